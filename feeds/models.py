@@ -1,0 +1,196 @@
+"""The values that flow through the pipeline: frozen dataclasses, no I/O.
+
+Config side: Settings, Source, Topic, Config. Pipeline side: RawItem and ParsedFeed (what
+parsers return), Entry (what normalize returns and the store keeps), SourceState (what the
+store remembers about a source between runs). All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+SourceKind = Literal["feed", "articles"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    #: Where public/ is served; self links and article page links use it. Ends with "/".
+    base_url: str
+    #: Folder the published files are written to.
+    public_dir: Path
+    #: Folder of the SQLite store, the lock and other state.
+    data_dir: Path
+    #: Entries per topic feed.
+    feed_size: int = 50
+    #: Languages that detection may answer (BCP 47 primary tags).
+    languages: tuple[str, ...] = ("en", "fr")
+    #: Authority of ``tag:`` ids; fixed in the store the first time it is used.
+    id_authority: str | None = None
+    #: Title of the site (index page, OPML).
+    title: str = "feeds"
+    #: Default interval between two runs of a source.
+    interval: timedelta = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    #: Unique name; used in status, ids and ``source:`` queries.
+    name: str
+    kind: SourceKind
+    #: Remote feed URL (http/https), for kind "feed".
+    url: str | None = None
+    #: Local path: a feed file for "feed", a folder for "articles". Absolute.
+    path: Path | None = None
+    interval: timedelta = timedelta(minutes=30)
+    #: Human title (defaults to the name).
+    title: str | None = None
+    #: Author given to entries that name none.
+    author: str | None = None
+    #: Language given to entries that declare none (else it is detected).
+    language: str | None = None
+    #: Base URL of article files that have no URL of their own (articles only).
+    link_base: str | None = None
+    enabled: bool = True
+
+    @property
+    def location(self) -> str:
+        """The URL or path, for messages."""
+        return self.url if self.url else str(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    #: public/<slug>.atom
+    slug: str
+    title: str
+    #: Saved query (see feeds.query).
+    query: str
+    #: Entries matching this query are left out.
+    exclude: str | None = None
+    #: Only entries in these languages (primary tags); empty means any.
+    languages: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    #: The file it was read from.
+    file: Path
+    settings: Settings
+    sources: tuple[Source, ...] = ()
+    topics: tuple[Topic, ...] = ()
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def topic(self, slug: str) -> Topic | None:
+        return next((t for t in self.topics if t.slug == slug), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One item as a parser found it, before normalization. Text fields may hold HTML."""
+
+    #: The source's own identifier (RSS guid, Atom id, JSON Feed id), if any.
+    guid: str | None = None
+    #: Title; may contain markup or entities.
+    title: str | None = None
+    link: str | None = None
+    #: HTML.
+    summary: str | None = None
+    #: HTML.
+    content: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    #: Base URL for resolving relative links in this item.
+    base: str | None = None
+    #: Article files: path relative to the source folder (stable id key, page name).
+    path: str | None = None
+    #: Article files: the file's modification time.
+    file_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a parser returns for one body or folder."""
+
+    items: tuple[RawItem, ...] = ()
+    title: str | None = None
+    link: str | None = None
+    language: str | None = None
+    #: RSS <ttl> / sy:updatePeriod hint, in seconds.
+    ttl: float | None = None
+    #: Per-item problems that did not stop the others (e.g. one unreadable article file).
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One normalized entry, as stored and published."""
+
+    #: Stable for life: the source's guid when it is a usable URI, else a tag: URI.
+    id: str
+    #: Name of the source it came from.
+    source: str
+    #: Plain text.
+    title: str
+    #: Absolute URL, tracking parameters removed.
+    link: str
+    #: Sanitized HTML.
+    summary: str
+    #: Sanitized HTML ("" when the source gave only a summary).
+    content: str
+    authors: tuple[str, ...]
+    published: datetime
+    updated: datetime
+    #: BCP 47 tag, e.g. "fr" or "en".
+    language: str
+    categories: tuple[str, ...] = ()
+    #: For articles without a URL: the page under public/ the link points to.
+    page: str | None = None
+    #: Hash of the fields that matter (not dates): equal hash, nothing to do.
+    hash: str = field(default="")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers about a source between runs."""
+
+    name: str
+    #: Current URL (after permanent redirects), or None for local sources.
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    #: Hash of the last body parsed, to skip an unchanged 200.
+    body_hash: str | None = None
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    #: "ok", "error", "gone", "new".
+    status: str = "new"
+    message: str | None = None
+    failures: int = 0
+    #: Not before this time (server asked us to wait, or backoff).
+    next_due: datetime | None = None
+    #: Server asked us to wait until then (Retry-After).
+    retry_after: datetime | None = None
+    entries: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """The outcome of running one source through the pipeline."""
+
+    source: str
+    ok: bool
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    message: str | None = None
+    #: Entry ids that were added or changed (to know which topics to republish).
+    changed_ids: tuple[str, ...] = ()
