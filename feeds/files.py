@@ -1,0 +1,87 @@
+"""Atomic writes of published files (feeds, index.html, feeds.opml, article pages).
+
+A reader of ``public/`` never sees half a file and a crash leaves the old one: the bytes go to
+a temporary file in the same folder (``.<name>.tmp-<random>``), are flushed and fsynced, the
+temporary file is renamed over the target with ``os.replace``, and the folder is fsynced.
+Identical bytes are not rewritten, so mtimes and ETags stay put. This module does not query
+the store and does not render anything; see :mod:`feeds.publish`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from feeds.errors import PublishError
+
+#: Mode of a new file (the public folder is served to everyone).
+NEW_FILE_MODE = 0o644
+
+
+def _current(path: Path) -> tuple[bytes | None, int]:
+    """The file's bytes (None if missing or unreadable) and the mode a new version gets."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        return path.read_bytes(), mode
+    except OSError:
+        return None, NEW_FILE_MODE
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # some platforms cannot open a folder; the rename itself is done
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a new fsynced temporary file in ``folder``; return its path."""
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return Path(temp)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` atomically; return whether anything was written.
+
+    Returns False, touching nothing, when the file already holds exactly ``data``. Creates
+    missing parent folders. On failure the old file is left as it was, no temporary file
+    remains, and :class:`PublishError` is raised.
+    """
+    old, mode = _current(path)
+    if old == data:
+        return False
+    temp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = _write_temp(path.parent, path.name, data, mode)
+        os.replace(temp, path)
+        temp = None
+        _fsync_dir(path.parent)
+    except OSError as e:
+        raise PublishError(f"cannot write {path}: {e.strerror or e}") from e
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    return True
