@@ -1,0 +1,341 @@
+"""Feed bodies → raw items: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through feedparser, JSON Feed
+1.x through json.
+
+Parsing only: no network, no sanitizing (normalize runs nh3 once), no resolving of relative
+links in content (normalize does it against ``RawItem.base``), no ids, no date defaults.
+A body that is not a feed raises ParseError; oddities inside a feed (missing or duplicate
+guids, untitled entries, a bozo flag with usable entries) are kept for normalize to settle.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from time import struct_time
+from typing import Any
+
+import feedparser
+
+from feeds.errors import ParseError
+from feeds.models import ParsedFeed, RawItem
+from feeds.text import collapse_spaces, html_to_text
+
+__all__ = ["parse_feed"]
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_HTML_START = re.compile(
+    rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
+)
+#: sy:updatePeriod → seconds.
+_PERIODS = {
+    "hourly": 3600.0,
+    "daily": 86400.0,
+    "weekly": 7 * 86400.0,
+    "monthly": 30 * 86400.0,
+    "yearly": 365 * 86400.0,
+}
+
+
+def parse_feed(
+    body: bytes, *, url: str | None = None, content_type: str | None = None
+) -> ParsedFeed:
+    """Parse one fetched (or read) feed body.
+
+    ``url`` is where it came from: relative links and xml:base resolve against it.
+    ``content_type`` is the Content-Type header, if any (it picks JSON Feed and the charset).
+    Raises ParseError when the body is not a feed.
+    """
+    start = _strip_bom(body).lstrip()
+    if not start:
+        raise ParseError("empty body: not a feed")
+    if _is_json(start, content_type):
+        return _parse_json_feed(body, url)
+    if _HTML_START.match(start):
+        raise ParseError("not a feed: the body is an HTML page")
+    return _parse_xml_feed(body, url, content_type)
+
+
+def _strip_bom(body: bytes) -> bytes:
+    for bom in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :]
+    return body
+
+
+def _is_json(start: bytes, content_type: str | None) -> bool:
+    if start.startswith(b"{"):
+        return True
+    mime = (content_type or "").split(";")[0].strip().lower()
+    return mime.endswith(("/json", "+json")) and not start.startswith(b"<")
+
+
+# --- RSS and Atom ------------------------------------------------------------------------
+
+
+def _parse_xml_feed(body: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
+    headers = {}
+    if url:
+        headers["content-location"] = url
+    if content_type:
+        headers["content-type"] = content_type
+    d = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
+    feed: Mapping[str, Any] = d.get("feed", {})
+    entries: Sequence[Mapping[str, Any]] = d.get("entries", [])
+    version = d.get("version") or ""
+    title = _detail_text(feed, "title")
+    if not entries and (not version or (d.get("bozo") and not title)):
+        reason = d.get("bozo_exception")
+        detail = f" ({_one_line(str(reason))})" if reason else ""
+        raise ParseError(f"not a feed: no RSS, Atom or JSON Feed found{detail}")
+    language = feed.get("language") or None
+    items = [_xml_item(e, language, url) for e in entries]
+    usable = tuple(i for i in items if i.guid or i.title or i.link or i.summary or i.content)
+    # A truncated body can end in an entry with nothing in it: not worth an Entry.
+    problems = (
+        [f"{len(items) - len(usable)} empty entries skipped"] if len(usable) < len(items) else []
+    )
+    return ParsedFeed(
+        items=usable,
+        problems=tuple(problems),
+        title=title,
+        link=feed.get("link") or None,
+        language=language,
+        ttl=_ttl(feed),
+    )
+
+
+def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) -> RawItem:
+    content = _content(e)
+    details = [c for c in (content, e.get("summary_detail"), e.get("title_detail")) if c]
+    summary = _as_html(e.get("summary_detail")) if e.get("summary") else None
+    body = _as_html(content) if content else None
+    if summary == body:
+        # feedparser copies content:encoded into summary when there is no description:
+        # let normalize derive a real summary from the content.
+        summary = None
+    return RawItem(
+        guid=_str(e.get("id")),
+        title=_as_html(e.get("title_detail")) if e.get("title") else None,
+        link=_str(e.get("link")),
+        summary=summary,
+        content=body,
+        authors=_xml_authors(e),
+        published=_struct_date(_raw(e, "published_parsed") or _raw(e, "created_parsed")),
+        updated=_struct_date(_raw(e, "updated_parsed")),
+        language=_first(d.get("language") for d in details) or feed_language,
+        categories=_categories(e.get("tags") or ()),
+        base=_first(d.get("base") for d in details) or url,
+    )
+
+
+def _content(e: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The richest of an entry's contents (HTML before plain text), or None."""
+    contents = [c for c in e.get("content") or () if c.get("value")]
+    for c in contents:
+        if "html" in (c.get("type") or ""):
+            return c  # type: ignore[no-any-return]
+    return contents[0] if contents else None
+
+
+def _as_html(detail: Mapping[str, Any] | None) -> str | None:
+    """A feedparser text construct as HTML (plain text is escaped)."""
+    if not detail:
+        return None
+    value = _str(detail.get("value"))
+    if value is None:
+        return None
+    if "html" in (detail.get("type") or "text/html"):
+        return value
+    return html.escape(value, quote=False)
+
+
+def _detail_text(feed: Mapping[str, Any], key: str) -> str | None:
+    """A feed-level text construct as plain text."""
+    detail = feed.get(f"{key}_detail")
+    value = _str(feed.get(key))
+    if value and detail and "html" in (detail.get("type") or ""):
+        value = html_to_text(value)
+    if not value:
+        return None
+    return collapse_spaces(value) or None
+
+
+def _xml_authors(e: Mapping[str, Any]) -> tuple[str, ...]:
+    names: list[str] = []
+    for a in e.get("authors") or ():
+        if not isinstance(a, Mapping):
+            continue
+        name = _str(a.get("name")) or _str(a.get("email"))
+        if name and name not in names:
+            names.append(name)
+    if not names and _str(e.get("author")):
+        names.append(str(e["author"]).strip())
+    return tuple(names)
+
+
+def _categories(tags: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for tag in tags:
+        term = _str(tag.get("label")) or _str(tag.get("term"))
+        if term and term not in out:
+            out.append(term)
+    return tuple(out)
+
+
+def _raw(e: Mapping[str, Any], key: str) -> Any:
+    """``e[key]`` without feedparser's key fallbacks (``updated_parsed`` would quietly
+    answer ``published_parsed``, with a DeprecationWarning)."""
+    return dict.get(e, key) if isinstance(e, dict) else e.get(key)
+
+
+def _struct_date(value: struct_time | None) -> datetime | None:
+    """feedparser's ``*_parsed`` (a UTC struct_time) as an aware UTC datetime."""
+    if not value:
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ttl(feed: Mapping[str, Any]) -> float | None:
+    """The server's hint in seconds: RSS <ttl> minutes and sy:updatePeriod; the larger."""
+    hints: list[float] = []
+    ttl = _number(feed.get("ttl"))
+    if ttl and ttl > 0:
+        hints.append(ttl * 60)
+    period = _PERIODS.get((_str(feed.get("sy_updateperiod")) or "").lower())
+    if period:
+        frequency = _number(feed.get("sy_updatefrequency")) or 1.0
+        hints.append(period / frequency if frequency > 0 else period)
+    return max(hints) if hints else None
+
+
+# --- JSON Feed ---------------------------------------------------------------------------
+
+
+def _parse_json_feed(body: bytes, url: str | None) -> ParsedFeed:
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise ParseError(f"not a feed: JSON body is not UTF-8 ({e.reason})") from e
+    except json.JSONDecodeError as e:
+        raise ParseError(f"not a feed: invalid JSON ({e.msg} at line {e.lineno})") from e
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise ParseError("not a feed: JSON without an 'items' list (not a JSON Feed)")
+    version = _str(data.get("version")) or ""
+    if version and not version.startswith("https://jsonfeed.org/version/"):
+        raise ParseError(f"not a feed: unknown JSON Feed version {version[:80]!r}")
+    language = _str(data.get("language"))
+    link = _str(data.get("home_page_url"))
+    base = link or _str(data.get("feed_url")) or url
+    items: list[RawItem] = []
+    problems: list[str] = []
+    for i, raw in enumerate(data["items"]):
+        if isinstance(raw, dict):
+            items.append(_json_item(raw, language, base))
+        else:
+            problems.append(f"item {i + 1}: not a JSON object, skipped")
+    title = _str(data.get("title"))
+    return ParsedFeed(
+        items=tuple(items),
+        title=collapse_spaces(title) if title else None,
+        link=link,
+        language=language,
+        problems=tuple(problems),
+    )
+
+
+def _json_item(raw: Mapping[str, Any], feed_language: str | None, base: str | None) -> RawItem:
+    link = _str(raw.get("url")) or _str(raw.get("external_url"))
+    guid = raw.get("id")
+    title = _str(raw.get("title"))
+    summary = _str(raw.get("summary"))
+    return RawItem(
+        guid=str(guid).strip() or None if isinstance(guid, str | int) else None,
+        title=html.escape(title, quote=False) if title else None,
+        link=link,
+        summary=html.escape(summary, quote=False) if summary else None,
+        content=_json_content(raw),
+        authors=_json_authors(raw),
+        published=_iso_date(raw.get("date_published")),
+        updated=_iso_date(raw.get("date_modified")),
+        language=_str(raw.get("language")) or feed_language,
+        categories=tuple(dict.fromkeys(t.strip() for t in _list(raw.get("tags")) if t.strip())),
+        base=link or base,
+    )
+
+
+def _json_content(raw: Mapping[str, Any]) -> str | None:
+    content_html = _str(raw.get("content_html"))
+    if content_html:
+        return content_html
+    text = _str(raw.get("content_text"))
+    if not text:
+        return None
+    paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
+    return "".join(
+        f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs if p
+    )
+
+
+def _json_authors(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    people = raw.get("authors")
+    if not isinstance(people, list):
+        people = [raw.get("author")]
+    names: list[str] = []
+    for person in people:
+        if isinstance(person, dict):
+            name = _str(person.get("name")) or _str(person.get("url"))
+            if name and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def _iso_date(value: object) -> datetime | None:
+    """An RFC 3339 date as an aware UTC datetime (naive means UTC); None if unusable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def _str(value: object) -> str | None:
+    """A non-blank string, stripped, else None."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _first(values: Any) -> str | None:
+    return next((v for v in values if isinstance(v, str) and v.strip()), None)
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _one_line(text: str) -> str:
+    return collapse_spaces(text)[:200]

@@ -1,0 +1,91 @@
+"""Plain-text helpers over HTML: the text of a fragment, its first paragraph, truncation.
+
+Pure string functions used by normalize (titles, summaries, language detection) and by the
+store (the FTS body). They must not sanitize for display (that is normalize's job with nh3),
+fetch anything or touch the file system.
+
+``html_to_text`` strips tags with an nh3 pass that allows no tag, then decodes entities. It
+was measured against lxml fragment parsing on the reference article: both take ~0.1 ms, nh3
+slightly less, and nh3 never raises on broken markup or characters lxml refuses (NUL, lone
+surrogates are removed first).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import lxml.etree
+import lxml.html
+import nh3
+
+__all__ = ["first_paragraph", "html_to_text", "strip_illegal", "truncate_text"]
+
+#: Characters XML 1.0 does not allow: C0 controls except tab/LF/CR, lone surrogates,
+#: U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_BLOCK_TAGS = (
+    "address|article|aside|blockquote|br|caption|dd|div|dl|dt|figcaption|figure|footer|"
+    "h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul"
+)
+#: The start of a block-level tag (opening or closing): a space goes before it, so that
+#: "<p>a</p><p>b</p>" reads "a b", not "ab".
+_BLOCK_START = re.compile(rf"<(?=/?(?:{_BLOCK_TAGS})\b)", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_NO_CONTENT = {"script", "style", "template", "noscript", "title"}
+_ELLIPSIS = "…"
+
+
+def strip_illegal(text: str) -> str:
+    """Remove the characters XML 1.0 does not allow (they would make a feed invalid)."""
+    return _ILLEGAL.sub("", text)
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip both ends."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def html_to_text(html_text: str) -> str:
+    """The plain text of an HTML fragment.
+
+    Tags are removed (the content of script/style too), entities decoded, block elements
+    separated by a space, whitespace collapsed. Robust to any input string.
+    """
+    if "<" not in html_text and "&" not in html_text:
+        return collapse_spaces(strip_illegal(html_text))
+    spaced = _BLOCK_START.sub(" <", strip_illegal(html_text))
+    bare = nh3.clean(spaced, tags=set(), clean_content_tags=_NO_CONTENT)
+    # nh3 escapes &, < and > in what it returns; decode once to get the text back.
+    return collapse_spaces(strip_illegal(html.unescape(bare)))
+
+
+def first_paragraph(html_text: str) -> str | None:
+    """The HTML of the first ``<p>`` that has some text (the element itself), else None."""
+    if "<p" not in html_text and "<P" not in html_text:
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(strip_illegal(html_text), create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    for p in root.iter("p"):
+        if p.text_content().strip():
+            result = lxml.html.tostring(p, encoding="unicode", with_tail=False)
+            return str(result).strip()
+    return None
+
+
+def truncate_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary, with "…" if cut."""
+    text = collapse_spaces(text)
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return _ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    # Cut at the last word boundary unless that throws away most of the text.
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + _ELLIPSIS
