@@ -1,0 +1,306 @@
+"""Read the TOML config into a frozen Config; every mistake names its file and key.
+
+The file has three parts (see README, "Configuration"): ``[settings]``, ``[[sources]]`` and
+``[[topics]]``. Relative paths are resolved against the folder of the config file. This module
+reads one file and checks it; it does not touch the network, the store or public/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from .errors import ConfigError, QuerySyntaxError
+from .models import Config, Settings, Source, Topic
+
+DEFAULT_PATH = Path("config/feeds.toml")
+ENV_VAR = "FEEDS_CONFIG"
+
+SETTINGS_KEYS = frozenset(
+    ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
+    + ("interval",)
+)
+SOURCE_KEYS = frozenset(
+    ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
+    + ("enabled",)
+)
+TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
+TOP_KEYS = frozenset({"settings", "sources", "topics"})
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+T = TypeVar("T")
+
+
+def default_path() -> Path:
+    """``$FEEDS_CONFIG`` if set, else ``config/feeds.toml``."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and check the config at ``path``. Raises ConfigError naming file and key."""
+    path = Path(path)
+    file = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("no such file (create one, or pass --config)", file=file) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read: {e}", file=file) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"not valid TOML: {e}", file=file) from None
+    return parse_config(data, path=path.resolve())
+
+
+def parse_config(data: Mapping[str, Any], *, path: Path) -> Config:
+    """Check already-decoded TOML ``data`` as if read from ``path``."""
+    ctx = _Ctx(str(path), path.parent)
+    ctx.no_unknown(data, TOP_KEYS, "")
+    settings = _settings(ctx, ctx.table(data, "settings"))
+    sources = tuple(
+        _source(ctx, s, f"sources[{i}]", settings)
+        for i, s in enumerate(ctx.tables(data, "sources"))
+    )
+    topics = tuple(_topic(ctx, t, f"topics[{i}]") for i, t in enumerate(ctx.tables(data, "topics")))
+    ctx.unique([s.name for s in sources], "sources", "name")
+    ctx.unique([t.slug for t in topics], "topics", "slug")
+    return Config(file=path, settings=settings, sources=sources, topics=topics)
+
+
+class _Ctx:
+    """Typed getters that raise ConfigError with the file and the key path."""
+
+    def __init__(self, file: str, root: Path) -> None:
+        self.file = file
+        self.root = root
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, file=self.file, key=key or None)
+
+    def no_unknown(self, table: Mapping[str, Any], known: frozenset[str], prefix: str) -> None:
+        for key in table:
+            if key not in known:
+                where = f"{prefix}.{key}" if prefix else key
+                raise self.error(where, f"unknown key (known: {', '.join(sorted(known))})")
+
+    def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(key, "must be a table ([settings])")
+        return value
+
+    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(key, f"must be an array of tables ([[{key}]])")
+        return value
+
+    def get(self, t: Mapping[str, Any], key: str, kind: type[T], where: str, default: T) -> T:
+        if key not in t:
+            return default
+        value = t[key]
+        # bool is an int in Python; a number where a flag is expected (or back) is a mistake.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(
+                f"{where}.{key}",
+                f"must be {_KIND_NAMES.get(kind, kind.__name__)}"
+                f", not {type(value).__name__} {value!r}",
+            )
+        return value
+
+    def required(self, t: Mapping[str, Any], key: str, where: str) -> str:
+        value = self.get(t, key, str, where, "")
+        if not value.strip():
+            raise self.error(f"{where}.{key}", "is required (a non-empty string)")
+        return value
+
+    def check(self, ok: bool, key: str, message: str) -> None:
+        if not ok:
+            raise self.error(key, message)
+
+    def path(self, value: str) -> Path:
+        return (self.root / Path(value).expanduser()).resolve()
+
+    def unique(self, values: list[str], table: str, key: str) -> None:
+        seen: set[str] = set()
+        for i, v in enumerate(values):
+            self.check(v not in seen, f"{table}[{i}].{key}", f"duplicate {key} {v!r}")
+            seen.add(v)
+
+
+_KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "an array"}
+
+
+def parse_duration(value: object) -> timedelta | None:
+    """``"15m"``, ``"1h"``, ``"90s"``, ``"1d"`` or a number of seconds; None if not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return timedelta(seconds=value) if value > 0 else None
+    if isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+        return timedelta(seconds=seconds) if seconds > 0 else None
+    return None
+
+
+def _duration(ctx: _Ctx, t: Mapping[str, Any], where: str, default: timedelta) -> timedelta:
+    if "interval" not in t:
+        return default
+    value = parse_duration(t["interval"])
+    ctx.check(
+        value is not None,
+        f"{where}.interval",
+        f'must be a duration like "15m", "2h" or "1d", not {t["interval"]!r}',
+    )
+    assert value is not None
+    ctx.check(value >= timedelta(seconds=1), f"{where}.interval", "must be at least 1s")
+    return value
+
+
+def _languages(
+    ctx: _Ctx, t: Mapping[str, Any], where: str, default: tuple[str, ...]
+) -> tuple[str, ...]:
+    values = ctx.get(t, "languages", list, where, list(default))
+    for i, v in enumerate(values):
+        ok = isinstance(v, str) and bool(_LANG.match(v))
+        ctx.check(ok, f"{where}.languages[{i}]", f'must be a language tag like "fr", not {v!r}')
+    return tuple(v.lower() for v in values)
+
+
+def _http_url(ctx: _Ctx, value: str, key: str) -> str:
+    parts = urlsplit(value)
+    ctx.check(
+        parts.scheme in ("http", "https") and bool(parts.netloc),
+        key,
+        f"must be an http:// or https:// URL, not {value!r}",
+    )
+    return value
+
+
+def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
+    w = "settings"
+    ctx.no_unknown(t, SETTINGS_KEYS, w)
+    base_url = _http_url(
+        ctx, ctx.get(t, "base_url", str, w, "http://127.0.0.1:8080/"), f"{w}.base_url"
+    )
+    if not base_url.endswith("/"):
+        base_url += "/"
+    feed_size = ctx.get(t, "feed_size", int, w, 50)
+    ctx.check(1 <= feed_size <= 10_000, f"{w}.feed_size", "must be between 1 and 10000")
+    authority = ctx.get(t, "id_authority", str, w, "") or None
+    ctx.check(
+        authority is None or re.fullmatch(r"[A-Za-z0-9.@-]+", authority) is not None,
+        f"{w}.id_authority",
+        "must be a domain name or an email address",
+    )
+    languages = _languages(ctx, t, w, ("en", "fr"))
+    ctx.check(bool(languages), f"{w}.languages", "must name at least one language")
+    return Settings(
+        base_url=base_url,
+        public_dir=ctx.path(ctx.get(t, "public_dir", str, w, "../public")),
+        data_dir=ctx.path(ctx.get(t, "data_dir", str, w, "../data")),
+        feed_size=feed_size,
+        languages=languages,
+        id_authority=authority,
+        title=ctx.get(t, "title", str, w, "feeds"),
+        interval=_duration(ctx, t, w, timedelta(minutes=30)),
+    )
+
+
+def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Source:
+    ctx.no_unknown(t, SOURCE_KEYS, w)
+    name = ctx.required(t, "name", w)
+    ctx.check(
+        bool(_NAME.match(name)),
+        f"{w}.name",
+        f"must be letters, digits, '-', '_' or '.', not {name!r}",
+    )
+    kind = ctx.get(t, "kind", str, w, "feed")
+    ctx.check(
+        kind in ("feed", "articles"), f"{w}.kind", f'must be "feed" or "articles", not {kind!r}'
+    )
+    url, path = _location(ctx, t, w, kind)
+    language = ctx.get(t, "language", str, w, "") or None
+    ctx.check(
+        language is None or bool(_LANG.match(language)),
+        f"{w}.language",
+        f'must be a language tag like "fr", not {language!r}',
+    )
+    link_base = ctx.get(t, "link_base", str, w, "") or None
+    if link_base is not None:
+        link_base = _http_url(ctx, link_base, f"{w}.link_base").rstrip("/") + "/"
+    return Source(
+        name=name,
+        kind="articles" if kind == "articles" else "feed",
+        url=url,
+        path=path,
+        interval=_duration(ctx, t, w, settings.interval),
+        title=ctx.get(t, "title", str, w, "") or None,
+        author=ctx.get(t, "author", str, w, "") or None,
+        language=language.lower() if language else None,
+        link_base=link_base,
+        enabled=ctx.get(t, "enabled", bool, w, True),
+    )
+
+
+def _location(ctx: _Ctx, t: Mapping[str, Any], w: str, kind: str) -> tuple[str | None, Path | None]:
+    url = ctx.get(t, "url", str, w, "") or None
+    raw_path = ctx.get(t, "path", str, w, "") or None
+    if kind == "articles":
+        ctx.check(url is None, f"{w}.url", "articles sources take a folder `path`, not a `url`")
+        ctx.check(raw_path is not None, f"{w}.path", "is required: the folder of article files")
+        assert raw_path is not None
+        path = ctx.path(raw_path)
+        ctx.check(path.is_dir(), f"{w}.path", f"folder not found: {path}")
+        return None, path
+    ctx.check(
+        (url is None) != (raw_path is None),
+        w,
+        "a feed source needs exactly one of `url` (http/https) or `path` (a local file)",
+    )
+    if url is not None:
+        return _http_url(ctx, url, f"{w}.url"), None
+    assert raw_path is not None
+    return None, ctx.path(raw_path)
+
+
+def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
+    ctx.no_unknown(t, TOPIC_KEYS, w)
+    slug = ctx.required(t, "slug", w)
+    ctx.check(
+        bool(_SLUG.match(slug)),
+        f"{w}.slug",
+        f"must be lower-case letters, digits and '-', not {slug!r}",
+    )
+    query = ctx.required(t, "query", w)
+    exclude = ctx.get(t, "exclude", str, w, "") or None
+    _check_query(ctx, query, f"{w}.query")
+    if exclude is not None:
+        _check_query(ctx, exclude, f"{w}.exclude")
+    return Topic(
+        slug=slug,
+        title=ctx.required(t, "title", w),
+        query=query,
+        exclude=exclude,
+        languages=_languages(ctx, t, w, ()),
+        description=ctx.get(t, "description", str, w, "") or None,
+    )
+
+
+def _check_query(ctx: _Ctx, text: str, key: str) -> None:
+    from .query import parse_query
+
+    try:
+        parse_query(text)
+    except QuerySyntaxError as e:
+        raise ctx.error(key, f"{e} in {text!r}") from None

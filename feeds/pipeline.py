@@ -1,0 +1,264 @@
+"""Run sources through fetch → parse → normalize → store, and topics through publish.
+
+This module calls the stages in order and records what happened; it decides nothing itself
+(when a source is due is ``feeds.schedule``'s call; what an entry is, ``feeds.normalize``'s;
+what a topic holds, ``feeds.query``'s). A failing source is recorded on that source and
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from .errors import FetchError, ParseError, SourceError
+from .fetch import Fetcher, FetchSettings, user_agent
+from .files import write_atomic
+from .models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState, Topic
+from .normalize import normalize
+from .parse import parse_feed, read_articles
+from .publish import render_article_page, render_atom, render_index, render_opml
+from .query import topic_expression
+from .schedule import combine_hints, next_due
+from .store import Store, TopicRecord
+
+log = logging.getLogger("feeds")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, to the second (the store's precision)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def id_authority(config: Config, store: Store) -> str:
+    """The authority of ``tag:`` ids, fixed in the store on first use so ids never change."""
+    default = config.settings.id_authority or urlsplit(config.settings.base_url).hostname
+    return store.meta("id_authority", lambda: default or "localhost")
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    return FetchSettings(user_agent=user_agent(config.settings.base_url))
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    authority: str
+    now: datetime
+    force: bool
+
+
+async def ingest(
+    config: Config,
+    store: Store,
+    *,
+    names: Sequence[str] = (),
+    force: bool = False,
+    now: datetime | None = None,
+    fetcher: Fetcher | None = None,
+) -> list[IngestReport]:
+    """Ingest the enabled sources (or those named) once, concurrently."""
+    sources = [s for s in config.sources if (s.name in names if names else s.enabled)]
+    now = now or utcnow()
+    authority = id_authority(config, store)
+    if fetcher is None:
+        async with Fetcher(fetch_settings(config)) as own:
+            return await ingest(config, store, names=names, force=force, now=now, fetcher=own)
+    run = _Run(config, store, fetcher, authority, now, force)
+    return list(await asyncio.gather(*(ingest_source(run, s) for s in sources)))
+
+
+async def ingest_source(run: _Run, source: Source) -> IngestReport:
+    state = run.store.source_state(source.name, configured_url=source.url)
+    if not run.force and state.retry_after and state.retry_after > run.now:
+        message = f"skipped: the server asked to wait until {state.retry_after:%Y-%m-%d %H:%M}Z"
+        log.info("source %s: %s", source.name, message)
+        return IngestReport(source.name, ok=True, message=message)
+    try:
+        parsed, state, max_age = await _read(run, source, state)
+        report = _store(run, source, parsed) if parsed else IngestReport(source.name, ok=True)
+    except SourceError as e:
+        return _failed(run, source, state, e)
+    if parsed and parsed.problems:
+        report = replace(report, message="; ".join(parsed.problems))
+        for problem in parsed.problems:
+            log.warning("source %s: %s", source.name, problem)
+    _succeeded(run, source, state, parsed, max_age)
+    log.info(
+        "source %s: %d new, %d changed, %d unchanged",
+        source.name, report.new, report.changed, report.unchanged,
+    )  # fmt: skip
+    return report
+
+
+async def _read(
+    run: _Run, source: Source, state: SourceState
+) -> tuple[ParsedFeed | None, SourceState, float | None]:
+    """The parsed source (None when unchanged since last time), its new state, max-age."""
+    if source.kind == "articles":
+        assert source.path is not None
+        return read_articles(source.path), state, None
+    if source.path is not None:
+        try:
+            body = source.path.read_bytes()
+        except OSError as e:
+            raise ParseError(f"cannot read {source.path}: {e.strerror}") from e
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == state.body_hash:
+            return None, state, None
+        parsed = parse_feed(body, url=source.path.as_uri())
+        return parsed, replace(state, body_hash=digest), None
+    url = state.url or source.url
+    assert url is not None
+    result = await run.fetcher.fetch(
+        url, etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash
+    )
+    state = replace(
+        state,
+        url=result.permanent_url or state.url,
+        etag=result.etag or state.etag,
+        last_modified=result.last_modified or state.last_modified,
+        body_hash=result.body_hash or state.body_hash,
+    )
+    if result.not_modified or result.body is None:
+        return None, state, result.max_age
+    parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
+    return parsed, state, result.max_age
+
+
+def _store(run: _Run, source: Source, parsed: ParsedFeed) -> IngestReport:
+    settings = run.config.settings
+    entries = [
+        normalize(
+            item,
+            source=source,
+            now=run.now,
+            id_authority=run.authority,
+            languages=settings.languages,
+            site_base=settings.base_url,
+        )
+        for item in parsed.items
+    ]
+    result = run.store.upsert(entries, now=run.now)
+    return IngestReport(
+        source.name,
+        ok=True,
+        new=len(result.new),
+        changed=len(result.changed),
+        unchanged=result.unchanged,
+        changed_ids=result.new + result.changed,
+    )
+
+
+def _succeeded(
+    run: _Run, source: Source, state: SourceState, parsed: ParsedFeed | None, max_age: float | None
+) -> None:
+    hint = combine_hints(max_age, parsed.ttl if parsed else None)
+    due = next_due(run.now, source.interval, hint=hint)
+    state = replace(
+        state,
+        last_attempt=run.now,
+        last_success=run.now,
+        status="ok",
+        message="; ".join(parsed.problems) if parsed and parsed.problems else None,
+        failures=0,
+        next_due=due,
+        retry_after=None,
+    )
+    run.store.save_source_state(state, configured_url=source.url)
+
+
+def _failed(run: _Run, source: Source, state: SourceState, error: SourceError) -> IngestReport:
+    gone = isinstance(error, FetchError) and error.gone
+    wait = error.retry_after if isinstance(error, FetchError) else None
+    failures = state.failures + 1
+    state = replace(
+        state,
+        last_attempt=run.now,
+        status="gone" if gone else "error",
+        message=error.message,
+        failures=failures,
+        next_due=next_due(run.now, source.interval, failures=failures, retry_after=wait),
+        retry_after=run.now + timedelta(seconds=wait) if wait else None,
+    )
+    run.store.save_source_state(state, configured_url=source.url)
+    log.error("source %s: %s", source.name, error.message)
+    return IngestReport(source.name, ok=False, message=error.message)
+
+
+# -- publish --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublishReport:
+    topic: str
+    entries: int
+    written: bool
+
+
+def regenerate(
+    config: Config, store: Store, *, slugs: Sequence[str] = (), now: datetime | None = None
+) -> list[PublishReport]:
+    """Write every topic's feed (or those named), the article pages, index and OPML."""
+    settings = config.settings
+    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    topics = [t for t in config.topics if not slugs or t.slug in slugs]
+    reports = [_publish_topic(config, store, t, now or utcnow()) for t in topics]
+    _publish_pages(config, store)
+    counts, updated = {}, {}
+    for topic in config.topics:
+        record = store.topic_record(topic.slug)
+        counts[topic.slug] = record.entries if record else 0
+        if record and record.published_at:
+            updated[topic.slug] = record.published_at
+    index = render_index(config.topics, settings=settings, counts=counts, updated=updated)
+    write_atomic(settings.public_dir / "index.html", index)
+    write_atomic(settings.public_dir / "feeds.opml", render_opml(config.topics, settings=settings))
+    return reports
+
+
+def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
+    """The newest entries of a topic, as its feed shows them."""
+    expression = topic_expression(topic.query, topic.exclude, topic.languages)
+    return store.search(expression, limit=config.settings.feed_size)
+
+
+def _publish_topic(config: Config, store: Store, topic: Topic, now: datetime) -> PublishReport:
+    entries = topic_entries(config, store, topic)
+    sources = {s.name: s for s in config.sources}
+    data = render_atom(topic, entries, settings=config.settings, sources=sources)
+    written = write_atomic(config.settings.public_dir / f"{topic.slug}.atom", data)
+    digest = hashlib.sha256(data).hexdigest()
+    record = store.topic_record(topic.slug)
+    if written or record is None or record.digest != digest:
+        total = store.count(topic_expression(topic.query, topic.exclude, topic.languages))
+        store.save_topic_record(TopicRecord(topic.slug, digest, now, total))
+        log.info("topic %s: published %d entries", topic.slug, len(entries))
+    return PublishReport(topic.slug, len(entries), written)
+
+
+def _publish_pages(config: Config, store: Store) -> None:
+    """Pages under public/ for articles that have no URL of their own."""
+    public = config.settings.public_dir
+    known = store.page_hashes()
+    done: dict[str, str] = {}
+    for entry in store.page_entries():
+        assert entry.page is not None
+        path = public / entry.page
+        if known.get(entry.page) == entry.hash and path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, render_article_page(entry, settings=config.settings))
+        done[entry.page] = entry.hash
+    if done:
+        store.save_page_hashes(done)

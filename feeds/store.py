@@ -1,0 +1,392 @@
+"""SQLite storage: entries with an FTS5 index, per-source state, publish bookkeeping.
+
+The only module that speaks SQL. WAL mode, one transaction per source, schema versioned with
+``PRAGMA user_version`` and ``_migrate_N`` steps. It decides nothing about feeds: it stores
+what the pipeline gives it and answers the queries the pipeline asks (the FTS5 expressions
+come ready-made from ``feeds.query``). ``sqlite3`` errors leave as StoreError.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .models import Entry, SourceState
+from .text import html_to_text
+
+SCHEMA_VERSION = 1
+_TS = "%Y-%m-%dT%H:%M:%SZ"
+
+_SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    content TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    published TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    language TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    page TEXT,
+    hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX entries_by_published ON entries (published DESC, id);
+CREATE INDEX entries_by_source ON entries (source);
+CREATE VIRTUAL TABLE entries_fts USING fts5(
+    title, body, lang, source, category, every,
+    tokenize = "unicode61 remove_diacritics 2"
+);
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    configured_url TEXT,
+    url TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    last_attempt TEXT,
+    last_success TEXT,
+    status TEXT NOT NULL DEFAULT 'new',
+    message TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_due TEXT,
+    retry_after TEXT
+);
+CREATE TABLE topics (
+    slug TEXT PRIMARY KEY,
+    digest TEXT,
+    published_at TEXT,
+    entries INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE pages (path TEXT PRIMARY KEY, hash TEXT NOT NULL);
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+
+_ENTRY_COLUMNS = (
+    "id, source, title, link, summary, content, authors, published, updated, language, "
+    "categories, page, hash"
+)
+
+
+def ts(value: datetime | None) -> str | None:
+    """A UTC datetime as the sortable text the store keeps (second precision)."""
+    return None if value is None else value.astimezone(UTC).strftime(_TS)
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    return None if value is None else datetime.strptime(value, _TS).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRecord:
+    slug: str
+    digest: str | None
+    published_at: datetime | None
+    entries: int
+
+
+class Store:
+    """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path | str, *, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot open the store {self.path}: {e}") from e
+        except OSError as e:
+            raise StoreError(f"cannot create the store folder for {self.path}: {e}") from e
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.path} has schema {version}, newer than this feeds "
+                f"({SCHEMA_VERSION}): upgrade feeds"
+            )
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as db:
+                # Not executescript(): it would commit half-way; a migration is all or nothing.
+                for statement in _MIGRATIONS[step].split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {step}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            raise StoreError(f"store {self.path}: {e}") from e
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(f"store {self.path}: {e}") from e
+
+    # -- meta --------------------------------------------------------------------------
+
+    def meta(self, key: str, default: Callable[[], str]) -> str:
+        """The value under ``key``; set it from ``default()`` the first time."""
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        if rows:
+            return str(rows[0][0])
+        value = default()
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return str(self._query("SELECT value FROM meta WHERE key = ?", (key,))[0][0])
+
+    # -- entries -----------------------------------------------------------------------
+
+    def upsert(self, entries: Iterable[Entry], *, now: datetime) -> UpsertResult:
+        """Add new entries, update changed ones (same id, new hash); one transaction.
+
+        A changed entry keeps its first ``published`` and gets ``updated`` = its own newer
+        date, else ``now``. An unchanged entry is not written at all.
+        """
+        new: list[str] = []
+        changed: list[str] = []
+        unchanged = 0
+        seen: set[str] = set()
+        with self._transaction() as db:
+            for entry in entries:
+                if entry.id in seen:  # a feed may repeat a guid: the first one wins
+                    continue
+                seen.add(entry.id)
+                row = db.execute(
+                    "SELECT rowid, hash, published, updated FROM entries WHERE id = ?",
+                    (entry.id,),
+                ).fetchone()
+                if row is None:
+                    self._insert(db, entry, now)
+                    new.append(entry.id)
+                elif row["hash"] == entry.hash:
+                    unchanged += 1
+                else:
+                    self._update(db, row, entry, now)
+                    changed.append(entry.id)
+        return UpsertResult(tuple(new), tuple(changed), unchanged)
+
+    def _insert(self, db: sqlite3.Connection, e: Entry, now: datetime) -> None:
+        cur = db.execute(
+            f"INSERT INTO entries ({_ENTRY_COLUMNS}, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_entry_row(e), ts(now)),
+        )
+        self._index(db, cur.lastrowid, e)
+
+    def _update(self, db: sqlite3.Connection, row: sqlite3.Row, e: Entry, now: datetime) -> None:
+        old_updated = parse_ts(row["updated"])
+        assert old_updated is not None
+        updated = e.updated if e.updated > old_updated else max(now, old_updated)
+        e = replace(e, published=parse_ts(row["published"]) or e.published, updated=updated)
+        db.execute(
+            "UPDATE entries SET source = ?, title = ?, link = ?, summary = ?, content = ?, "
+            "authors = ?, published = ?, updated = ?, language = ?, categories = ?, page = ?, "
+            "hash = ? WHERE rowid = ?",
+            (*_entry_row(e)[1:], row["rowid"]),
+        )
+        db.execute("DELETE FROM entries_fts WHERE rowid = ?", (row["rowid"],))
+        self._index(db, row["rowid"], e)
+
+    @staticmethod
+    def _index(db: sqlite3.Connection, rowid: int | None, e: Entry) -> None:
+        body = html_to_text(e.summary + " " + e.content)
+        db.execute(
+            "INSERT INTO entries_fts (rowid, title, body, lang, source, category, every) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'all')",
+            (rowid, e.title, body, e.language, e.source, " ; ".join(e.categories)),
+        )
+
+    def entry(self, entry_id: str) -> Entry | None:
+        rows = self._query(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
+        return _entry(rows[0]) if rows else None
+
+    def entries(self, *, source: str | None = None, limit: int | None = None) -> list[Entry]:
+        """Entries, newest first; all of them, or one source's."""
+        params: list[object] = [source] if source else []
+        where = "WHERE source = ?" if source else ""
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entries {where} ORDER BY published DESC, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_entry(r) for r in self._query(sql, params)]
+
+    def count_entries(self) -> dict[str, int]:
+        rows = self._query("SELECT source, count(*) FROM entries GROUP BY source")
+        return {r[0]: r[1] for r in rows}
+
+    def search(self, expression: str, *, limit: int) -> list[Entry]:
+        """The newest ``limit`` entries matching an FTS5 expression (see feeds.query)."""
+        return [
+            _entry(r)
+            for r in self._query(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE rowid IN "
+                "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+                "ORDER BY published DESC, id LIMIT ?",
+                (expression, limit),
+            )
+        ]
+
+    def count(self, expression: str) -> int:
+        rows = self._query(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?", (expression,)
+        )
+        return int(rows[0][0])
+
+    # -- sources -----------------------------------------------------------------------
+
+    def source_state(self, name: str, *, configured_url: str | None = None) -> SourceState:
+        """The stored state of a source; a fresh one if it is new or its URL was reconfigured.
+
+        A redirect-updated URL is kept only while the configured URL stays the same.
+        """
+        rows = self._query("SELECT * FROM sources WHERE name = ?", (name,))
+        if not rows or rows[0]["configured_url"] != configured_url:
+            return SourceState(name=name, url=configured_url)
+        return _state(rows[0])
+
+    def save_source_state(self, state: SourceState, *, configured_url: str | None) -> None:
+        names = [f.name for f in fields(SourceState) if f.name != "entries"]
+        values = [getattr(state, n) for n in names]
+        values = [ts(v) if isinstance(v, datetime) else v for v in values]
+        cols = ", ".join(names)
+        marks = ", ".join("?" for _ in names)
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO sources ({cols}, configured_url) VALUES ({marks}, ?)",
+                (*values, configured_url),
+            )
+
+    def source_states(self) -> dict[str, SourceState]:
+        """Every stored source state, with its entry count."""
+        counts = self.count_entries()
+        rows = self._query("SELECT * FROM sources ORDER BY name")
+        return {r["name"]: replace(_state(r), entries=counts.get(r["name"], 0)) for r in rows}
+
+    # -- publishing bookkeeping ----------------------------------------------------------
+
+    def topic_record(self, slug: str) -> TopicRecord | None:
+        rows = self._query("SELECT * FROM topics WHERE slug = ?", (slug,))
+        if not rows:
+            return None
+        r = rows[0]
+        return TopicRecord(slug, r["digest"], parse_ts(r["published_at"]), r["entries"])
+
+    def save_topic_record(self, record: TopicRecord) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO topics (slug, digest, published_at, entries) "
+                "VALUES (?, ?, ?, ?)",
+                (record.slug, record.digest, ts(record.published_at), record.entries),
+            )
+
+    def page_entries(self) -> list[Entry]:
+        """Entries that need a page of their own under public/."""
+        rows = self._query(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE page IS NOT NULL")
+        return [_entry(r) for r in rows]
+
+    def page_hashes(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self._query("SELECT path, hash FROM pages")}
+
+    def save_page_hashes(self, pages: dict[str, str]) -> None:
+        with self._transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO pages (path, hash) VALUES (?, ?)", pages.items())
+
+
+def _entry_row(e: Entry) -> tuple[Any, ...]:
+    return (
+        e.id,
+        e.source,
+        e.title,
+        e.link,
+        e.summary,
+        e.content,
+        json.dumps(list(e.authors), ensure_ascii=False),
+        ts(e.published),
+        ts(e.updated),
+        e.language,
+        json.dumps(list(e.categories), ensure_ascii=False),
+        e.page,
+        e.hash,
+    )
+
+
+def _entry(r: sqlite3.Row) -> Entry:
+    published, updated = parse_ts(r["published"]), parse_ts(r["updated"])
+    assert published is not None and updated is not None
+    return Entry(
+        id=r["id"],
+        source=r["source"],
+        title=r["title"],
+        link=r["link"],
+        summary=r["summary"],
+        content=r["content"],
+        authors=tuple(json.loads(r["authors"])),
+        published=published,
+        updated=updated,
+        language=r["language"],
+        categories=tuple(json.loads(r["categories"])),
+        page=r["page"],
+        hash=r["hash"],
+    )
+
+
+def _state(r: sqlite3.Row) -> SourceState:
+    return SourceState(
+        name=r["name"],
+        url=r["url"],
+        etag=r["etag"],
+        last_modified=r["last_modified"],
+        body_hash=r["body_hash"],
+        last_attempt=parse_ts(r["last_attempt"]),
+        last_success=parse_ts(r["last_success"]),
+        status=r["status"],
+        message=r["message"],
+        failures=r["failures"],
+        next_due=parse_ts(r["next_due"]),
+        retry_after=parse_ts(r["retry_after"]),
+    )

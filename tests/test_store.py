@@ -1,0 +1,144 @@
+"""The SQLite store, on a real file and in memory: upserts, ids, dates, source state."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from feeds.errors import StoreError
+from feeds.models import Entry, SourceState
+from feeds.store import SCHEMA_VERSION, Store
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def entry(n: int, **kw) -> Entry:
+    base = dict(
+        id=f"https://example.test/{n}",
+        source="wire",
+        title=f"Title {n}",
+        link=f"https://example.test/{n}",
+        summary=f"<p>Summary {n} about Niger</p>",
+        content="",
+        authors=("A",),
+        published=T0 + timedelta(hours=n),
+        updated=T0 + timedelta(hours=n),
+        language="en",
+        categories=("news",),
+        hash=f"h{n}",
+    )
+    base.update(kw)
+    return Entry(**base)
+
+
+@pytest.fixture(params=["memory", "file"])
+def store(request, tmp_path):
+    path = ":memory:" if request.param == "memory" else tmp_path / "data" / "feeds.sqlite3"
+    with Store(path) as s:
+        yield s
+
+
+def test_new_unchanged_changed(store):
+    first = store.upsert([entry(1), entry(2)], now=T0)
+    assert first.new == ("https://example.test/1", "https://example.test/2")
+    again = store.upsert([entry(1), entry(2)], now=T0 + timedelta(days=1))
+    assert again.new == () and again.changed == () and again.unchanged == 2
+    assert store.entry("https://example.test/1") == entry(1)
+
+    later = T0 + timedelta(days=2)
+    edited = entry(1, title="Edited", hash="h1b", published=later, updated=T0)
+    result = store.upsert([edited], now=later)
+    assert result.changed == ("https://example.test/1",)
+    stored = store.entry("https://example.test/1")
+    assert stored.title == "Edited"
+    assert stored.published == entry(1).published  # first seen date is kept
+    assert stored.updated == later  # a change without a newer date of its own gets "now"
+
+
+def test_source_dropping_an_entry_keeps_it(store):
+    store.upsert([entry(1), entry(2)], now=T0)
+    store.upsert([entry(2)], now=T0)
+    assert store.entry("https://example.test/1") is not None
+
+
+def test_duplicate_ids_in_one_batch_keep_the_first(store):
+    result = store.upsert([entry(1), entry(1, title="dup", hash="x")], now=T0)
+    assert result.new == ("https://example.test/1",)
+    assert store.entry("https://example.test/1").title == "Title 1"
+
+
+def test_search_uses_fts_with_folding(store):
+    store.upsert(
+        [entry(1, title="Coup d’État à Niamey", language="fr"), entry(2, summary="<p>x</p>")],
+        now=T0,
+    )
+    assert [e.id for e in store.search('"d etat"', limit=10)] == ["https://example.test/1"]
+    assert store.count("niger") == 1  # from the summary of entry 1; entry 2 does not say it
+    edited = entry(1, title="Nothing here", summary="<p>calm</p>", hash="new")
+    store.upsert([edited], now=T0)
+    assert store.count('"d etat"') == 0  # the index follows the edit
+
+
+def test_search_orders_newest_first_and_limits(store):
+    store.upsert([entry(n) for n in range(5)], now=T0)
+    got = store.search("niger", limit=3)
+    assert [e.id for e in got] == [f"https://example.test/{n}" for n in (4, 3, 2)]
+
+
+def test_source_state_round_trip_and_reconfigured_url(store):
+    state = SourceState(
+        name="wire",
+        url="https://new.example.test/rss",
+        etag='"abc"',
+        last_modified="Mon, 02 Nov 2026 10:00:00 GMT",
+        body_hash="deadbeef",
+        last_attempt=T0,
+        last_success=T0,
+        status="ok",
+        failures=0,
+        next_due=T0 + timedelta(minutes=30),
+    )
+    store.save_source_state(state, configured_url="https://old.example.test/rss")
+    got = store.source_state("wire", configured_url="https://old.example.test/rss")
+    assert got == state
+    fresh = store.source_state("wire", configured_url="https://other.example.test/rss")
+    assert fresh == SourceState(name="wire", url="https://other.example.test/rss")
+    store.upsert([entry(1)], now=T0)
+    assert store.source_states()["wire"] == replace(state, entries=1)
+
+
+def test_meta_is_set_once(store):
+    assert store.meta("id_authority", lambda: "first.test") == "first.test"
+    assert store.meta("id_authority", lambda: "second.test") == "first.test"
+
+
+def test_schema_version_and_reopen(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1)], now=T0)
+    with Store(path) as s:
+        assert s.entry("https://example.test/1") is not None
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer than this feeds"):
+        Store(path)
+
+
+def test_corrupt_file_is_a_store_error(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Store(path)
