@@ -110,7 +110,7 @@ def ingest(obj: _Obj, names: tuple[str, ...], force: bool) -> None:
 @pass_obj
 def regenerate(obj: _Obj, slugs: tuple[str, ...]) -> None:
     """Write the topic feeds, index and OPML from the store."""
-    from .pipeline import regenerate as run
+    from .regenerate import regenerate as run
 
     config = obj.config
     unknown = [s for s in slugs if config.topic(s) is None]
@@ -128,7 +128,7 @@ def regenerate(obj: _Obj, slugs: tuple[str, ...]) -> None:
 @pass_obj
 def update(obj: _Obj, force: bool) -> None:
     """Ingest every source once, then regenerate every feed."""
-    from .pipeline import regenerate as run
+    from .regenerate import regenerate as run
 
     config = obj.config
     with obj.writing() as store:
