@@ -77,8 +77,7 @@ async def ingest(
 
 async def ingest_source(run: _Run, source: Source) -> IngestReport:
     state = run.store.source_state(source.name, configured_url=source.url)
-    if not run.force and state.retry_after and state.retry_after > run.now:
-        message = f"skipped: the server asked to wait until {state.retry_after:%Y-%m-%d %H:%M}Z"
+    if not run.force and (message := _skip_reason(state, run.now)):
         log.info("source %s: %s", source.name, message)
         return IngestReport(source.name, ok=True, message=message)
     try:
@@ -96,6 +95,15 @@ async def ingest_source(run: _Run, source: Source) -> IngestReport:
         source.name, report.new, report.changed, report.unchanged,
     )  # fmt: skip
     return report
+
+
+def _skip_reason(state: SourceState, now: datetime) -> str | None:
+    """Why a source is not fetched now (a server's request), or None. --force overrides."""
+    if state.status == "gone":
+        return "skipped: the server said 410 Gone; fix its url, or use --force to try again"
+    if state.retry_after and state.retry_after > now:
+        return f"skipped: the server asked to wait until {state.retry_after:%Y-%m-%d %H:%M}Z"
+    return None
 
 
 async def _read(
