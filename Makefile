@@ -15,9 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/feeds --config config/feeds.toml update; status=$$?; \
-	echo "Feeds written to $(CURDIR)/public/ (index: public/index.html)"; \
-	test $$status -le 1
+	@echo "Serving public/ on http://127.0.0.1:8080/ (feeds: http://127.0.0.1:8080/sahel-security.atom); Ctrl-C stops."
+	$(BIN)/feeds --config config/feeds.toml run --host 127.0.0.1 --port 8080
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,6 +31,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:

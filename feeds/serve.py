@@ -1,0 +1,273 @@
+"""The HTTP side of the daemon: public/ as static files, ``/healthz`` and ``/metrics``.
+
+A Starlette app, served by uvicorn inside the daemon's event loop. Static files are served
+by hand rather than with ``StaticFiles`` so that the rules are ours and tested:
+
+- media types a feed reader expects (``.atom`` is ``application/atom+xml``, ...);
+- a strong ETag (a hash of the bytes; the gzipped variant gets its own, and ``Vary``),
+  ``Last-Modified``, and 304 on ``If-None-Match`` / ``If-Modified-Since``;
+- gzip when ``Accept-Encoding`` allows it; HEAD; GET and HEAD only (405 otherwise);
+- no directory listing (a folder serves its ``index.html`` or nothing), nothing outside
+  public/ (``..``, encoded or not, and symlinks that lead out are 404), and never a dotfile:
+  ``feeds.files.write_atomic``'s temporary files are ``.<name>.tmp-*``.
+
+``Serving`` runs the app with uvicorn as a task of the daemon's loop (uvicorn's own signal
+handlers off: the daemon owns the signals). This module must not write anything, open the
+store or know about topics: it serves the folder it is given and asks its two callables for
+health and metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import hashlib
+import mimetypes
+import os
+import socket
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from .errors import FeedsError
+from .metrics import CONTENT_TYPE as METRICS_TYPE
+
+#: Media types by suffix; the rest come from ``mimetypes`` or are octet streams.
+MEDIA_TYPES = {
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+#: Worth compressing: text of some size.
+_COMPRESSIBLE = ("text/", "application/atom", "application/rss", "application/feed+json",
+                 "application/xml", "application/json", "image/svg")  # fmt: skip
+_MIN_GZIP = 256
+CACHE_CONTROL = "public, max-age=60"
+ALLOWED = ["GET", "HEAD"]
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file's bytes and validators, as read for one (path, inode, size, mtime)."""
+
+    data: bytes
+    etag: str
+    mtime: float
+    media_type: str
+
+
+@lru_cache(maxsize=256)
+def _load(path: str, inode: int, size: int, mtime_ns: int) -> _File:
+    """The file's bytes and ETag; cached while inode, size and mtime stay the same."""
+    with open(path, "rb") as f:
+        data = f.read()
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    return _File(data, f'"{digest}"', mtime_ns / 1e9, media_type(path))
+
+
+@lru_cache(maxsize=256)
+def _gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def media_type(name: str) -> str:
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in MEDIA_TYPES:
+        return MEDIA_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def resolve(root: Path, url_path: str) -> Path | None:
+    """The file under ``root`` that ``url_path`` (already percent-decoded) names, or None.
+
+    None for: dot segments and dotfiles anywhere in the path, backslashes or NULs, anything
+    whose real path (symlinks followed) leaves ``root``, and folders without index.html.
+    """
+    parts = [p for p in url_path.split("/") if p]
+    if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+        return None
+    real_root = root.resolve()
+    try:
+        target = real_root.joinpath(*parts).resolve(strict=True)
+        if target.is_dir():
+            target = (target / "index.html").resolve(strict=True)
+        relative = target.relative_to(real_root)
+    except (OSError, ValueError, RuntimeError):  # missing, outside root, symlink loop
+        return None
+    if any(p.startswith(".") for p in relative.parts):  # a symlink to a temp file
+        return None
+    return target
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (``gzip;q=0`` does not; ``*`` does)."""
+    if not header:
+        return False
+    quality: dict[str, float] = {}
+    for item in header.lower().split(","):
+        name, _, params = item.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[name.strip()] = q
+    return quality.get("gzip", quality.get("*", 0.0)) > 0
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """``If-None-Match``: weak comparison, lists and ``*`` (RFC 9110, 13.1.2)."""
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _not_modified(request: Request, etag: str, mtime: float) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:  # it wins over If-Modified-Since
+        return _etag_matches(if_none_match, etag)
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        return int(mtime) <= parsedate_to_datetime(since).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+
+
+def _file_response(request: Request, file: _File) -> Response:
+    compressible = file.media_type.startswith(_COMPRESSIBLE) and len(file.data) >= _MIN_GZIP
+    body, etag = file.data, file.etag
+    headers = {"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+    if compressible:
+        headers["Vary"] = "Accept-Encoding"
+        if accepts_gzip(request.headers.get("accept-encoding")):
+            body, etag = _gzipped(file.data), file.etag[:-1] + '-gz"'
+            headers["Content-Encoding"] = "gzip"
+    headers["ETag"] = etag
+    headers["Last-Modified"] = formatdate(file.mtime, usegmt=True)
+    if _not_modified(request, etag, file.mtime):
+        headers.pop("Content-Encoding", None)
+        return Response(status_code=304, headers=headers)
+    headers["Content-Length"] = str(len(body))
+    content = b"" if request.method == "HEAD" else body
+    return Response(content, headers=headers, media_type=file.media_type)
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("not found\n", status_code=404, headers={"Cache-Control": "no-store"})
+
+
+def make_app(
+    public_dir: Path,
+    health: Callable[[], tuple[bool, str]],
+    metrics: Callable[[], bytes],
+) -> Starlette:
+    """The app: ``/healthz``, ``/metrics``, and every other GET/HEAD a file of public_dir."""
+    root = Path(public_dir)
+
+    def static(request: Request) -> Response:
+        # Sync on purpose: Starlette runs it in a thread, so disk reads never stall the loop.
+        target = resolve(root, request.path_params["path"])
+        if target is None:
+            return _not_found()
+        try:
+            st = target.stat()
+            if not stat.S_ISREG(st.st_mode):
+                return _not_found()
+            file = _load(str(target), st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:  # replaced or removed between resolve and read
+            return _not_found()
+        return _file_response(request, file)
+
+    async def healthz(request: Request) -> Response:
+        ok, message = health()
+        body = f"{'ok' if ok else 'unhealthy'}: {message}\n"
+        return PlainTextResponse(
+            body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(metrics(), media_type=METRICS_TYPE, headers={"Cache-Control": "no-store"})
+
+    routes = [
+        Route("/healthz", healthz, methods=ALLOWED),
+        Route("/metrics", metrics_endpoint, methods=ALLOWED),
+        Route("/{path:path}", static, methods=ALLOWED),
+    ]
+    return Starlette(routes=routes)
+
+
+# -- running it inside the daemon's loop -----------------------------------------------------
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (our error, not uvicorn's ``sys.exit``, if it cannot be)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise FeedsError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
+    return sock
+
+
+def address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the daemon's own handlers stop it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """uvicorn serving an app as a task of the running loop."""
+
+    server: _Server
+    task: asyncio.Task[None]
+
+    @classmethod
+    def start(cls, app: Starlette, sock: socket.socket) -> Serving:
+        config = uvicorn.Config(app, log_level="warning", log_config=None, lifespan="off",
+                                access_log=False, server_header=False)  # fmt: skip
+        server = _Server(config)
+        return cls(server, asyncio.create_task(server.serve(sockets=[sock])))
+
+    async def stop(self, timeout: float) -> None:
+        """Stop accepting, let requests in flight finish for ``timeout`` s, then cut them."""
+        self.server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), timeout)
+        except TimeoutError:
+            self.server.force_exit = True
+            await asyncio.wait([self.task], timeout=1.0)
