@@ -24,7 +24,7 @@ ENV_VAR = "FEEDS_CONFIG"
 
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
-    + ("interval",)
+    + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
@@ -54,7 +54,9 @@ def load_config(path: Path | str) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError("no such file (create one, or pass --config)", file=file) from None
+        raise ConfigError(
+            "no such file: create one with `feeds init`, or pass --config PATH", file=file
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read: {e}", file=file) from None
     except tomllib.TOMLDecodeError as e:
@@ -214,7 +216,30 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         id_authority=authority,
         title=ctx.get(t, "title", str, w, "feeds"),
         interval=_duration(ctx, t, w, timedelta(minutes=30)),
+        **_publishing(ctx, t, w),
     )
+
+
+def _publishing(ctx: _Ctx, t: Mapping[str, Any], w: str) -> dict[str, Any]:
+    """The settings of issue 5: formats, archives, WebSub hubs, one story once."""
+    archive_size = ctx.get(t, "archive_size", int, w, 100)
+    ctx.check(
+        archive_size == 0 or 10 <= archive_size <= 10_000,
+        f"{w}.archive_size",
+        "must be 0 (no archives) or between 10 and 10000",
+    )
+    hubs = ctx.get(t, "websub_hubs", list, w, [])
+    for i, hub in enumerate(hubs):
+        key = f"{w}.websub_hubs[{i}]"
+        ctx.check(isinstance(hub, str), key, f"must be a hub URL, not {hub!r}")
+        _http_url(ctx, hub, key)
+    return {
+        "rss": ctx.get(t, "rss", bool, w, True),
+        "json_feed": ctx.get(t, "json_feed", bool, w, True),
+        "archive_size": archive_size,
+        "websub_hubs": tuple(dict.fromkeys(hubs)),
+        "dedupe": ctx.get(t, "dedupe", bool, w, True),
+    }
 
 
 def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Source:

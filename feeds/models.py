@@ -33,6 +33,16 @@ class Settings:
     title: str = "feeds"
     #: Default interval between two runs of a source.
     interval: timedelta = timedelta(minutes=30)
+    #: Also publish public/<slug>.rss (RSS 2.0).
+    rss: bool = True
+    #: Also publish public/<slug>.json (JSON Feed 1.1).
+    json_feed: bool = True
+    #: Entries per RFC 5005 archive page (0: no archives).
+    archive_size: int = 100
+    #: WebSub hubs: announced in every feed, pinged after a feed changed.
+    websub_hubs: tuple[str, ...] = ()
+    #: Show one story once per topic feed (near-duplicates become related links).
+    dedupe: bool = True
 
 
 @dataclass(frozen=True, slots=True)

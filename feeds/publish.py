@@ -1,5 +1,6 @@
-"""Rendering of the published files: one Atom feed per topic, index.html, feeds.opml, and
-standalone pages for articles that have no URL of their own.
+"""Rendering of the published files: one Atom feed per topic (current or RFC 5005 archive
+document), index.html, feeds.opml, and standalone pages for articles that have no URL of
+their own. RSS 2.0 and JSON Feed siblings: :mod:`feeds.formats`.
 
 Pure functions: they take topics, entries and settings and return bytes. This module does not
 query the store and writes nothing; the caller picks the entries (newest first) and hands the
@@ -10,6 +11,9 @@ Atom is built with feedgen. What feedgen's ``FeedEntry`` cannot express (``xml:l
 entry, a full ``atom:source`` with id and updated, an explicit ``type="text"`` title that may
 be empty, the ``rel`` of entry links that feedgen 1.0 drops) is added by :class:`_AtomExtras`, a
 feedgen entry extension registered on each entry: it edits the lxml element feedgen built.
+Feed-level extras (the xml-stylesheet instruction, WebSub hub, RFC 5005 links and
+``fh:archive``) come in a :class:`Links` value; related links of a story (see
+:mod:`feeds.dedupe`) in a mapping from entry id.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ from feeds.errors import PublishError
 from feeds.models import Entry, Settings, Source, Topic
 
 ATOM_TYPE = "application/atom+xml"
+RSS_TYPE = "application/rss+xml"
+JSON_FEED_TYPE = "application/feed+json"
+#: RFC 5005 (Feed Paging and Archiving) namespace.
+FH_NS = "http://purl.org/syndication/history/1.0"
+#: The browser stylesheet, copied into public/ by regenerate.
+STYLESHEET = "feed.xsl"
 #: ``updated`` of a feed that has no entries: fixed, so its bytes are stable.
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 GENERATOR = "feeds"
@@ -57,7 +67,7 @@ def language_tag(tag: str | None) -> str:
     return tag if _LANG_TAG.fullmatch(tag) else "und"
 
 
-def _utc(when: datetime) -> datetime:
+def utc(when: datetime) -> datetime:
     """Aware UTC (a naive datetime is taken to be UTC already)."""
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
@@ -69,7 +79,7 @@ def _esc(text: str | None) -> str:
 
 
 def _human_date(when: datetime) -> str:
-    return _utc(when).strftime("%Y-%m-%d %H:%M UTC")
+    return utc(when).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def feed_url(settings: Settings, topic: Topic) -> str:
@@ -86,6 +96,73 @@ def _page_url(settings: Settings, entry: Entry) -> str:
     return f"{settings.base_url}{quote(entry.page)}" if entry.page else ""
 
 
+def sibling_url(settings: Settings, topic: Topic, extension: str) -> str:
+    """The public URL of a topic's sibling feed (``"rss"``, ``"json"``)."""
+    return f"{settings.base_url}{quote(topic.slug)}.{extension}"
+
+
+def alternates(settings: Settings, topic: Topic) -> tuple[tuple[str, str], ...]:
+    """The sibling formats switched on, as (media type, URL): the Atom feed's alternates."""
+    found = [(RSS_TYPE, sibling_url(settings, topic, "rss"))] if settings.rss else []
+    if settings.json_feed:
+        found.append((JSON_FEED_TYPE, sibling_url(settings, topic, "json")))
+    return tuple(found)
+
+
+def stylesheet_href(depth: int = 0) -> str:
+    """The XSL's href from a document ``depth`` folders below public/.
+
+    Relative, so that browsers fetch it from the same origin as the feed wherever public/ is
+    served (Chromium refuses a cross-origin XSLT stylesheet).
+    """
+    return "../" * depth + STYLESHEET
+
+
+#: Characters that may stand in a URI as they are (RFC 3986 reserved and unreserved, and %).
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
+def entry_id(value: str) -> str:
+    """An entry id as published: control characters removed, the rest percent-encoded into a
+    URI (a space or a non-ASCII letter would make the W3C validator flag it). Deterministic,
+    so the published id never changes while the stored id does not."""
+    return quote(clean(value).strip(), safe=_URI_SAFE)
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another source's copy of the same story, published as ``<link rel="related">``."""
+
+    href: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Feed-level extras of one published Atom document; every one optional."""
+
+    #: href of the XSL stylesheet (an xml-stylesheet instruction for browsers).
+    stylesheet: str | None = None
+    #: WebSub hubs (``<link rel="hub">``).
+    hubs: tuple[str, ...] = ()
+    #: Sibling formats: (media type, href), as ``<link rel="alternate">``.
+    alternates: tuple[tuple[str, str], ...] = ()
+    #: RFC 5005: the newest older archive document.
+    prev_archive: str | None = None
+    #: RFC 5005, archives only: the next newer archive document.
+    next_archive: str | None = None
+    #: RFC 5005, archives only: the current (subscription) document.
+    current: str | None = None
+    #: Archives: their own URL (``atom:id`` and ``rel="self"``); None for the current feed.
+    self_url: str | None = None
+    #: Archives: their title.
+    title: str | None = None
+
+    @property
+    def archive(self) -> bool:
+        return self.self_url is not None
+
+
 # --- Atom --------------------------------------------------------------------------------------
 
 
@@ -97,6 +174,7 @@ class _Extras:
     source_title: str
     source_updated: str
     source_url: str | None
+    related: tuple[Related, ...] = ()
 
 
 class _AtomExtras:
@@ -122,6 +200,9 @@ class _AtomExtras:
             title.set("type", "text")
         for link in entry.findall("link"):  # feedgen 1.0 drops rel on entry links
             link.set("rel", link.get("rel") or "alternate")
+        for related in extras.related:
+            attributes = {"rel": "related", "href": related.href, "title": related.title}
+            etree.SubElement(entry, "link", attributes)
         source = etree.SubElement(entry, "source")
         etree.SubElement(source, "id").text = extras.source_id
         etree.SubElement(source, "title").text = extras.source_title
@@ -131,9 +212,27 @@ class _AtomExtras:
         return entry
 
 
-def _extras(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -> _Extras:
+def source_title(name: str, sources: Mapping[str, Source]) -> str:
+    """How a source is named to readers: its configured title, else its name."""
+    source = sources.get(name)
+    return clean((source.title or source.name) if source else name).strip() or clean(name)
+
+
+def clean_related(entry: Entry, related: Sequence[Related]) -> tuple[Related, ...]:
+    """Cleaned related links: not the entry's own link, each href once."""
+    own = clean(entry.link).strip()
+    links = {clean(r.href).strip(): clean(r.title).strip() for r in related}
+    return tuple(Related(h, t) for h, t in links.items() if h and h != own)
+
+
+def _extras(
+    entry: Entry,
+    settings: Settings,
+    sources: Mapping[str, Source],
+    related: Sequence[Related] = (),
+) -> _Extras:
     source = sources.get(entry.source)
-    title = (source.title or source.name) if source else entry.source
+    title = source_title(entry.source, sources)
     url = clean(source.url) if source and source.url else None
     local_id = f"{settings.base_url}#source-{quote(entry.source, safe='')}"
     return _Extras(
@@ -141,8 +240,9 @@ def _extras(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -> 
         language=language_tag(entry.language),
         source_id=url or clean(local_id),
         source_title=clean(title) or clean(entry.source),
-        source_updated=_utc(entry.updated).isoformat(),
+        source_updated=utc(entry.updated).isoformat(),
         source_url=url,
+        related=clean_related(entry, related),
     )
 
 
@@ -151,18 +251,20 @@ def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(v for v in (clean(x).strip() for x in values) if v))
 
 
-def _atom_entry(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -> Any:
+def _atom_entry(
+    entry: Entry, settings: Settings, sources: Mapping[str, Source], related: Sequence[Related]
+) -> Any:
     fe = FeedEntry()
     fe.register_extension("feeds_extras", _AtomExtras, atom=True, rss=False)
-    extras = _extras(entry, settings, sources)
+    extras = _extras(entry, settings, sources, related)
     fe.feeds_extras.extras = extras
-    fe.id(clean(entry.id).strip())
+    fe.id(entry_id(entry.id))
     fe.title(extras.title or "-")  # feedgen refuses an empty title; the extension restores it
     link = clean(entry.link).strip() or _page_url(settings, entry)
     if link:
         fe.link(href=link, rel="alternate")
-    fe.published(_utc(entry.published))
-    fe.updated(_utc(entry.updated))
+    fe.published(utc(entry.published))
+    fe.updated(utc(entry.updated))
     for name in _unique(entry.authors):
         fe.author(name=name)
     summary, content = clean(entry.summary), clean(entry.content)
@@ -175,35 +277,95 @@ def _atom_entry(entry: Entry, settings: Settings, sources: Mapping[str, Source])
     return fe
 
 
+class _FeedExtras:
+    """feedgen feed extension: ``fh:archive`` on an RFC 5005 archive document."""
+
+    def __init__(self) -> None:
+        self.archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NS} if self.archive else {}
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        return feed
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        if self.archive:
+            marker = etree.Element(f"{{{FH_NS}}}archive")
+            first = feed.find("{http://www.w3.org/2005/Atom}entry")
+            if first is None:
+                feed.append(marker)
+            else:
+                first.addprevious(marker)
+        return feed
+
+
+def _feed_links(fg: Any, url: str, settings: Settings, links: Links) -> None:
+    fg.link(href=url, rel="self", type=ATOM_TYPE)
+    fg.link(href=settings.base_url, rel="alternate", type="text/html")
+    for media_type, href in links.alternates:
+        fg.link(href=href, rel="alternate", type=media_type)
+    for hub in links.hubs:
+        fg.link(href=hub, rel="hub")
+    paging = {"current": links.current, "prev-archive": links.prev_archive}
+    paging["next-archive"] = links.next_archive
+    for rel, target in paging.items():
+        if target:
+            fg.link(href=target, rel=rel, type=ATOM_TYPE)
+
+
+def with_stylesheet(data: bytes, href: str | None) -> bytes:
+    """``data`` (XML with a declaration line) with an xml-stylesheet instruction after it."""
+    if not href:
+        return data
+    declaration, _, rest = data.partition(b"\n")
+    pi = f'<?xml-stylesheet type="text/xsl" href="{_esc(href)}"?>'.encode()
+    return declaration + b"\n" + pi + b"\n" + rest
+
+
 def render_atom(
     topic: Topic,
     entries: Sequence[Entry],
     *,
     settings: Settings,
     sources: Mapping[str, Source],
+    links: Links = Links(),
+    related: Mapping[str, Sequence[Related]] | None = None,
 ) -> bytes:
-    """The Atom feed of ``topic`` with ``entries`` in the given order (newest first)."""
-    url = feed_url(settings, topic)
+    """The Atom feed of ``topic`` with ``entries`` in the given order (newest first).
+
+    With ``links.self_url`` it is an RFC 5005 archive document at that URL.
+    """
+    url = links.self_url or feed_url(settings, topic)
     fg = FeedGenerator()
+    fg.register_extension("feeds_feed", _FeedExtras, atom=True, rss=False)
+    fg.feeds_feed.archive = links.archive
     fg.id(url)
-    fg.title(clean(topic.title).strip() or topic.slug)
+    fg.title(clean(links.title or topic.title).strip() or topic.slug)
     if clean(topic.description).strip():
         fg.subtitle(clean(topic.description).strip())
-    fg.link(href=url, rel="self", type=ATOM_TYPE)
-    fg.link(href=settings.base_url, rel="alternate", type="text/html")
+    _feed_links(fg, url, settings, links)
     fg.author(name=clean(settings.title).strip() or GENERATOR)
     fg.generator(GENERATOR, version=__version__)
-    fg.updated(max((_utc(e.updated) for e in entries), default=EMPTY_FEED_UPDATED))
+    fg.updated(max((utc(e.updated) for e in entries), default=EMPTY_FEED_UPDATED))
     try:
         for entry in entries:
-            fg.add_entry(_atom_entry(entry, settings, sources), order="append")
+            extra = (related or {}).get(entry.id, ())
+            fg.add_entry(_atom_entry(entry, settings, sources, extra), order="append")
         data: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as e:  # feedgen's "required fields not set", lxml's "not XML compatible"
         raise PublishError(f"cannot render {topic.slug}: {e}", topic=topic.slug) from e
-    return data
+    return with_stylesheet(data, links.stylesheet)
 
 
 # --- index.html and feeds.opml ----------------------------------------------------------------
+
+
+def _siblings(settings: Settings, topic: Topic) -> list[tuple[str, str, str]]:
+    """The topic's sibling formats switched on: (media type, name, relative href)."""
+    found = [(RSS_TYPE, "RSS", "rss")] if settings.rss else []
+    found += [(JSON_FEED_TYPE, "JSON Feed", "json")] if settings.json_feed else []
+    return [(t, name, f"{quote(topic.slug)}.{ext}") for t, name, ext in found]
 
 
 def _index_item(
@@ -226,11 +388,17 @@ def _index_item(
         meta.append(f'<span class="count">{n} {"entry" if n == 1 else "entries"}</span>')
     if updated is not None and topic.slug in updated:
         when = updated[topic.slug]
-        iso = _utc(when).isoformat()
+        iso = utc(when).isoformat()
         meta.append(f'updated <time datetime="{iso}">{_human_date(when)}</time>')
     if meta:
         lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
     lines.append(f'<p class="url">Feed: <code>{_esc(url)}</code></p>')
+    others = [
+        f'<a href="{_esc(href)}" type="{t}">{name}</a>'
+        for t, name, href in _siblings(settings, topic)
+    ]
+    if others:
+        lines.append(f'<p class="formats">Also as {" · ".join(others)}</p>')
     lines.append("</li>")
     return "\n".join(lines)
 
@@ -255,6 +423,12 @@ def render_index(
         f'<link rel="alternate" type="{ATOM_TYPE}" title="{_esc(t.title)}" '
         f'href="{_esc(feed_url(settings, t))}">'
         for t in topics
+    ]
+    discovery += [
+        f'<link rel="alternate" type="{media_type}" title="{_esc(t.title)} ({name})" '
+        f'href="{_esc(settings.base_url + href)}">'
+        for t in topics
+        for media_type, name, href in _siblings(settings, t)
     ]
     items = [_index_item(t, settings, counts, updated) for t in topics]
     listing = ["<ul>", *items, "</ul>"] if items else ["<p>No topics yet.</p>"]
@@ -311,8 +485,8 @@ def render_article_page(entry: Entry, *, settings: Settings) -> bytes:
     """
     title = _esc(entry.title)
     authors = ", ".join(_esc(a) for a in _unique(entry.authors))
-    byline = f'<time datetime="{_utc(entry.published).isoformat()}">'
-    byline += f"{_utc(entry.published):%Y-%m-%d}</time>"
+    byline = f'<time datetime="{utc(entry.published).isoformat()}">'
+    byline += f"{utc(entry.published):%Y-%m-%d}</time>"
     if authors:
         byline += f' · <span class="author">{authors}</span>'
     canonical = _page_url(settings, entry) or clean(entry.link)

@@ -1,47 +1,261 @@
 """Publish the topics: read each topic's entries from the store and write public/.
 
-Calls ``feeds.publish`` to render and ``feeds.files.write_atomic`` to write; decides nothing
-about what a topic holds (``feeds.query`` does). Unchanged files are not rewritten, so their
-bytes, mtimes and ETags stay put.
+For each topic: ``<slug>.atom`` (the newest ``feed_size`` stories, one story once), its RSS 2.0
+and JSON Feed siblings when switched on, and its RFC 5005 archive pages; then the article
+pages, ``index.html``, ``feeds.opml`` and the browser stylesheet ``feed.xsl``; then the WebSub
+hubs are pinged about the feeds that changed. Calls ``feeds.publish``/``feeds.formats`` to
+render, ``feeds.dedupe`` to group stories, ``feeds.archive`` for where pages go, and
+``feeds.files.write_atomic`` to write; decides nothing about what a topic holds
+(``feeds.query`` does). Unchanged files are not rewritten, so their bytes, mtimes and ETags
+stay put, and a frozen archive page is never written again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
+from pathlib import Path
 
-from .files import write_atomic
-from .models import Config, Entry, Topic
+from . import archive
+from .dedupe import Story, group
+from .fetch import user_agent
+from .files import remove_stale_temps, write_atomic
+from .formats import render_json_feed, render_rss
+from .models import Config, Entry, Settings, Source, Topic
 from .pipeline import utcnow
-from .publish import render_article_page, render_atom, render_index, render_opml
+from .publish import (
+    STYLESHEET,
+    Links,
+    Related,
+    alternates,
+    feed_url,
+    render_article_page,
+    render_atom,
+    render_index,
+    render_opml,
+    sibling_url,
+    source_title,
+    stylesheet_href,
+)
 from .query import topic_expression
 from .store import Store, TopicRecord
+from .websub import notify
 
 log = logging.getLogger("feeds")
 
-
-# -- publish --------------------------------------------------------------------------------
+#: How many candidates per shown story are read for grouping (one story once).
+CANDIDATES_PER_STORY = 3
 
 
 @dataclass(frozen=True, slots=True)
 class PublishReport:
     topic: str
     entries: int
+    #: Whether ``<slug>.atom`` was rewritten.
     written: bool
+    #: URLs of this topic's feeds whose bytes changed (what WebSub hubs hear about).
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    config: Config
+    store: Store
+    sources: Mapping[str, Source]
+    now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
 
 
 def regenerate(
     config: Config, store: Store, *, slugs: Sequence[str] = (), now: datetime | None = None
 ) -> list[PublishReport]:
-    """Write every topic's feed (or those named), the article pages, index and OPML."""
+    """Write every topic's feeds (or those named), the article pages, index and OPML."""
     settings = config.settings
     settings.public_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in remove_stale_temps(settings.public_dir):  # a killed run's temp files
+        log.info("removed %s, left by an interrupted publish", leftover.name)
+    run = _Run(config, store, {s.name: s for s in config.sources}, now or utcnow())
+    write_atomic(settings.public_dir / STYLESHEET, stylesheet())
     topics = [t for t in config.topics if not slugs or t.slug in slugs]
-    reports = [_publish_topic(config, store, t, now or utcnow()) for t in topics]
+    reports = [_publish_topic(run, t) for t in topics]
     _publish_pages(config, store)
+    _publish_index(config, store)
+    if settings.websub_hubs:
+        changed = [url for r in reports for url in r.changed]
+        agent = user_agent(settings.base_url)
+        notify(store, settings.websub_hubs, changed, user_agent=agent)
+    return reports
+
+
+def stylesheet() -> bytes:
+    """The XSL that makes a feed opened in a browser read as a page (package data)."""
+    return (resources.files("feeds") / "static" / STYLESHEET).read_bytes()
+
+
+# -- one story once -------------------------------------------------------------------------
+
+
+def topic_stories(config: Config, store: Store, topic: Topic) -> list[Story]:
+    """The newest stories of a topic, as its feed shows them (newest first)."""
+    expression = topic_expression(topic.query, topic.exclude, topic.languages)
+    size = config.settings.feed_size
+    if not config.settings.dedupe:
+        return [Story(e) for e in store.search(expression, limit=size)]
+    # Grouping reads only the newest few candidates per story, never the whole history.
+    candidates = store.search(expression, limit=size * CANDIDATES_PER_STORY)
+    return group(candidates)[:size]
+
+
+def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
+    """The entries a topic's feed shows (one per story), newest first."""
+    return [s.entry for s in topic_stories(config, store, topic)]
+
+
+def _related(
+    stories: Sequence[Story], sources: Mapping[str, Source], settings: Settings
+) -> dict[str, tuple[Related, ...]]:
+    """For each story with copies: the copies' links, named by their sources."""
+    found: dict[str, tuple[Related, ...]] = {}
+    for story in stories:
+        links = []
+        for other in story.others:
+            href = other.link or (settings.base_url + other.page if other.page else "")
+            if href:
+                links.append(Related(href, source_title(other.source, sources)))
+        if links:
+            found[story.entry.id] = tuple(links)
+    return found
+
+
+# -- a topic ----------------------------------------------------------------------------------
+
+
+def _publish_topic(run: _Run, topic: Topic) -> PublishReport:
+    settings = run.settings
+    stories = topic_stories(run.config, run.store, topic)
+    entries = [s.entry for s in stories]
+    related = _related(stories, run.sources, settings)
+    expression = topic_expression(topic.query, topic.exclude, topic.languages)
+    links = Links(
+        stylesheet=stylesheet_href(),
+        hubs=settings.websub_hubs,
+        alternates=alternates(settings, topic),
+        prev_archive=_publish_archives(run, topic, expression),
+    )
+    data = render_atom(
+        topic, entries, settings=settings, sources=run.sources, links=links, related=related
+    )
+    written = write_atomic(settings.public_dir / f"{topic.slug}.atom", data)
+    changed = [feed_url(settings, topic)] if written else []
+    changed += _publish_siblings(run, topic, entries, related)
+    digest = hashlib.sha256(data).hexdigest()
+    record = run.store.topic_record(topic.slug)
+    if written or record is None or record.digest != digest:
+        total = run.store.count(expression)
+        run.store.save_topic_record(TopicRecord(topic.slug, digest, run.now, total))
+        log.info("topic %s: published %d entries", topic.slug, len(entries))
+    return PublishReport(topic.slug, len(entries), written, tuple(changed))
+
+
+def _publish_siblings(
+    run: _Run, topic: Topic, entries: Sequence[Entry], related: Mapping[str, Sequence[Related]]
+) -> list[str]:
+    """Write (or, switched off, remove) ``<slug>.rss`` and ``<slug>.json``; changed URLs."""
+    settings, changed = run.settings, []
+    hubs = settings.websub_hubs
+    for extension, enabled in (("rss", settings.rss), ("json", settings.json_feed)):
+        path = settings.public_dir / f"{topic.slug}.{extension}"
+        if not enabled:
+            _remove(path)
+            continue
+        if extension == "rss":
+            data = render_rss(topic, entries, settings=settings, sources=run.sources, hubs=hubs)
+        else:
+            data = render_json_feed(
+                topic, entries, settings=settings, sources=run.sources, hubs=hubs, related=related
+            )
+        if write_atomic(path, data):
+            changed.append(sibling_url(settings, topic, extension))
+    return changed
+
+
+def _remove(path: Path) -> None:
+    if path.exists():
+        log.info("%s: format switched off, removing the file", path.name)
+        path.unlink(missing_ok=True)
+
+
+# -- RFC 5005 archives -----------------------------------------------------------------------
+
+
+def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
+    """Write the topic's new or changed archive pages; the URL of the open (newest) page."""
+    size = run.settings.archive_size
+    if size == 0:
+        return None
+    series = archive.series(topic, expression, run.settings)
+    frozen = run.store.archive_pages(topic.slug, series.key)
+    _restore_missing(run, topic, expression, series, frozen)
+    page, after = len(frozen), (frozen[-1] if frozen else 0)
+    while True:
+        rows = run.store.search_after(expression, after=after, limit=size + 1)
+        if not rows and page == 0:
+            return None
+        complete = len(rows) > size  # full, and a newer entry follows: freeze it
+        _write_page(run, topic, series, page, [e for _, e in rows[:size]], last=not complete)
+        if not complete:
+            return series.url(run.settings, page)
+        after = rows[size - 1][0]
+        run.store.freeze_archive_page(topic.slug, series.key, page, after)
+        page += 1
+
+
+def _restore_missing(
+    run: _Run, topic: Topic, expression: str, series: archive.Series, frozen: Sequence[int]
+) -> None:
+    """Write again a frozen page whose file is gone (public/ wiped or moved)."""
+    for page, last in enumerate(frozen):
+        if series.path(run.settings, page).exists():
+            continue
+        after = frozen[page - 1] if page else 0
+        rows = run.store.search_after(expression, after=after, limit=run.settings.archive_size)
+        entries = [e for rowid, e in rows if rowid <= last]
+        _write_page(run, topic, series, page, entries, last=False)
+
+
+def _write_page(
+    run: _Run, topic: Topic, series: archive.Series, page: int, entries: list[Entry], *, last: bool
+) -> None:
+    settings = run.settings
+    entries.sort(key=lambda e: e.id)
+    entries.sort(key=lambda e: e.published, reverse=True)
+    stories = group(entries) if settings.dedupe else [Story(e) for e in entries]
+    links = archive.page_links(
+        topic, series, settings, page, last=last, stylesheet=stylesheet_href(3)
+    )
+    data = render_atom(
+        topic,
+        [s.entry for s in stories],
+        settings=settings,
+        sources=run.sources,
+        links=links,
+        related=_related(stories, run.sources, settings),
+    )
+    write_atomic(series.path(settings, page), data)
+
+
+# -- the rest of public/ -----------------------------------------------------------------------
+
+
+def _publish_index(config: Config, store: Store) -> None:
+    settings = config.settings
     counts, updated = {}, {}
     for topic in config.topics:
         record = store.topic_record(topic.slug)
@@ -51,27 +265,6 @@ def regenerate(
     index = render_index(config.topics, settings=settings, counts=counts, updated=updated)
     write_atomic(settings.public_dir / "index.html", index)
     write_atomic(settings.public_dir / "feeds.opml", render_opml(config.topics, settings=settings))
-    return reports
-
-
-def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
-    """The newest entries of a topic, as its feed shows them."""
-    expression = topic_expression(topic.query, topic.exclude, topic.languages)
-    return store.search(expression, limit=config.settings.feed_size)
-
-
-def _publish_topic(config: Config, store: Store, topic: Topic, now: datetime) -> PublishReport:
-    entries = topic_entries(config, store, topic)
-    sources = {s.name: s for s in config.sources}
-    data = render_atom(topic, entries, settings=config.settings, sources=sources)
-    written = write_atomic(config.settings.public_dir / f"{topic.slug}.atom", data)
-    digest = hashlib.sha256(data).hexdigest()
-    record = store.topic_record(topic.slug)
-    if written or record is None or record.digest != digest:
-        total = store.count(topic_expression(topic.query, topic.exclude, topic.languages))
-        store.save_topic_record(TopicRecord(topic.slug, digest, now, total))
-        log.info("topic %s: published %d entries", topic.slug, len(entries))
-    return PublishReport(topic.slug, len(entries), written)
 
 
 def _publish_pages(config: Config, store: Store) -> None:

@@ -9,6 +9,7 @@ come ready-made from ``feeds.query``). ``sqlite3`` errors leave as StoreError.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,8 +22,10 @@ from .errors import StoreError
 from .models import Entry, SourceState
 from .text import html_to_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TS = "%Y-%m-%dT%H:%M:%SZ"
+#: Seconds to wait for another connection's lock before failing (default 30).
+TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
 
 _SCHEMA_1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,12 +76,50 @@ CREATE TABLE topics (
 CREATE TABLE pages (path TEXT PRIMARY KEY, hash TEXT NOT NULL);
 """
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+# Publishing for readers (issue 5): RFC 5005 archive pages that are complete (frozen: never
+# rewritten; the page ends at last_rowid), and WebSub pings that failed (retried later).
+_SCHEMA_2 = """
+CREATE TABLE archive_pages (
+    slug TEXT NOT NULL,
+    series TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    last_rowid INTEGER NOT NULL,
+    PRIMARY KEY (slug, series, page)
+);
+CREATE TABLE websub_pending (
+    hub TEXT NOT NULL,
+    topic_url TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    message TEXT,
+    PRIMARY KEY (hub, topic_url)
+);
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
 
 _ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
     "categories, page, hash"
 )
+
+
+def busy_timeout() -> float:
+    """``$FEEDS_DB_TIMEOUT`` seconds (a positive number), else 30."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return 30.0
+    return value if value > 0 else 30.0
+
+
+def _explain(error: sqlite3.Error) -> str:
+    """SQLite's message, and what to do about the errors an operator can fix."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return f"{error}: another program holds a lock on it (waited; ${TIMEOUT_ENV} sets how long)"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return f"{error}: the file is damaged; restore a backup, or move it away to start afresh"
+    return str(error)
 
 
 def ts(value: datetime | None) -> str | None:
@@ -108,8 +149,9 @@ class TopicRecord:
 class Store:
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
-    def __init__(self, path: Path | str, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: Path | str, *, timeout: float | None = None) -> None:
         self.path = str(path)
+        timeout = busy_timeout() if timeout is None else timeout
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +162,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"cannot open the store {self.path}: {e}") from e
+            raise StoreError(f"cannot open the store {self.path}: {_explain(e)}") from e
         except OSError as e:
             raise StoreError(f"cannot create the store folder for {self.path}: {e}") from e
 
@@ -159,13 +201,13 @@ class Store:
                 raise
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
-            raise StoreError(f"store {self.path}: {e}") from e
+            raise StoreError(f"store {self.path}: {_explain(e)}") from e
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as e:
-            raise StoreError(f"store {self.path}: {e}") from e
+            raise StoreError(f"store {self.path}: {_explain(e)}") from e
 
     # -- meta --------------------------------------------------------------------------
 
@@ -335,6 +377,51 @@ class Store:
     def save_page_hashes(self, pages: dict[str, str]) -> None:
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO pages (path, hash) VALUES (?, ?)", pages.items())
+
+    def search_after(self, expression: str, *, after: int, limit: int) -> list[tuple[int, Entry]]:
+        """Matches of an FTS5 expression with rowid > ``after``, in first-seen (rowid) order."""
+        rows = self._query(
+            f"SELECT rowid, {_ENTRY_COLUMNS} FROM entries WHERE rowid > ? AND rowid IN "
+            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) ORDER BY rowid LIMIT ?",
+            (after, expression, limit),
+        )
+        return [(int(r["rowid"]), _entry(r)) for r in rows]
+
+    def archive_pages(self, slug: str, series: str) -> list[int]:
+        """The last rowid of each frozen archive page of a topic's series, page 0 first."""
+        rows = self._query(
+            "SELECT last_rowid FROM archive_pages WHERE slug = ? AND series = ? ORDER BY page",
+            (slug, series),
+        )
+        return [int(r[0]) for r in rows]
+
+    def freeze_archive_page(self, slug: str, series: str, page: int, last_rowid: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO archive_pages (slug, series, page, last_rowid) "
+                "VALUES (?, ?, ?, ?)",
+                (slug, series, page, last_rowid),
+            )
+
+    def pending_pings(self) -> list[tuple[str, str, int]]:
+        """WebSub pings that failed: (hub, topic URL, failures so far)."""
+        rows = self._query("SELECT hub, topic_url, failures FROM websub_pending ORDER BY 1, 2")
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
+    def ping_failed(self, hub: str, topic_url: str, message: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO websub_pending (hub, topic_url, failures, message) "
+                "VALUES (?, ?, 1, ?) ON CONFLICT (hub, topic_url) DO UPDATE SET "
+                "failures = failures + 1, message = excluded.message",
+                (hub, topic_url, message),
+            )
+
+    def ping_done(self, hub: str, topic_url: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM websub_pending WHERE hub = ? AND topic_url = ?", (hub, topic_url)
+            )
 
 
 def _entry_row(e: Entry) -> tuple[Any, ...]:

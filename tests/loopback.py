@@ -16,7 +16,8 @@ method, path and headers, so a test asserts what the client sent as well as what
 A behaviour is any callable taking an ``Exchange`` (the request, and ways to answer). The
 factories here cover the usual cases: ``feed`` (validators and 304s), ``respond`` (a fixed
 status), ``redirect``, ``retry_after``, ``slow``, ``endless`` (fast or trickling),
-``huge``, ``gzip_bomb``, ``sequence`` (one behaviour per request, in turn).
+``huge``, ``gzip_bomb``, ``sequence`` (one behaviour per request, in turn), ``recording``
+(keeps request bodies, e.g. a WebSub hub's form-encoded pings).
 
 Long-running behaviours stop when the client goes away or the server stops; the server
 stops without waiting for them. Unexpected exceptions in a behaviour are answered with a
@@ -92,6 +93,11 @@ class Exchange:
         self._handler.wfile.write(data)
         self._handler.wfile.flush()
         self._server._count_sent(self.request.path, len(data))
+
+    def body(self) -> bytes:
+        """The request body (``Content-Length`` bytes); read it at most once."""
+        length = int(self.request.header("Content-Length") or 0)
+        return self._handler.rfile.read(length) if length else b""
 
     def wait(self, seconds: float) -> bool:
         """Sleep ``seconds``; False (at once) if the server is stopping."""
@@ -365,5 +371,15 @@ def sequence(*behaviours: Behaviour) -> Behaviour:
         with lock:
             index = next(served)
         behaviours[min(index, len(behaviours) - 1)](exchange)
+
+    return behaviour
+
+
+def recording(into: list[bytes], then: Behaviour) -> Behaviour:
+    """Append each request's body to ``into`` (e.g. a WebSub hub's pings), then ``then``."""
+
+    def behaviour(exchange: Exchange) -> None:
+        into.append(exchange.body())
+        then(exchange)
 
     return behaviour

@@ -1,0 +1,315 @@
+"""feeds.regenerate against a real SQLite file and a real public/ folder: every file it writes
+is valid (Atom against the RFC 4287 schema, RSS and JSON Feed read back), bytes are stable,
+RFC 5005 archives page back through the whole history and never change once complete, one
+story once, and WebSub pings reach a loopback hub (and are retried when it fails).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import feedparser
+import pytest
+from atomcheck import NS, assert_valid_atom, parse_xml
+from loopback import recording, respond, sequence
+
+from feeds.models import Config, Entry, Settings, Source, Topic
+from feeds.regenerate import regenerate, topic_entries
+from feeds.store import Store
+
+BASE = "http://127.0.0.1:8080/"
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+SOURCES = (
+    Source(name="wire", kind="feed", url="https://wire.example.com/rss", title="Sahel Wire"),
+    Source(name="desk", kind="feed", url="https://desk.example.org/atom", title="Desk"),
+)
+SAHEL = Topic(slug="sahel", title="Sahel", query="sahel OR niger OR mali", description="Sahel.")
+
+
+def entry(n: int, *, source: str = "wire", title: str | None = None, text: str = "") -> Entry:
+    title = title or f"Mali report number {n}"
+    text = text or f"<p>Story {n} from the Sahel: details of event {n} and its aftermath.</p>"
+    return Entry(
+        id=f"https://{source}.example.com/story/{n}",
+        source=source,
+        title=title,
+        link=f"https://{source}.example.com/story/{n}",
+        summary=text,
+        content="",
+        authors=("Staff",),
+        published=T0 + timedelta(hours=n),
+        updated=T0 + timedelta(hours=n),
+        language="en",
+        hash=f"{n}:{title}:{text}",
+    )
+
+
+@pytest.fixture
+def site(tmp_path):
+    settings = Settings(
+        base_url=BASE,
+        public_dir=tmp_path / "public",
+        data_dir=tmp_path / "data",
+        feed_size=5,
+        archive_size=10,
+        title="Test desk",
+    )
+    config = Config(file=tmp_path / "feeds.toml", settings=settings, sources=SOURCES,
+                    topics=(SAHEL,))  # fmt: skip
+    with Store(tmp_path / "data" / "feeds.sqlite3") as store:
+        yield config, store
+
+
+def add(store: Store, *entries: Entry) -> None:
+    store.upsert(entries, now=T0 + timedelta(days=30))
+
+
+def snapshot(public: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(public)): p.read_bytes() for p in public.rglob("*") if p.is_file()}
+
+
+def with_settings(config: Config, **changes: object) -> Config:
+    return replace(config, settings=replace(config.settings, **changes))
+
+
+# --- every file is valid, and stable -----------------------------------------------------------
+
+
+def test_every_written_file_is_valid(site):
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 24)))
+    regenerate(config, store)
+    public = config.settings.public_dir
+    atoms = sorted(public.rglob("*.atom"))
+    assert len(atoms) == 4  # the current feed and three archive pages
+    for path in atoms:
+        root = assert_valid_atom(path.read_bytes())
+        assert root.find("a:entry", NS) is not None
+    rss = feedparser.parse((public / "sahel.rss").read_bytes())
+    assert not rss.bozo and rss.version == "rss20"
+    data = json.loads((public / "sahel.json").read_bytes())
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert parse_xml((public / "feed.xsl").read_bytes()).tag.endswith("stylesheet")
+    parse_xml((public / "feeds.opml").read_bytes())
+
+
+def test_siblings_hold_the_same_entries_with_the_same_ids(site):
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 8)))
+    regenerate(config, store)
+    public = config.settings.public_dir
+    atom = [e.id for e in feedparser.parse((public / "sahel.atom").read_bytes()).entries]
+    rss = [e.id for e in feedparser.parse((public / "sahel.rss").read_bytes()).entries]
+    items = json.loads((public / "sahel.json").read_bytes())["items"]
+    assert atom == rss == [i["id"] for i in items]
+    assert len(atom) == 5
+
+
+def test_nothing_new_gives_byte_identical_files(site):
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 24)))
+    regenerate(config, store)
+    before = snapshot(config.settings.public_dir)
+    reports = regenerate(config, store, now=T0 + timedelta(days=99))
+    assert snapshot(config.settings.public_dir) == before
+    assert not any(r.written or r.changed for r in reports)
+
+
+def test_atom_links_to_siblings_stylesheet_and_archive(site):
+    config, store = site
+    add(store, entry(1))
+    regenerate(config, store)
+    data = (config.settings.public_dir / "sahel.atom").read_bytes()
+    assert data.splitlines()[1] == b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>'
+    root = assert_valid_atom(data)
+    links = {(link.get("rel"), link.get("type")): link.get("href")
+             for link in root.findall("a:link", NS)}  # fmt: skip
+    assert links[("alternate", "application/rss+xml")] == BASE + "sahel.rss"
+    assert links[("alternate", "application/feed+json")] == BASE + "sahel.json"
+    assert links[("prev-archive", "application/atom+xml")].startswith(BASE + "archive/sahel/")
+
+
+def test_formats_can_be_switched_off(site):
+    config, store = site
+    add(store, entry(1))
+    regenerate(config, store)
+    config = with_settings(config, rss=False, json_feed=False, archive_size=0)
+    regenerate(config, store)
+    public = config.settings.public_dir
+    assert not (public / "sahel.rss").exists() and not (public / "sahel.json").exists()
+    root = assert_valid_atom((public / "sahel.atom").read_bytes())
+    rels = {link.get("rel") for link in root.findall("a:link", NS)}
+    assert rels == {"self", "alternate"}
+
+
+# --- RFC 5005 archives --------------------------------------------------------------------------
+
+FH = "{http://purl.org/syndication/history/1.0}archive"
+
+
+def fetch(config: Config, url: str):
+    return assert_valid_atom((config.settings.public_dir / url.removeprefix(BASE)).read_bytes())
+
+
+def link(root, rel: str) -> str | None:
+    found = root.find(f"a:link[@rel='{rel}']", NS)
+    return None if found is None else found.get("href")
+
+
+def page_back(config: Config) -> tuple[set[str], list[str]]:
+    """Every entry id reachable from the current feed by following prev-archive."""
+    root = fetch(config, BASE + "sahel.atom")
+    ids = {e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)}
+    pages, url = [], link(root, "prev-archive")
+    while url:
+        page = fetch(config, url)
+        assert page.find(FH) is not None
+        assert link(page, "self") == url and link(page, "current") == BASE + "sahel.atom"
+        ids |= {e.findtext("a:id", namespaces=NS) for e in page.findall("a:entry", NS)}
+        pages.append(url)
+        url = link(page, "prev-archive")
+    return ids, pages
+
+
+def test_paging_back_reaches_the_whole_history(site):
+    config, store = site
+    entries = [entry(n) for n in range(1, 24)]
+    add(store, *entries)
+    regenerate(config, store)
+    ids, pages = page_back(config)
+    assert ids == {e.id for e in entries}
+    assert [p.rsplit("/", 1)[1] for p in pages] == ["3.atom", "2.atom", "1.atom"]
+    first = fetch(config, pages[-1])
+    assert link(first, "next-archive") == pages[-2] and link(first, "prev-archive") is None
+    assert len(first.findall("a:entry", NS)) == 10
+
+
+def test_complete_pages_never_change(site):
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 12)))  # page 1 complete, page 2 open
+    regenerate(config, store)
+    public = config.settings.public_dir
+    frozen = {p: p.read_bytes() for p in public.rglob("1.atom")}
+    assert len(frozen) == 1
+    edited = replace(entry(3), title="Mali report number 3, corrected", hash="edited")
+    add(store, edited, *(entry(n) for n in range(12, 40)))
+    regenerate(config, store)
+    assert {p: p.read_bytes() for p in frozen} == frozen
+    ids, _ = page_back(config)
+    assert len(ids) == 39
+
+
+def test_a_wiped_public_folder_gets_its_frozen_pages_back(site):
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 24)))
+    regenerate(config, store)
+    before = snapshot(config.settings.public_dir)
+    for path in config.settings.public_dir.rglob("*.atom"):
+        path.unlink()
+    regenerate(config, store)
+    assert snapshot(config.settings.public_dir) == before
+
+
+def test_an_edited_query_starts_a_new_series_and_leaves_the_old_one(site):
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 24)), entry(50, title="Niger floods", text="<p>x</p>"))
+    regenerate(config, store)
+    before = snapshot(config.settings.public_dir)
+    narrower = replace(SAHEL, query="niger")
+    config = replace(config, topics=(narrower,))
+    regenerate(config, store)
+    after = snapshot(config.settings.public_dir)
+    assert all(after[name] == data for name, data in before.items() if name.startswith("archive"))
+    ids, pages = page_back(config)
+    assert ids == {entry(50).id} and len(pages) == 1
+
+
+# --- one story once -----------------------------------------------------------------------------
+
+WIRE_TEXT = (
+    "<p>Niger's military government said on Monday it had ordered the French ambassador to "
+    "leave Niamey within 48 hours, escalating a standoff that began with the July coup.</p>"
+)
+
+
+def test_one_story_from_two_sources_is_one_entry_with_a_related_link(site):
+    config, store = site
+    first = entry(1, source="wire", title="Niger orders French ambassador out", text=WIRE_TEXT)
+    copy = entry(2, source="desk", title="Niger orders French ambassador out!",
+                 text=WIRE_TEXT.replace("Monday", "Monday,"))  # fmt: skip
+    floods = "<p>Heavy rain in Niger flooded parts of Niamey and Zinder.</p>"
+    other = entry(3, source="desk", title="Niger: floods displace thousands", text=floods)
+    add(store, first, copy, other)
+    regenerate(config, store)
+    root = assert_valid_atom((config.settings.public_dir / "sahel.atom").read_bytes())
+    shown = {e.findtext("a:id", namespaces=NS): e for e in root.findall("a:entry", NS)}
+    assert set(shown) == {first.id, other.id}
+    related = shown[first.id].findall("a:link[@rel='related']", NS)
+    assert [(r.get("href"), r.get("title")) for r in related] == [(copy.link, "Desk")]
+    assert [e.id for e in topic_entries(config, store, SAHEL)] == [other.id, first.id]
+    items = json.loads((config.settings.public_dir / "sahel.json").read_bytes())["items"]
+    assert items[1]["_feeds"]["related"] == [{"url": copy.link, "title": "Desk"}]
+
+
+def test_dedupe_can_be_switched_off(site):
+    config, store = site
+    add(store, entry(1, text=WIRE_TEXT), entry(2, source="desk", text=WIRE_TEXT))
+    assert len(topic_entries(with_settings(config, dedupe=False), store, SAHEL)) == 2
+    assert len(topic_entries(config, store, SAHEL)) == 1
+
+
+# --- WebSub -------------------------------------------------------------------------------------
+
+
+def pings(bodies: list[bytes]) -> list[tuple[str, str]]:
+    forms = [parse_qs(b.decode()) for b in bodies]
+    return [(f["hub.mode"][0], f["hub.url"][0]) for f in forms]
+
+
+def test_hubs_are_announced_and_pinged_after_a_change(site, loopback):
+    config, store = site
+    bodies: list[bytes] = []
+    hub = loopback.route("/hub", recording(bodies, respond(204)))
+    config = with_settings(config, websub_hubs=(hub,))
+    add(store, entry(1))
+    regenerate(config, store)
+    public = config.settings.public_dir
+    root = assert_valid_atom((public / "sahel.atom").read_bytes())
+    assert link(root, "hub") == hub
+    assert json.loads((public / "sahel.json").read_bytes())["hubs"] == [
+        {"type": "WebSub", "url": hub}
+    ]
+    assert sorted(pings(bodies)) == [
+        ("publish", BASE + f"sahel.{x}") for x in ("atom", "json", "rss")
+    ]
+    request = loopback.requests_to("/hub")[0]
+    assert request.method == "POST"
+    assert request.header("Content-Type") == "application/x-www-form-urlencoded"
+    regenerate(config, store)  # nothing changed: no ping
+    assert len(bodies) == 3
+
+
+def test_a_failing_hub_never_blocks_publishing_and_is_retried(site, loopback):
+    config, store = site
+    bodies: list[bytes] = []
+    hub = loopback.route("/hub", recording(bodies, sequence(respond(503), respond(204))))
+    config = with_settings(config, websub_hubs=(hub,), rss=False, json_feed=False)
+    add(store, entry(1))
+    regenerate(config, store)
+    assert (config.settings.public_dir / "sahel.atom").exists()
+    assert store.pending_pings() == [(hub, BASE + "sahel.atom", 1)]
+    regenerate(config, store)  # nothing changed, but the failed ping is tried again
+    assert pings(bodies) == [("publish", BASE + "sahel.atom")] * 2
+    assert store.pending_pings() == []
+
+
+def test_an_unreachable_hub_is_recorded(site):
+    config, store = site
+    config = with_settings(config, websub_hubs=("http://127.0.0.1:9/hub",))
+    add(store, entry(1))
+    regenerate(config, store)
+    assert [(h, n) for h, _, n in store.pending_pings()] == [("http://127.0.0.1:9/hub", 1)] * 3
