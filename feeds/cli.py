@@ -1,18 +1,22 @@
-"""The ``feeds`` command: parse arguments, call the pipeline, print, exit with a clear code.
+"""The ``feeds`` command: parse arguments, call the modules that do the work, print, exit.
 
 Exit codes everywhere: 0 all well; 1 done, but some sources failed (or the store or public/
-could not be written); 2 usage or config error. Every FeedsError becomes one line on stderr,
-never a traceback. No pipeline logic lives here.
+could not be written, or a fetch failed); 2 usage or config error. Every error becomes one
+line ``feeds: error: ...`` on stderr saying what, where and what to do, never a traceback.
+No pipeline logic lives here: commands call feeds.pipeline, feeds.regenerate, feeds.add,
+feeds.init, feeds.search and feeds.status, and print with feeds.render.
 """
 
 from __future__ import annotations
 
 import asyncio
+import difflib
+import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,8 +24,9 @@ import click
 
 from . import __version__
 from .config import ENV_VAR, default_path, load_config
-from .errors import ConfigError, FeedsError
+from .errors import ConfigError, FeedsError, QuerySyntaxError
 from .lock import DataLock
+from .logs import FORMATS, LogFormat, setup_logging
 from .models import Config, IngestReport
 from .store import Store
 
@@ -33,8 +38,10 @@ log = logging.getLogger("feeds")
 class _Obj:
     """What the group passes to its commands: the config path, loaded on demand."""
 
-    def __init__(self, config_path: Path) -> None:
+    def __init__(self, config_path: Path, verbose: int, quiet: bool) -> None:
         self.config_path = config_path
+        self.verbose = verbose
+        self.quiet = quiet
         self._config: Config | None = None
 
     @property
@@ -66,23 +73,33 @@ pass_obj = click.make_pass_decorator(_Obj)
 )
 @click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="human",
+    show_default=True,
+    envvar="FEEDS_LOG_FORMAT",
+    help="Log lines for people, or JSON for log collectors.",
+)
 @click.version_option(__version__, prog_name="feeds")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
+def cli(
+    ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool, log_format: LogFormat
+) -> None:
     """Publish one Atom feed per topic from many sources.
 
     \b
-    feeds update        ingest every source once, then regenerate the feeds
-    feeds status        what each source and topic is doing
-    feeds explain ID    why an entry is (not) in each topic
+    feeds init            write a starter config/ here
+    feeds add URL         find a site's feed and add it as a source
+    feeds update          ingest every source once, then publish the feeds
+    feeds search QUERY    what a topic with this query would publish
+    feeds status          what each source and topic is doing
+    feeds run             the daemon: schedule, publish, serve public/
+
+    Exit codes: 0 ok, 1 some sources failed, 2 usage or config error.
     """
-    level = (
-        logging.ERROR
-        if quiet
-        else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose + 1, 2)]
-    )
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
-    ctx.obj = _Obj(config_path or default_path())
+    setup_logging(verbose=verbose, quiet=quiet, fmt=log_format)
+    ctx.obj = _Obj(config_path or default_path(), verbose, quiet)
 
 
 @cli.command()
@@ -94,14 +111,51 @@ def check(obj: _Obj) -> None:
 
 
 @cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Write a commented starter config and an articles folder under FOLDER."""
+    from .init import init_site
+
+    site = init_site(folder)
+    for path in site.created:
+        click.echo(f"created {path}")
+    where = "" if folder == Path(".") else f"cd {folder} && "
+    click.echo(f"next: {where}feeds update    (then open public/index.html)")
+
+
+@cli.command()
+@click.argument("url", required=False)
+@click.option("--articles", "folder", type=click.Path(path_type=Path),
+              help="Add a folder of article files instead of a URL.")  # fmt: skip
+@click.option("--name", help="Source name [default: from the feed's title or the folder].")
+@click.option("--language", help="Language of its entries, when the feed does not say (fr).")
+@click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
+@pass_obj
+def add(
+    obj: _Obj, url: str | None, folder: Path | None, name: str | None, language: str | None,
+    dry_run: bool,
+) -> None:  # fmt: skip
+    """Add a source: the feed behind URL (a feed or a page that links to one), or a folder."""
+    from .cli_add import add_articles, add_url
+
+    if (url is None) == (folder is None):
+        raise click.UsageError("give a URL, or --articles FOLDER (not both)")
+    if url is not None:
+        add_url(obj.config, url, name=name, language=language, dry_run=dry_run)
+    else:
+        assert folder is not None
+        add_articles(obj.config, folder, name=name, dry_run=dry_run)
+
+
+@cli.command()
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 @click.option("--force", is_flag=True, help="Also sources a server asked to wait.")
 @pass_obj
 def ingest(obj: _Obj, names: tuple[str, ...], force: bool) -> None:
     """Fetch and store every enabled source once."""
-    _check_names(obj.config, names)
+    _check_names(obj.config, names, "source")
     with obj.writing() as store:
-        reports = _ingest(obj.config, store, names, force)
+        reports = _ingest(obj, store, names, force)
     sys.exit(_summarize(reports))
 
 
@@ -113,13 +167,11 @@ def regenerate(obj: _Obj, slugs: tuple[str, ...]) -> None:
     from .regenerate import regenerate as run
 
     config = obj.config
-    unknown = [s for s in slugs if config.topic(s) is None]
-    if unknown:
-        raise click.UsageError(f"no topic {unknown[0]!r} in {config.file}")
+    _check_names(config, slugs, "topic")
     with obj.writing() as store:
         reports = run(config, store, slugs=slugs)
     for r in reports:
-        click.echo(f"{r.topic}: {r.entries} entries{'' if r.written else ' (unchanged)'}")
+        click.echo(f"{r.topic}: {_entries(r.entries)}{'' if r.written else ' (unchanged)'}")
     click.echo(f"written to {config.settings.public_dir}")
 
 
@@ -132,41 +184,57 @@ def update(obj: _Obj, force: bool) -> None:
 
     config = obj.config
     with obj.writing() as store:
-        reports = _ingest(config, store, (), force)
+        reports = _ingest(obj, store, (), force)
         published = run(config, store)
     for p in published:
-        click.echo(f"{p.topic}: {p.entries} entries -> {config.settings.base_url}{p.topic}.atom")
+        click.echo(f"{p.topic}: {_entries(p.entries)} -> {config.settings.base_url}{p.topic}.atom")
     sys.exit(_summarize(reports))
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON document for scripts.")
 @pass_obj
-def status(obj: _Obj) -> None:
-    """Show each source's state and each topic's size."""
+def status(obj: _Obj, as_json: bool) -> None:
+    """Show each source's state and each topic's size and last publish."""
+    from .status import collect, document, render_status
+
     config = obj.config
     with obj.store() as store:
-        states = store.source_states()
-        records = {t.slug: store.topic_record(t.slug) for t in config.topics}
-    click.echo("SOURCES")
-    for s in config.sources:
-        st = states.get(s.name)
-        last = _when(st.last_success if st else None)
-        line = f"  {s.name:<20} {st.status if st else 'new':<6} last ok {last:<17} "
-        line += f"{st.entries if st else 0:>5} entries"
-        if st and st.failures:
-            line += f", {st.failures} failures"
-        if not s.enabled:
-            line += " (disabled)"
-        click.echo(line)
-        if st and st.url and s.url and st.url != s.url:
-            click.echo(f"      moved permanently to {st.url}: update `url` in {config.file}")
-        if st and st.message:
-            click.echo(f"      {st.message}")
-    click.echo("TOPICS")
-    for t in config.topics:
-        rec = records[t.slug]
-        count, when = (rec.entries, rec.published_at) if rec else (0, None)
-        click.echo(f"  {t.slug:<24} {count:>5} matching, published {_when(when)}")
+        sources, topics = collect(config, store)
+    if as_json:
+        click.echo(json.dumps(document(config, sources, topics), indent=2, ensure_ascii=False))
+    else:
+        _echo_lines(render_status(config, sources, topics))
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--topic", "slug", help="Search with this topic's saved query instead.")
+@click.option("--exclude", help="Leave out entries matching this query.")
+@click.option("--lang", "languages", multiple=True, help="Only entries in this language.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many of the newest matches to show.")  # fmt: skip
+@pass_obj
+def search(
+    obj: _Obj, query: str | None, slug: str | None, exclude: str | None,
+    languages: tuple[str, ...], limit: int,
+) -> None:  # fmt: skip
+    """Show what a topic with QUERY would publish, matched words highlighted."""
+    from .search import render_result
+    from .search import search as run
+
+    if (query is None) == (slug is None):
+        raise click.UsageError("give a QUERY, or --topic SLUG (not both)")
+    if slug is not None:
+        _check_names(obj.config, (slug,), "topic")
+        topic = obj.config.topic(slug)
+        assert topic is not None
+        query, exclude = topic.query, exclude or topic.exclude
+        languages = languages or topic.languages
+    assert query is not None
+    with obj.store() as store:
+        result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit)
+    _echo_lines(render_result(result, color=_color(), limit=limit))
 
 
 @cli.command()
@@ -175,17 +243,19 @@ def status(obj: _Obj) -> None:
               help="An article file instead of a stored entry.")  # fmt: skip
 @pass_obj
 def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
-    """Show, for each topic, whether an entry matches and by which terms."""
-    from .explain import explain_entry, load_entry
+    """Show, for each topic, whether an entry matches and by which words.
+
+    ENTRY_ID is an entry's id, as `feeds search` shows it.
+    """
+    from .explain import load_entry
+    from .search import render_explain
 
     if (entry_id is None) == (file is None):
-        raise click.UsageError("give an ENTRY_ID or --file PATH")
+        raise click.UsageError("give an ENTRY_ID (see `feeds search`) or --file PATH")
     config = obj.config
     with obj.store() as store:
         entry = load_entry(config, store, entry_id=entry_id, file=file)
-    click.echo(f"{entry.title}\n  id {entry.id}\n  lang {entry.language}, source {entry.source}")
-    for line in explain_entry(config, entry):
-        click.echo(line)
+    _echo_lines(render_explain(config, entry, color=_color()))
 
 
 @cli.command()
@@ -197,20 +267,35 @@ def run(obj: _Obj, host: str, port: int, no_serve: bool) -> None:
     """Run the daemon: ingest on schedule, republish, serve public/."""
     from .daemon import run_daemon
 
+    if not obj.verbose and not obj.quiet:  # a daemon's log is its news: info by default
+        logging.getLogger("feeds").setLevel(logging.INFO)
     sys.exit(run_daemon(obj.config_path, host=host, port=None if no_serve else port))
 
 
-def _ingest(config: Config, store: Store, names: Sequence[str], force: bool) -> list[IngestReport]:
+def _ingest(obj: _Obj, store: Store, names: Sequence[str], force: bool) -> list[IngestReport]:
     from .pipeline import ingest as run
+    from .render import Progress
 
-    _check_names(config, names)
-    return asyncio.run(run(config, store, names=names, force=force))
+    config = obj.config
+    total = sum(1 for s in config.sources if (s.name in names if names else s.enabled))
+    bar = not obj.quiet and _is_terminal(sys.stderr)
+    with Progress(total, bar=bar) as progress:
+        return asyncio.run(run(config, store, names=names, force=force, on_report=progress))
 
 
-def _check_names(config: Config, names: Sequence[str]) -> None:
-    unknown = [n for n in names if config.source(n) is None]
-    if unknown:
-        raise click.UsageError(f"no source {unknown[0]!r} in {config.file}")
+def _check_names(config: Config, names: Iterable[str], what: str) -> None:
+    """UsageError naming the unknown source/topic, the closest valid one and all of them."""
+    known = (
+        [s.name for s in config.sources] if what == "source" else [t.slug for t in config.topics]
+    )
+    for name in names:
+        if name not in known:
+            close = [k for k in known if name.lower() in k.lower()]
+            close = close or difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise click.UsageError(
+                f"no {what} {name!r} in {config.file}; {hint}{what}s: {', '.join(known) or 'none'}"
+            )
 
 
 def _summarize(reports: Sequence[IngestReport]) -> int:
@@ -218,13 +303,31 @@ def _summarize(reports: Sequence[IngestReport]) -> int:
     new = sum(r.new for r in reports)
     changed = sum(r.changed for r in reports)
     click.echo(f"{len(reports)} sources: {new} new, {changed} changed, {len(failed)} failed")
-    for r in failed:
-        click.echo(f"  {r.source}: {r.message}", err=True)
+    if failed:  # each failure's reason is in its log line (stderr) and in `feeds status`
+        names = ", ".join(r.source for r in failed)
+        click.echo(
+            f"failed: {names}; see `feeds status` (README: Troubleshooting, a source failing)",
+            err=True,
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%MZ") if value else "never"
+def _entries(n: int) -> str:
+    return "1 entry" if n == 1 else f"{n} entries"
+
+
+def _echo_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+def _is_terminal(stream: Any) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _color() -> bool:
+    """Highlight with bold/underline on a terminal (unless $NO_COLOR), else [brackets]."""
+    return _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -232,18 +335,25 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _usage_message(e: click.ClickException) -> str:
+    ctx = getattr(e, "ctx", None)
+    command = ctx.command_path if ctx is not None else "feeds"
+    return f"{e.format_message().rstrip('.')} (see `{command} --help`)"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: run the group, turning FeedsError into one line and an exit code."""
-    run: Callable[..., Any] = cli.main
+    """Console entry point: run the group, turning errors into one line and an exit code."""
+    run_cli: Callable[..., Any] = cli.main
     try:
-        run(args=argv, prog_name="feeds", standalone_mode=False)
+        code = run_cli(args=argv, prog_name="feeds", standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", EXIT_FAILED)
     except click.ClickException as e:
-        e.show()
-        sys.exit(EXIT_USAGE)
+        _fail(_usage_message(e), EXIT_USAGE)
+    except QuerySyntaxError as e:
+        _fail(f"{e}; the query:\n  " + e.pointer().replace("\n", "\n  "), EXIT_USAGE)
     except ConfigError as e:
         _fail(str(e), EXIT_USAGE)
     except FeedsError as e:
         _fail(str(e), EXIT_FAILED)
-    sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,94 @@
+"""The ``feeds add`` command's steps: find, show, name, write (see feeds.add for the work).
+
+Kept apart from feeds.cli so the command module stays a table of contents. It prints and
+raises FeedsError/UsageError; it must not fetch or edit TOML itself (feeds.add does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from .add import (
+    append_source,
+    articles_table,
+    check_new_folder,
+    check_new_url,
+    describe,
+    discover,
+    feed_table,
+    slugify,
+    unique_name,
+    write_config,
+)
+from .errors import FeedsError, FetchError
+from .fetch import is_fetchable_url
+from .models import Config
+from .pipeline import fetch_settings
+
+
+def add_url(
+    config: Config, url: str, *, name: str | None, language: str | None, dry_run: bool
+) -> None:
+    """Find the feed behind ``url``, show it, and add it as a source."""
+    if not is_fetchable_url(url):
+        raise click.UsageError(
+            f"{url!r} is not an http:// or https:// URL; for a folder use --articles FOLDER"
+        )
+    check_new_url(config, url)
+    try:
+        found = asyncio.run(discover(url, fetch_settings(config)))
+    except FetchError as e:
+        raise FetchError(f"{e}; nothing added (check the URL in a browser)", url=url) from e
+    check_new_url(config, found.url)
+    for line in describe(found):
+        click.echo(line)
+    fallback = found.title or (urlsplit(found.url).hostname or "source")
+    name = _name(config, name, fallback)
+    _write(config, feed_table(name, found, language=language), name, found.page, dry_run)
+
+
+def add_articles(config: Config, folder: Path, *, name: str | None, dry_run: bool) -> None:
+    """Add the folder ``folder`` (relative to the current folder) as an articles source."""
+    if not folder.is_dir():
+        raise click.BadParameter(
+            f"{folder} is not a folder (create it first: mkdir -p {folder})",
+            param_hint="'--articles'",
+        )
+    check_new_folder(config, folder)
+    name = _name(config, name, folder.resolve().name)
+    count = sum(1 for p in folder.iterdir() if p.suffix in (".md", ".txt", ".html", ".htm"))
+    click.echo(f"found: {folder} ({count} article files)")
+    _write(config, articles_table(name, folder, config.file), name, None, dry_run)
+
+
+def _name(config: Config, wanted: str | None, fallback: str) -> str:
+    if wanted is None:
+        return unique_name(slugify(fallback), config)
+    if config.source(wanted) is not None:
+        raise click.BadParameter(
+            f"a source named {wanted!r} already exists in {config.file}; "
+            f"try {unique_name(wanted, config)!r}",
+            param_hint="'--name'",
+        )
+    return wanted
+
+
+def _write(
+    config: Config, keys: dict[str, Any], name: str, page: str | None, dry_run: bool
+) -> None:
+    note = f"added by `feeds add` (found on {page})" if page else "added by `feeds add`"
+    text = append_source(config.file, keys, note)
+    if dry_run:
+        click.echo(f"dry run: would add source {name!r} to {config.file}; nothing written")
+        return
+    try:
+        write_config(config.file, text)
+    except FeedsError as e:
+        raise FeedsError(f"cannot write {config.file}: {e}") from e
+    click.echo(f"added source {name!r} to {config.file}")
+    click.echo(f"next: feeds ingest --source {name}   (or `feeds update` to publish too)")
