@@ -61,6 +61,8 @@ MEDIA_TYPES = {
 _COMPRESSIBLE = ("text/", "application/atom", "application/rss", "application/feed+json",
                  "application/xml", "application/json", "image/svg")  # fmt: skip
 _MIN_GZIP = 256
+#: Feed types a browser would show as text rather than through the XSL stylesheet.
+_FEED_TYPES = ("application/atom+xml", "application/rss+xml")
 CACHE_CONTROL = "public, max-age=60"
 ALLOWED = ["GET", "HEAD"]
 
@@ -157,14 +159,28 @@ def _not_modified(request: Request, etag: str, mtime: float) -> bool:
         return False
 
 
+def wants_page(media: str, accept: str | None) -> bool:
+    """A browser asking for a feed: it applies our XSL only to a generic XML type."""
+    if not media.startswith(_FEED_TYPES) or not accept:
+        return False
+    return "text/html" in accept and not any(t in accept for t in _FEED_TYPES)
+
+
 def _file_response(request: Request, file: _File) -> Response:
     compressible = file.media_type.startswith(_COMPRESSIBLE) and len(file.data) >= _MIN_GZIP
-    body, etag = file.data, file.etag
+    body, etag, media = file.data, file.etag, file.media_type
     headers = {"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+    vary = ["Accept-Encoding"] if compressible else []
+    if media.startswith(_FEED_TYPES):
+        vary.append("Accept")
+        if wants_page(media, request.headers.get("accept")):
+            # Same bytes, another representation: its own ETag.
+            media, etag = "application/xml; charset=utf-8", etag[:-1] + '-x"'
+    if vary:
+        headers["Vary"] = ", ".join(vary)
     if compressible:
-        headers["Vary"] = "Accept-Encoding"
         if accepts_gzip(request.headers.get("accept-encoding")):
-            body, etag = _gzipped(file.data), file.etag[:-1] + '-gz"'
+            body, etag = _gzipped(file.data), etag[:-1] + '-gz"'
             headers["Content-Encoding"] = "gzip"
     headers["ETag"] = etag
     headers["Last-Modified"] = formatdate(file.mtime, usegmt=True)
@@ -173,7 +189,7 @@ def _file_response(request: Request, file: _File) -> Response:
         return Response(status_code=304, headers=headers)
     headers["Content-Length"] = str(len(body))
     content = b"" if request.method == "HEAD" else body
-    return Response(content, headers=headers, media_type=file.media_type)
+    return Response(content, headers=headers, media_type=media)
 
 
 def _not_found() -> Response:

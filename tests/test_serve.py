@@ -145,7 +145,7 @@ def test_gzip_when_accepted_with_its_own_etag(app) -> None:
     assert zipped.headers["content-encoding"] == "gzip"
     assert gzip.decompress(zipped.body) == plain.body == ATOM
     assert zipped.headers["etag"] != plain.headers["etag"]
-    assert plain.headers["vary"] == zipped.headers["vary"] == "Accept-Encoding"
+    assert plain.headers["vary"] == zipped.headers["vary"] == "Accept-Encoding, Accept"
     assert "content-encoding" not in plain.headers
     revalidated = call(
         app, "/zebras.atom",
@@ -284,3 +284,33 @@ def test_real_server_serves_a_feed(server: int) -> None:
     assert reply.startswith(b"HTTP/1.1 200")
     assert b"content-type: application/atom+xml; charset=utf-8" in reply
     assert reply.endswith(ATOM)
+
+
+def test_a_browser_gets_feeds_as_generic_xml_so_the_xsl_applies(tmp_path):
+    """Chromium applies an xml-stylesheet only to application/xml or text/xml documents."""
+    import asyncio
+
+    import httpx
+
+    from feeds.serve import make_app
+
+    (tmp_path / "t.atom").write_bytes(
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>'
+    )
+    app = make_app(tmp_path, lambda: (True, "ok"), lambda: b"")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+    async def get(accept: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.get("/t.atom", headers={"Accept": accept})
+
+    page = asyncio.run(get(browser))
+    reader = asyncio.run(get("application/atom+xml, */*;q=0.5"))
+    plain = asyncio.run(get("*/*"))
+    assert page.headers["content-type"].startswith("application/xml")
+    assert reader.headers["content-type"].startswith("application/atom+xml")
+    assert plain.headers["content-type"].startswith("application/atom+xml")
+    assert page.content == reader.content
+    assert page.headers["etag"] != reader.headers["etag"]
+    assert "Accept" in page.headers["vary"]
