@@ -3,8 +3,11 @@
 A reader of ``public/`` never sees half a file and a crash leaves the old one: the bytes go to
 a temporary file in the same folder (``.<name>.tmp-<random>``), are flushed and fsynced, the
 temporary file is renamed over the target with ``os.replace``, and the folder is fsynced.
-Identical bytes are not rewritten, so mtimes and ETags stay put. This module does not query
-the store and does not render anything; see :mod:`feeds.publish`.
+Identical bytes are not rewritten, so mtimes and ETags stay put. A process killed half-way
+leaves its temporary file behind (never served: the server skips dotfiles);
+:func:`remove_stale_temps` sweeps them up at the start of the next publish, which runs under
+the data-folder lock, so no other writer can own one. This module does not query the store
+and does not render anything; see :mod:`feeds.publish`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -20,6 +24,8 @@ from feeds.errors import PublishError
 
 #: Mode of a new file (the public folder is served to everyone).
 NEW_FILE_MODE = 0o644
+#: The name of a temporary file of ``_write_temp`` (``mkstemp`` adds 8 random characters).
+_TEMP_NAME = re.compile(r"^\..+\.tmp-[A-Za-z0-9_]{6,}$")
 
 
 def _current(path: Path) -> tuple[bytes | None, int]:
@@ -85,3 +91,20 @@ def write_atomic(path: Path, data: bytes) -> bool:
             with contextlib.suppress(OSError):
                 temp.unlink()
     return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete the temporary files a killed writer left under ``folder`` (recursively).
+
+    Call it only while holding the data-folder lock: then no live writer owns any of them.
+    Returns what was removed; files that vanish or cannot be removed are left to next time.
+    """
+    removed: list[Path] = []
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            if _TEMP_NAME.match(name):
+                path = Path(dirpath) / name
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+    return removed

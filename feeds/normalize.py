@@ -39,6 +39,7 @@ from feeds.text import (
     first_paragraph,
     html_to_text,
     strip_illegal,
+    tame_nesting,
     truncate_text,
 )
 
@@ -238,6 +239,7 @@ def sanitize_html(fragment: str | None, base: str | None = None) -> str:
     text = strip_illegal(fragment or "")
     if not text.strip():
         return ""
+    text = tame_nesting(text)  # nh3 is quadratic in the depth of nesting
     cleaned = nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),

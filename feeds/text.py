@@ -19,7 +19,7 @@ import lxml.etree
 import lxml.html
 import nh3
 
-__all__ = ["first_paragraph", "html_to_text", "strip_illegal", "truncate_text"]
+__all__ = ["first_paragraph", "html_to_text", "strip_illegal", "tame_nesting", "truncate_text"]
 
 #: Characters XML 1.0 does not allow: C0 controls except tab/LF/CR, lone surrogates,
 #: U+FFFE and U+FFFF.
@@ -35,6 +35,17 @@ _BLOCK_START = re.compile(rf"<(?=/?(?:{_BLOCK_TAGS})\b)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _NO_CONTENT = {"script", "style", "template", "noscript", "title"}
 _ELLIPSIS = "…"
+#: Nesting deeper than this is an attack, not an article: html5ever (nh3) takes time quadratic
+#: in the depth (100,000 nested <div>s: ~40 s of CPU), so such HTML is reduced to its text.
+MAX_DEPTH = 1000
+#: A start or end tag; ``[^<>]`` keeps the scan linear even on "<a<a<a…" without any ">".
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+#: Void elements and elements whose end is implied by a sibling: they do not nest.
+_NO_NESTING = frozenset(
+    "p li dd dt tr td th option optgroup rb rt rp thead tbody tfoot colgroup caption area "
+    "base br col embed hr img input link meta source track wbr".split()
+)
 
 
 def strip_illegal(text: str) -> str:
@@ -47,6 +58,29 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def too_deep(html_text: str) -> bool:
+    """Whether the tags of ``html_text`` nest deeper than MAX_DEPTH (a linear scan)."""
+    if html_text.count("<") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for match in _TAG.finditer(html_text):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _NO_NESTING:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+def tame_nesting(html_text: str) -> str:
+    """``html_text`` as it is, unless it nests absurdly deep: then one ``<p>`` of its text."""
+    if not too_deep(html_text):
+        return html_text
+    text = collapse_spaces(html.unescape(_ANY_TAG.sub(" ", html_text)))
+    return f"<p>{html.escape(text, quote=False)}</p>"
+
+
 def html_to_text(html_text: str) -> str:
     """The plain text of an HTML fragment.
 
@@ -55,7 +89,7 @@ def html_to_text(html_text: str) -> str:
     """
     if "<" not in html_text and "&" not in html_text:
         return collapse_spaces(strip_illegal(html_text))
-    spaced = _BLOCK_START.sub(" <", strip_illegal(html_text))
+    spaced = _BLOCK_START.sub(" <", strip_illegal(tame_nesting(html_text)))
     bare = nh3.clean(spaced, tags=set(), clean_content_tags=_NO_CONTENT)
     # nh3 escapes &, < and > in what it returns; decode once to get the text back.
     return collapse_spaces(strip_illegal(html.unescape(bare)))

@@ -13,6 +13,7 @@ import codecs
 import html
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -106,10 +107,7 @@ def _article_paths(folder: Path, problems: list[str]) -> Iterator[str]:
 def _read(path: Path, rel: str) -> tuple[RawItem, list[str]]:
     notes: list[str] = []
     try:
-        stat = path.stat()
-        if stat.st_size > MAX_ARTICLE_BYTES:
-            raise _Skip(f"too large ({stat.st_size} bytes, limit {MAX_ARTICLE_BYTES})")
-        data = path.read_bytes()
+        data, mtime = _read_bytes(path)
     except OSError as e:
         raise _Skip(f"cannot read ({e.strerror})") from e
     text = _decode(data, notes)
@@ -124,7 +122,26 @@ def _read(path: Path, rel: str) -> tuple[RawItem, list[str]]:
         item = _html_article(text)
     else:
         item = _markdown_article(text, notes)
-    return _finish(item, path, rel, stat.st_mtime), notes
+    return _finish(item, path, rel, mtime), notes
+
+
+def _read_bytes(path: Path) -> tuple[bytes, float]:
+    """A regular file's bytes (never more than the limit, even if it grows) and its mtime.
+
+    Opened non-blocking and checked with fstat, so a FIFO or device named like an article is
+    skipped instead of blocking the run for ever.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Skip("not a regular file")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise _Skip(f"too large ({info.st_size} bytes, limit {MAX_ARTICLE_BYTES})")
+        data = f.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:  # it grew while being read
+        raise _Skip(f"too large (more than {MAX_ARTICLE_BYTES} bytes)")
+    return data, info.st_mtime
 
 
 def _decode(data: bytes, notes: list[str]) -> str:

@@ -29,6 +29,10 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _HTML_START = re.compile(
     rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
 )
+#: More attributes on one element is an attack: feedparser looks each one up in a list of all
+#: of them (quadratic: 100,000 attributes take minutes). Such a tag is at least 4 bytes each.
+MAX_ATTRIBUTES = 1000
+_LONG_TAG = re.compile(rb"<[^<>]{%d,}>" % (4 * MAX_ATTRIBUTES))
 #: sy:updatePeriod → seconds.
 _PERIODS = {
     "hourly": 3600.0,
@@ -55,6 +59,7 @@ def parse_feed(
         return _parse_json_feed(body, url)
     if _HTML_START.match(start):
         raise ParseError("not a feed: the body is an HTML page")
+    _check_attributes(body)
     return _parse_xml_feed(body, url, content_type)
 
 
@@ -63,6 +68,16 @@ def _strip_bom(body: bytes) -> bytes:
         if body.startswith(bom):
             return body[len(bom) :]
     return body
+
+
+def _check_attributes(body: bytes) -> None:
+    """ParseError if an element has more than MAX_ATTRIBUTES attributes (a linear scan)."""
+    for match in _LONG_TAG.finditer(body):
+        if match.group().count(b"=") > MAX_ATTRIBUTES:
+            raise ParseError(
+                f"refused: an element with more than {MAX_ATTRIBUTES} attributes "
+                "(a hostile or broken document)"
+            )
 
 
 def _is_json(start: bytes, content_type: str | None) -> bool:
@@ -226,6 +241,9 @@ def _parse_json_feed(body: bytes, url: str | None) -> ParsedFeed:
         raise ParseError(f"not a feed: JSON body is not UTF-8 ({e.reason})") from e
     except json.JSONDecodeError as e:
         raise ParseError(f"not a feed: invalid JSON ({e.msg} at line {e.lineno})") from e
+    except (RecursionError, ValueError) as e:
+        # Hostile JSON: nesting deeper than the stack, or an integer of thousands of digits.
+        raise ParseError(f"not a feed: unreadable JSON ({_one_line(str(e))})") from e
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ParseError("not a feed: JSON without an 'items' list (not a JSON Feed)")
     version = _str(data.get("version")) or ""

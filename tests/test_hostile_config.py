@@ -1,0 +1,89 @@
+"""Every malformed config is one line on stderr naming the file and the key, exit code 2.
+
+Through the real command's entry point (``feeds.cli.main``), so what is checked is what an
+operator sees: no traceback, one ``feeds: error:`` line, the file, the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feeds.cli import main
+
+GOOD = """[settings]
+base_url = "http://127.0.0.1:8080/"
+public_dir = "public"
+data_dir = "data"
+
+[[sources]]
+name = "desk"
+kind = "articles"
+path = "articles"
+
+[[topics]]
+slug = "zebras"
+title = "Zebras"
+query = "zebra"
+"""
+
+#: (what replaces what in GOOD, or a whole text) → the key the error must name.
+CASES = [
+    (('base_url = "http://127.0.0.1:8080/"', 'base_url = "file:///etc/"'), "settings.base_url"),
+    (('base_url = "http://127.0.0.1:8080/"', "base_url = 8080"), "settings.base_url"),
+    (('data_dir = "data"', 'data_dir = "data"\nfeed_size = -1'), "settings.feed_size"),
+    (('data_dir = "data"', 'data_dir = "data"\nfeed_size = true'), "settings.feed_size"),
+    (('data_dir = "data"', 'data_dir = "data"\nlanguages = ["English"]'), "settings.languages[0]"),
+    (('data_dir = "data"', 'data_dir = "data"\ninterval = "soon"'), "settings.interval"),
+    (('data_dir = "data"', 'data_dir = "data"\nbogus = 1'), "settings.bogus"),
+    (('data_dir = "data"', 'data_dir = "data"\nwebsub_hubs = ["ftp://x"]'), "settings.websub_hubs[0]"),  # noqa: E501
+    (('name = "desk"', 'name = "desk"\nname = "again"'), "line"),  # a duplicate TOML key
+    (('path = "articles"', 'path = "no-such-folder"'), "sources[0].path"),
+    (('kind = "articles"', 'kind = "page"'), "sources[0].kind"),
+    (('name = "desk"', 'name = "de sk"'), "sources[0].name"),
+    (('name = "desk"', 'name = "desk"\ncolour = "red"'), "sources[0].colour"),
+    (('query = "zebra"', 'query = "zebra AND (lion"'), "topics[0].query"),
+    (('query = "zebra"', 'query = "zebra"\nexclude = "\\"unclosed"'), "topics[0].exclude"),
+    (('slug = "zebras"', 'slug = "Zebras!"'), "topics[0].slug"),
+    (('query = "zebra"', 'query = ""'), "topics[0].query"),
+    ((GOOD, GOOD + '\n[[topics]]\nslug = "zebras"\ntitle = "Again"\nquery = "x"\n'), "topics[1].slug"),  # noqa: E501
+    ((GOOD, GOOD + '\n[[sources]]\nname = "desk"\nurl = "http://e/"\n'), "sources[1].name"),
+    ((GOOD, GOOD.replace("[[sources]]", "[sources]")), "sources"),
+    ((GOOD, "settings = 5\n"), "settings"),
+    ((GOOD, "[settings\nbase_url = 1"), "not valid TOML"),
+]
+
+
+def run_cli(config: Path, capsys) -> tuple[int, list[str]]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--config", str(config), "check"])
+    return int(exit_info.value.code or 0), capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize(("change", "key"), CASES)
+def test_each_mistake_is_one_line_naming_file_and_key(tmp_path, capsys, change, key) -> None:
+    (tmp_path / "articles").mkdir()
+    config = tmp_path / "feeds.toml"
+    config.write_text(GOOD.replace(*change) if change[0] != GOOD else change[1])
+    code, lines = run_cli(config, capsys)
+    assert code == 2, lines
+    assert len(lines) == 1 and lines[0].startswith("feeds: error: "), lines
+    assert str(config) in lines[0] and key in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "not utf-8", "empty"])
+def test_unreadable_files_are_one_line(tmp_path, capsys, kind) -> None:
+    config = tmp_path / "feeds.toml"
+    if kind == "folder":
+        config.mkdir()
+    elif kind == "not utf-8":
+        config.write_bytes(b'[settings]\ntitle = "caf\xe9"\n')
+    elif kind == "empty":
+        config.write_bytes(b"")
+    code, lines = run_cli(config, capsys)
+    if kind == "empty":  # an empty config is valid: defaults, nothing to do
+        assert code == 0
+        return
+    assert code == 2 and len(lines) == 1, lines
+    assert str(config) in lines[0]
