@@ -169,7 +169,7 @@ def regenerate(obj: _Obj, slugs: tuple[str, ...]) -> None:
     config = obj.config
     _check_names(config, slugs, "topic")
     with obj.writing() as store:
-        reports = run(config, store, slugs=slugs)
+        reports = run(config, store, slugs=slugs or None)
     for r in reports:
         click.echo(f"{r.topic}: {_entries(r.entries)}{'' if r.written else ' (unchanged)'}")
     click.echo(f"written to {config.settings.public_dir}")

@@ -74,17 +74,23 @@ class _Run:
 
 
 def regenerate(
-    config: Config, store: Store, *, slugs: Sequence[str] = (), now: datetime | None = None
+    config: Config,
+    store: Store,
+    *,
+    slugs: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> list[PublishReport]:
-    """Write every topic's feeds (or those named), the article pages, index and OPML."""
+    """Write every topic's feeds (or only those named: ``()`` is none), pages, index, OPML."""
     settings = config.settings
     settings.public_dir.mkdir(parents=True, exist_ok=True)
     for leftover in remove_stale_temps(settings.public_dir):  # a killed run's temp files
         log.info("removed %s, left by an interrupted publish", leftover.name)
     run = _Run(config, store, {s.name: s for s in config.sources}, now or utcnow())
     write_atomic(settings.public_dir / STYLESHEET, stylesheet())
-    topics = [t for t in config.topics if not slugs or t.slug in slugs]
+    topics = [t for t in config.topics if slugs is None or t.slug in slugs]
     reports = [_publish_topic(run, t) for t in topics]
+    if slugs is None:
+        _unpublish_removed(config, store)
     _publish_pages(config, store)
     _publish_index(config, store)
     if settings.websub_hubs:
@@ -184,6 +190,18 @@ def _publish_siblings(
         if write_atomic(path, data):
             changed.append(sibling_url(settings, topic, extension))
     return changed
+
+
+def _unpublish_removed(config: Config, store: Store) -> None:
+    """Remove the current feeds of topics no longer in the config (archives stay)."""
+    configured = {t.slug for t in config.topics}
+    for slug in store.topic_slugs():
+        if slug in configured or slug.startswith("_"):
+            continue
+        for extension in ("atom", "rss", "json"):
+            (config.settings.public_dir / f"{slug}.{extension}").unlink(missing_ok=True)
+        store.forget_topic(slug)
+        log.info("topic %s: no longer in the config, its feeds are removed", slug)
 
 
 def _remove(path: Path) -> None:

@@ -366,6 +366,14 @@ class Store:
                 (record.slug, record.digest, ts(record.published_at), record.entries),
             )
 
+    def topic_slugs(self) -> list[str]:
+        """Every topic published so far (configured or not any more)."""
+        return [r[0] for r in self._query("SELECT slug FROM topics ORDER BY slug")]
+
+    def forget_topic(self, slug: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM topics WHERE slug = ?", (slug,))
+
     def page_entries(self) -> list[Entry]:
         """Entries that need a page of their own under public/."""
         rows = self._query(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE page IS NOT NULL")

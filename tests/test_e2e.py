@@ -206,3 +206,19 @@ def test_explain_shows_matching_terms(tmp_path):
     assert "no    sahel-security" in out
     assert "MATCH african-football" in out
     assert "football" in out  # the exclude term that vetoed it is named
+
+
+def test_a_topic_removed_from_the_config_is_unpublished(tmp_path):
+    config = scratch_site(tmp_path)
+    feeds(config, "update")
+    assert (public(config) / "space.atom").exists()
+    text = config.read_text()
+    start = text.index('[[topics]]\nslug = "space"')
+    end = text.index("[[topics]]", start + 1)
+    config.write_text(text[:start] + text[end:])
+    assert feeds(config, "regenerate").returncode == 0
+    assert not (public(config) / "space.atom").exists()
+    assert not (public(config) / "space.rss").exists()
+    assert (public(config) / "sahel-security.atom").exists()
+    assert "space.atom" not in (public(config) / "index.html").read_text()
+    assert "space" not in feeds(config, "status").stdout.split("TOPICS")[-1]
