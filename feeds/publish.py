@@ -74,11 +74,11 @@ def utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
-def _esc(text: str | None) -> str:
+def esc(text: str | None) -> str:
     return html.escape(clean(text), quote=True)
 
 
-def _human_date(when: datetime) -> str:
+def human_date(when: datetime) -> str:
     return utc(when).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -92,7 +92,7 @@ def atom_path(settings: Settings, topic: Topic) -> Path:
     return settings.public_dir / f"{topic.slug}.atom"
 
 
-def _page_url(settings: Settings, entry: Entry) -> str:
+def page_url(settings: Settings, entry: Entry) -> str:
     return f"{settings.base_url}{quote(entry.page)}" if entry.page else ""
 
 
@@ -246,7 +246,7 @@ def _extras(
     )
 
 
-def _unique(values: Sequence[str]) -> list[str]:
+def unique(values: Sequence[str]) -> list[str]:
     """Cleaned, stripped, non-empty, first occurrence kept."""
     return list(dict.fromkeys(v for v in (clean(x).strip() for x in values) if v))
 
@@ -260,19 +260,19 @@ def _atom_entry(
     fe.feeds_extras.extras = extras
     fe.id(entry_id(entry.id))
     fe.title(extras.title or "-")  # feedgen refuses an empty title; the extension restores it
-    link = clean(entry.link).strip() or _page_url(settings, entry)
+    link = clean(entry.link).strip() or page_url(settings, entry)
     if link:
         fe.link(href=link, rel="alternate")
     fe.published(utc(entry.published))
     fe.updated(utc(entry.updated))
-    for name in _unique(entry.authors):
+    for name in unique(entry.authors):
         fe.author(name=name)
     summary, content = clean(entry.summary), clean(entry.content)
     if summary:
         fe.summary(summary, type="html")
     if content or not link:  # Atom: an entry without an alternate link must have content
         fe.content(content or summary, type="html")
-    for term in _unique(entry.categories):
+    for term in unique(entry.categories):
         fe.category(term=term)
     return fe
 
@@ -319,7 +319,7 @@ def with_stylesheet(data: bytes, href: str | None) -> bytes:
     if not href:
         return data
     declaration, _, rest = data.partition(b"\n")
-    pi = f'<?xml-stylesheet type="text/xsl" href="{_esc(href)}"?>'.encode()
+    pi = f'<?xml-stylesheet type="text/xsl" href="{esc(href)}"?>'.encode()
     return declaration + b"\n" + pi + b"\n" + rest
 
 
@@ -356,160 +356,3 @@ def render_atom(
     except ValueError as e:  # feedgen's "required fields not set", lxml's "not XML compatible"
         raise PublishError(f"cannot render {topic.slug}: {e}", topic=topic.slug) from e
     return with_stylesheet(data, links.stylesheet)
-
-
-# --- index.html and feeds.opml ----------------------------------------------------------------
-
-
-def _siblings(settings: Settings, topic: Topic) -> list[tuple[str, str, str]]:
-    """The topic's sibling formats switched on: (media type, name, relative href)."""
-    found = [(RSS_TYPE, "RSS", "rss")] if settings.rss else []
-    found += [(JSON_FEED_TYPE, "JSON Feed", "json")] if settings.json_feed else []
-    return [(t, name, f"{quote(topic.slug)}.{ext}") for t, name, ext in found]
-
-
-def _index_item(
-    topic: Topic,
-    settings: Settings,
-    counts: Mapping[str, int] | None,
-    updated: Mapping[str, datetime] | None,
-) -> str:
-    url = feed_url(settings, topic)
-    href = f"{quote(topic.slug)}.atom"
-    lines = [
-        f'<li id="topic-{_esc(topic.slug)}">',
-        f'<h2><a href="{_esc(href)}" type="{ATOM_TYPE}">{_esc(topic.title)}</a></h2>',
-    ]
-    if topic.description:
-        lines.append(f'<p class="description">{_esc(topic.description)}</p>')
-    meta = []
-    if counts is not None and topic.slug in counts:
-        n = counts[topic.slug]
-        meta.append(f'<span class="count">{n} {"entry" if n == 1 else "entries"}</span>')
-    if updated is not None and topic.slug in updated:
-        when = updated[topic.slug]
-        iso = utc(when).isoformat()
-        meta.append(f'updated <time datetime="{iso}">{_human_date(when)}</time>')
-    if meta:
-        lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
-    lines.append(f'<p class="url">Feed: <code>{_esc(url)}</code></p>')
-    others = [
-        f'<a href="{_esc(href)}" type="{t}">{name}</a>'
-        for t, name, href in _siblings(settings, topic)
-    ]
-    if others:
-        lines.append(f'<p class="formats">Also as {" · ".join(others)}</p>')
-    lines.append("</li>")
-    return "\n".join(lines)
-
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;"
-    "line-height:1.5}ul{list-style:none;padding:0}li{margin:1.5rem 0}h2{margin:0;"
-    "font-size:1.2rem}.meta,.url{color:#555;margin:.2rem 0}code{word-break:break-all}"
-)
-
-
-def render_index(
-    topics: Sequence[Topic],
-    *,
-    settings: Settings,
-    counts: Mapping[str, int] | None = None,
-    updated: Mapping[str, datetime] | None = None,
-) -> bytes:
-    """``index.html``: the topics, their feeds, and an autodiscovery link for each."""
-    title = _esc(settings.title)
-    discovery = [
-        f'<link rel="alternate" type="{ATOM_TYPE}" title="{_esc(t.title)}" '
-        f'href="{_esc(feed_url(settings, t))}">'
-        for t in topics
-    ]
-    discovery += [
-        f'<link rel="alternate" type="{media_type}" title="{_esc(t.title)} ({name})" '
-        f'href="{_esc(settings.base_url + href)}">'
-        for t in topics
-        for media_type, name, href in _siblings(settings, t)
-    ]
-    items = [_index_item(t, settings, counts, updated) for t in topics]
-    listing = ["<ul>", *items, "</ul>"] if items else ["<p>No topics yet.</p>"]
-    page = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        *discovery,
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{title}</h1>",
-        '<p class="subscribe">To subscribe, paste a feed\'s address into your feed reader, '
-        'or import <a href="feeds.opml">feeds.opml</a> to follow every topic at once.</p>',
-        *listing,
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(page).encode("utf-8")
-
-
-def render_opml(topics: Sequence[Topic], *, settings: Settings) -> bytes:
-    """``feeds.opml`` (OPML 2.0): one outline per topic, to subscribe to all at once."""
-    root = etree.Element("opml", {"version": "2.0"})
-    head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = clean(settings.title)
-    body = etree.SubElement(root, "body")
-    for topic in topics:
-        attrs = {
-            "type": "rss",
-            "text": clean(topic.title),
-            "title": clean(topic.title),
-            "xmlUrl": feed_url(settings, topic),
-            "htmlUrl": f"{settings.base_url}#topic-{quote(topic.slug)}",
-        }
-        if topic.description:
-            attrs["description"] = clean(topic.description)
-        etree.SubElement(body, "outline", attrs)
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
-
-
-# --- article pages -----------------------------------------------------------------------------
-
-
-def render_article_page(entry: Entry, *, settings: Settings) -> bytes:
-    """A standalone page for an article without a URL of its own (``entry.page``).
-
-    ``entry.content`` / ``entry.summary`` are already sanitized HTML and go in as they are;
-    everything else is escaped.
-    """
-    title = _esc(entry.title)
-    authors = ", ".join(_esc(a) for a in _unique(entry.authors))
-    byline = f'<time datetime="{utc(entry.published).isoformat()}">'
-    byline += f"{utc(entry.published):%Y-%m-%d}</time>"
-    if authors:
-        byline += f' · <span class="author">{authors}</span>'
-    canonical = _page_url(settings, entry) or clean(entry.link)
-    head_extra = [f'<link rel="canonical" href="{_esc(canonical)}">'] if canonical else []
-    page = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_esc(language_tag(entry.language))}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        *head_extra,
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        f'<p><a href="{_esc(settings.base_url)}">← {_esc(settings.title)}</a></p>',
-        "<article>",
-        f"<h1>{title}</h1>",
-        f'<p class="meta">{byline}</p>',
-        clean(entry.content or entry.summary),
-        "</article>",
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(page).encode("utf-8")

@@ -26,6 +26,7 @@ from .fetch import user_agent
 from .files import remove_stale_temps, write_atomic
 from .formats import render_json_feed, render_rss
 from .models import Config, Entry, Settings, Source, Topic
+from .pages import render_article_page, render_index, render_opml
 from .pipeline import utcnow
 from .publish import (
     STYLESHEET,
@@ -33,10 +34,7 @@ from .publish import (
     Related,
     alternates,
     feed_url,
-    render_article_page,
     render_atom,
-    render_index,
-    render_opml,
     sibling_url,
     source_title,
     stylesheet_href,

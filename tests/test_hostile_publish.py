@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from feeds.formats import render_json_feed, render_rss
 from feeds.models import Entry, RawItem, Settings, Source, Topic
 from feeds.normalize import normalize, sanitize_html
-from feeds.publish import render_article_page, render_atom, render_index
+from feeds.pages import render_article_page, render_index
+from feeds.publish import render_atom
 
 SPECIALS = st.sampled_from(
     ["]]>", "&", "<", ">", "&amp;", "\x00", "\x0b", "\ufffe", "\ud800", "<script>", "\u2028",

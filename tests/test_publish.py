@@ -24,15 +24,13 @@ from hypothesis import strategies as st
 from feeds import __version__
 from feeds.errors import PublishError
 from feeds.models import Entry, Settings, Source, Topic
+from feeds.pages import render_article_page, render_index, render_opml
 from feeds.publish import (
     EMPTY_FEED_UPDATED,
     atom_path,
     feed_url,
     language_tag,
-    render_article_page,
     render_atom,
-    render_index,
-    render_opml,
 )
 
 GOLDEN = Path(__file__).parent / "data" / "publish" / "sahel.atom"
