@@ -177,3 +177,15 @@ def test_missing_folder(tmp_path):
 def test_empty_folder(tmp_path):
     feed = read_articles(tmp_path)
     assert feed.items == () and feed.problems == ()
+
+
+def test_two_files_that_would_share_a_page_keep_the_first(tmp_path):
+    (tmp_path / "story.html").write_text(
+        "<html><head><title>One</title></head><body><p>a</p></body></html>"
+    )
+    (tmp_path / "story.md").write_text("# Two\n\nb\n")
+    parsed = read_articles(tmp_path)
+    assert [i.path for i in parsed.items] == ["story.html"]
+    assert parsed.problems == (
+        "story.md: skipped, it would share its page with story.html; rename one",
+    )

@@ -63,7 +63,15 @@ def read_articles(folder: Path) -> ParsedFeed:
         raise ParseError(f"{folder}: cannot read the folder ({e.strerror})") from e
     problems: list[str] = []
     items: list[RawItem] = []
+    pages: dict[str, str] = {}  # story.md and story.html would share story.html
     for rel in sorted(_article_paths(folder, problems)):
+        stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1][1:] else rel
+        if stem in pages:
+            problems.append(
+                f"{rel}: skipped, it would share its page with {pages[stem]}; rename one"
+            )
+            continue
+        pages[stem] = rel
         try:
             item, notes = _read(folder / rel, rel)
         except _Skip as e:
