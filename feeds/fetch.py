@@ -295,6 +295,10 @@ class Fetcher:
         try:
             _check_status(response, url)
             body = await self._read(response, url) if 200 <= response.status_code < 300 else None
+            if response.status_code == 304:
+                # A 304 has no body (RFC 9110 15.4.5); reading its end keeps the connection
+                # for the next request instead of dropping it unread (bench: revalidation).
+                await response.aread()
         finally:
             await response.aclose()  # an unread body is dropped with its connection
         return _Hop(response.status_code, response.headers, body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from .errors import FetchError, ParseError, SourceError
 from .fetch import Fetcher, FetchSettings, user_agent
 from .models import Config, IngestReport, ParsedFeed, Source, SourceState
 from .normalize import normalize
+from .parallel import NormalizeArgs, NormalizedFeed, ParsePool
 from .parse import parse_feed, read_articles
 from .schedule import combine_hints, next_due
 from .store import Store
@@ -53,6 +54,8 @@ class _Run:
     authority: str
     now: datetime
     force: bool
+    #: Parses and normalizes bodies in worker processes (None: in this process).
+    pool: ParsePool | None = None
 
 
 async def ingest(
@@ -63,16 +66,37 @@ async def ingest(
     force: bool = False,
     now: datetime | None = None,
     fetcher: Fetcher | None = None,
+    on_report: Callable[[IngestReport], None] | None = None,
 ) -> list[IngestReport]:
-    """Ingest the enabled sources (or those named) once, concurrently."""
+    """Ingest the enabled sources (or those named) once, concurrently.
+
+    ``on_report`` is called with each source's report as soon as it is done (progress).
+    """
     sources = [s for s in config.sources if (s.name in names if names else s.enabled)]
     now = now or utcnow()
     authority = id_authority(config, store)
     if fetcher is None:
         async with Fetcher(fetch_settings(config)) as own:
-            return await ingest(config, store, names=names, force=force, now=now, fetcher=own)
-    run = _Run(config, store, fetcher, authority, now, force)
-    return list(await asyncio.gather(*(ingest_source(run, s) for s in sources)))
+            return await ingest(
+                config, store, names=names, force=force, now=now, fetcher=own,
+                on_report=on_report,
+            )  # fmt: skip
+    pool = ParsePool.for_run(len(sources))
+    run = _Run(config, store, fetcher, authority, now, force, pool)
+    try:
+        return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+async def _reported(
+    run: _Run, source: Source, on_report: Callable[[IngestReport], None] | None
+) -> IngestReport:
+    report = await ingest_source(run, source)
+    if on_report is not None:
+        on_report(report)
+    return report
 
 
 async def ingest_source(run: _Run, source: Source) -> IngestReport:
@@ -137,13 +161,25 @@ async def _read(
     )
     if result.not_modified or result.body is None:
         return None, state, result.max_age
+    if run.pool is not None:
+        args = _normalize_args(run, source)
+        parsed, entries = await run.pool.parse(
+            result.body, result.final_url, result.content_type, args
+        )
+        return NormalizedFeed.of(parsed, entries), state, result.max_age
     parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
     return parsed, state, result.max_age
 
 
+def _normalize_args(run: _Run, source: Source) -> NormalizeArgs:
+    settings = run.config.settings
+    return NormalizeArgs(source, run.now, run.authority, settings.languages, settings.base_url)
+
+
 def _store(run: _Run, source: Source, parsed: ParsedFeed) -> IngestReport:
     settings = run.config.settings
-    entries = [
+    # Bodies parsed in the pool come back normalized already.
+    entries = list(parsed.entries) if isinstance(parsed, NormalizedFeed) else [
         normalize(
             item,
             source=source,

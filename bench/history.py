@@ -1,0 +1,85 @@
+"""A store with N entries, written straight into SQLite for the history benchmark.
+
+Building a million entries through ingest would take longer than the benchmark itself, so
+this bulk path writes rows as ``Store.upsert`` would (same columns, same FTS row: plain
+text title and body, language, source, categories, "all") with ``executemany`` in one
+transaction. The file is kept and reused while its size matches.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from bench.gen import BASE, FILLER_EN, FILLER_FR, _words
+from feeds.models import Entry
+from feeds.normalize import with_hash
+from feeds.store import Store, ts
+
+SOURCES = 100
+_COLUMNS = (
+    "rowid, id, source, title, link, summary, content, authors, published, updated, "
+    "language, categories, page, hash, first_seen"
+)
+
+
+def history_entry(k: int) -> Entry:
+    rng = random.Random(9_000_011 + k)
+    lang = "fr" if k % 3 == 0 else "en"
+    filler = FILLER_FR if lang == "fr" else FILLER_EN
+    when = BASE + timedelta(minutes=k)
+    return with_hash(
+        Entry(
+            id=f"https://history.example/{k}",
+            source=f"h{k % SOURCES:03d}",
+            title=_words(rng, filler, 8).capitalize(),
+            link=f"https://history.example/{k}.html",
+            summary=f"<p>{_words(rng, filler, 24)}</p>",
+            content="",
+            authors=(f"Reporter {k % 20}",),
+            published=when,
+            updated=when,
+            language=lang,
+            categories=("World",),
+        )
+    )
+
+
+def _rows(start: int, stop: int) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    entries: list[tuple[object, ...]] = []
+    fts: list[tuple[object, ...]] = []
+    for k in range(start, stop):
+        e = history_entry(k)
+        stamp = ts(e.published)
+        entries.append(
+            (k + 1, e.id, e.source, e.title, e.link, e.summary, e.content,
+             json.dumps(list(e.authors)), stamp, stamp, e.language,
+             json.dumps(list(e.categories)), None, e.hash, stamp)
+        )  # fmt: skip
+        body = e.summary[3:-4]  # the plain text of "<p>…</p>" (no markup inside)
+        fts.append((k + 1, e.title, body, e.language, e.source, "World"))
+    return entries, fts
+
+
+def build(path: Path, count: int) -> None:
+    """A store at ``path`` holding exactly ``count`` history entries (reused if it does)."""
+    if path.exists():
+        db = sqlite3.connect(path)
+        have = db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        db.close()
+        if have == count:
+            return
+        path.unlink()
+    Store(path).close()  # the schema, through the store's own migrations
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN")
+    for start in range(0, count, 50_000):
+        entries, fts = _rows(start, min(count, start + 50_000))
+        db.executemany(f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * 15)})", entries)
+        db.executemany("INSERT INTO entries_fts (rowid, title, body, lang, source, category, "
+                       "every) VALUES (?, ?, ?, ?, ?, ?, 'all')", fts)  # fmt: skip
+    db.execute("COMMIT")
+    db.close()

@@ -1,0 +1,103 @@
+"""feeds as a contender: ingest + publish through the library, one phase per stdin line.
+
+``python -m bench.run_feeds CONFIG`` loads the config, opens the store, prints ``ready``,
+then for each line on stdin (``ingest``, ``regenerate``, ``digest`` or ``quit``) runs that
+phase and prints one JSON line: its wall time and what ingest found; ``digest`` answers a
+hash of the store's entries and of public/ (the harness compares digests between runs with
+and without an optimization).
+``now`` is fixed per phase, so two runs store and publish the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from lxml import etree
+
+from bench.gen import BASE
+from bench.history import history_entry
+from feeds.config import load_config
+from feeds.pipeline import ingest
+from feeds.regenerate import regenerate
+from feeds.store import Store
+
+#: "now" of the first phase; each phase is one day later (after every generated date).
+NOW = BASE + timedelta(days=400)
+
+
+def digest(db_path: Path, public: Path) -> str:
+    """sha256 of every stored entry (all columns but rowid) and every file under public/."""
+    h = hashlib.sha256()
+    db = sqlite3.connect(db_path)
+    try:
+        for row in db.execute("SELECT * FROM entries ORDER BY id"):
+            h.update(json.dumps(list(row)[1:], ensure_ascii=False).encode())
+    finally:
+        db.close()
+    archives: dict[str, list[bytes]] = {}
+    for path in sorted(p for p in public.rglob("*") if p.is_file()):
+        rel = path.relative_to(public)
+        if rel.parts[0] == "archive" and path.suffix == ".atom":
+            archives.setdefault(rel.parts[1], []).extend(_entries(path))
+        else:
+            h.update(str(rel).encode() + b"\0" + path.read_bytes())
+    for topic, entries in sorted(archives.items()):
+        h.update(topic.encode() + b"\0" + b"\0".join(sorted(entries)))
+    return h.hexdigest()
+
+
+def _entries(path: Path) -> list[bytes]:
+    """The entries of an RFC 5005 archive page, each as bytes.
+
+    Archive pages follow arrival order (the store's rowid), and concurrent fetches arrive in
+    no fixed order, with or without the parse pool: what must match is which entries the
+    archives hold and how each is written, not which page holds it.
+    """
+    root = etree.parse(str(path)).getroot()
+    return [
+        etree.tostring(e, with_tail=False)
+        for e in root.iterfind("{http://www.w3.org/2005/Atom}entry")
+    ]
+
+
+def main(argv: list[str]) -> None:
+    config = load_config(Path(argv[0]))
+    db_path = config.settings.data_dir / "feeds.sqlite3"
+    store = Store(db_path)
+    print(json.dumps({"ready": True}), flush=True)
+    for day, line in enumerate(sys.stdin):
+        command = line.strip()
+        if command == "quit":
+            break
+        if command.startswith("add "):  # history: N new entries, untimed
+            first = int(command.split()[1])
+            store.upsert([history_entry(first + k) for k in range(50)], now=NOW)
+            print(json.dumps({"added": 50}), flush=True)
+            continue
+        if command == "digest":  # apart: its cost must not count in a phase
+            print(json.dumps({"digest": digest(db_path, config.settings.public_dir)}), flush=True)
+            continue
+        now = NOW + timedelta(days=day)
+        started = time.perf_counter()
+        result: dict[str, object] = {"phase": command}
+        if command == "ingest":
+            reports = asyncio.run(ingest(config, store, now=now))
+            result["ingest_wall"] = time.perf_counter() - started
+            result["new"] = sum(r.new for r in reports)
+            result["changed"] = sum(r.changed for r in reports)
+            result["failed"] = [r.message for r in reports if not r.ok][:3]
+        regenerate(config, store, now=now)
+        result["wall"] = time.perf_counter() - started
+        print(json.dumps(result), flush=True)
+    store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
