@@ -270,6 +270,9 @@ def _atom_entry(
     summary, content = clean(entry.summary), clean(entry.content)
     if summary:
         fe.summary(summary, type="html")
+    elif not content and link and extras.title:
+        # Link-only entry: give it some text (W3C Feed Validator: MissingTextualContent)
+        fe.summary(extras.title, type="text")
     if content or not link:  # Atom: an entry without an alternate link must have content
         fe.content(content or summary, type="html")
     for term in unique(entry.categories):
