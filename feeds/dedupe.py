@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from urllib.parse import urlsplit, urlunsplit
 
 from .models import Entry
@@ -29,7 +30,7 @@ from .text import html_to_text
 
 #: Jaccard similarity of shingle sets from which two texts are one story.
 THRESHOLD = 0.6
-#: Words per shingle.
+#: Words per shingle (``shingles`` builds them three words at a time).
 SHINGLE = 3
 #: Below this many shingles a text must match exactly.
 MIN_SHINGLES = 8
@@ -55,10 +56,22 @@ def canonical_link(link: str) -> str:
     return urlunsplit(("", host, path, parts.query, ""))
 
 
+class _Marks(dict[int, int | None]):
+    """A ``str.translate`` table that deletes combining characters, filled as it is used."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def fold(text: str) -> list[str]:
     """The words of ``text``, lower case, diacritics removed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = decomposed if decomposed.isascii() else decomposed.translate(_MARKS)
     return _WORD.findall(plain)
 
 
@@ -67,7 +80,7 @@ def shingles(entry: Entry) -> frozenset[str]:
     words = fold(entry.title + " " + html_to_text(entry.summary + " " + entry.content))
     if len(words) < SHINGLE:
         return frozenset({" ".join(words)}) if words else frozenset()
-    return frozenset(" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+    return frozenset(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -75,7 +88,8 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
         return False
     if min(len(a), len(b)) < MIN_SHINGLES:
         return a == b
-    return len(a & b) >= THRESHOLD * len(a | b)
+    common = len(a & b)
+    return common >= THRESHOLD * (len(a) + len(b) - common)  # |a ∪ b| = |a| + |b| - |a ∩ b|
 
 
 class _Groups:
@@ -104,20 +118,43 @@ def _join_links(entries: Sequence[Entry], groups: _Groups) -> None:
             groups.join(first.setdefault(key, i), i)
 
 
+def _prefix(found: frozenset[str], rank: dict[str, int]) -> list[str]:
+    """The rarest shingles of a set, enough that two sets with a Jaccard similarity of at
+    least THRESHOLD share one of them (the prefix filter: with an overlap of at least
+    ``t·|a|``, the two sets cannot both keep it outside their first ``|a| - ⌈t·|a|⌉ + 1``
+    shingles in one global order; ``int()`` rounds down, so the prefix is if anything
+    longer than needed, never shorter)."""
+    ordered = sorted(found, key=rank.__getitem__)
+    return ordered[: len(ordered) - int(THRESHOLD * len(ordered)) + 1]
+
+
 def _join_texts(entries: Sequence[Entry], groups: _Groups) -> None:
+    """Join the entries whose shingle sets are similar (see ``_similar``).
+
+    Exact, but without comparing every pair that shares some common shingle: short sets
+    (under MIN_SHINGLES) are similar only when equal, so they are grouped by value; long
+    sets are compared only when they share a shingle of their prefix (``_prefix``).
+    """
     sets = [shingles(e) for e in entries]
+    exact: dict[frozenset[str], int] = {}
+    for i, found in enumerate(sets):
+        if 0 < len(found) < MIN_SHINGLES:
+            groups.join(exact.setdefault(found, i), i)
+    frequency = Counter(chain.from_iterable(sets))
+    ordered = sorted(frequency)
+    ordered.sort(key=frequency.__getitem__)  # rarest first; stable, so ties stay in text order
+    rank = {shingle: n for n, shingle in enumerate(ordered)}
     postings: dict[str, list[int]] = defaultdict(list)
     for i, found in enumerate(sets):
-        for shingle in found:
+        if len(found) < MIN_SHINGLES:
+            continue
+        prefix = _prefix(found, rank)
+        candidates = {j for shingle in prefix for j in postings[shingle]}
+        for j in sorted(candidates):
+            if _similar(sets[j], found):
+                groups.join(j, i)
+        for shingle in prefix:
             postings[shingle].append(i)
-    compared: set[tuple[int, int]] = set()
-    for holders in postings.values():
-        for n, i in enumerate(holders):
-            for j in holders[n + 1 :]:
-                if (i, j) not in compared:
-                    compared.add((i, j))
-                    if _similar(sets[i], sets[j]):
-                        groups.join(i, j)
 
 
 def group(entries: Sequence[Entry]) -> list[Story]:

@@ -40,7 +40,8 @@ from .publish import (
     stylesheet_href,
 )
 from .query import topic_expression
-from .store import Store, TopicRecord
+from .state import context, files_present, topic_state
+from .store import Store, TopicRecord, entries_of
 from .websub import notify
 
 log = logging.getLogger("feeds")
@@ -65,6 +66,8 @@ class _Run:
     store: Store
     sources: Mapping[str, Source]
     now: datetime
+    #: What every topic's files depend on (``feeds.state.context``).
+    shared: bytes
 
     @property
     def settings(self) -> Settings:
@@ -83,7 +86,8 @@ def regenerate(
     settings.public_dir.mkdir(parents=True, exist_ok=True)
     for leftover in remove_stale_temps(settings.public_dir):  # a killed run's temp files
         log.info("removed %s, left by an interrupted publish", leftover.name)
-    run = _Run(config, store, {s.name: s for s in config.sources}, now or utcnow())
+    sources = {s.name: s for s in config.sources}
+    run = _Run(config, store, sources, now or utcnow(), context(config))
     write_atomic(settings.public_dir / STYLESHEET, stylesheet())
     topics = [t for t in config.topics if slugs is None or t.slug in slugs]
     reports = [_publish_topic(run, t) for t in topics]
@@ -109,12 +113,20 @@ def stylesheet() -> bytes:
 def topic_stories(config: Config, store: Store, topic: Topic) -> list[Story]:
     """The newest stories of a topic, as its feed shows them (newest first)."""
     expression = topic_expression(topic.query, topic.exclude, topic.languages)
-    size = config.settings.feed_size
-    if not config.settings.dedupe:
-        return [Story(e) for e in store.search(expression, limit=size)]
+    rows = store.search_rows(expression, limit=_candidates(config.settings))
+    return _stories(config.settings, entries_of(rows))
+
+
+def _candidates(settings: Settings) -> int:
+    """How many of a topic's newest entries its current feed is made from."""
     # Grouping reads only the newest few candidates per story, never the whole history.
-    candidates = store.search(expression, limit=size * CANDIDATES_PER_STORY)
-    return group(candidates)[:size]
+    return settings.feed_size * (CANDIDATES_PER_STORY if settings.dedupe else 1)
+
+
+def _stories(settings: Settings, candidates: list[Entry]) -> list[Story]:
+    if not settings.dedupe:
+        return [Story(e) for e in candidates]
+    return group(candidates)[: settings.feed_size]
 
 
 def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
@@ -142,11 +154,27 @@ def _related(
 
 
 def _publish_topic(run: _Run, topic: Topic) -> PublishReport:
+    """Render and write a topic's files, unless nothing they are made from changed."""
+    expression = topic_expression(topic.query, topic.exclude, topic.languages)
+    rows = run.store.search_rows(expression, limit=_candidates(run.settings))
+    state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
+    record = run.store.topic_record(topic.slug)
+    if record and record.state == state.key and files_present(run.settings, topic, state):
+        return PublishReport(topic.slug, record.shown, False)
+    report = _render_topic(run, topic, expression, entries_of(rows))
+    # Again: rendering may have frozen an archive page, which the next run will see.
+    state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
+    run.store.save_topic_state(topic.slug, state.key, report.entries)
+    return report
+
+
+def _render_topic(
+    run: _Run, topic: Topic, expression: str, candidates: list[Entry]
+) -> PublishReport:
     settings = run.settings
-    stories = topic_stories(run.config, run.store, topic)
+    stories = _stories(settings, candidates)
     entries = [s.entry for s in stories]
     related = _related(stories, run.sources, settings)
-    expression = topic_expression(topic.query, topic.exclude, topic.languages)
     links = Links(
         stylesheet=stylesheet_href(),
         hubs=settings.websub_hubs,
@@ -284,15 +312,14 @@ def _publish_index(config: Config, store: Store) -> None:
 
 
 def _publish_pages(config: Config, store: Store) -> None:
-    """Pages under public/ for articles that have no URL of their own."""
+    """Pages under public/ for articles that have no URL of their own: those new or changed
+    since their page was written, and those whose file is gone."""
     public = config.settings.public_dir
-    known = store.page_hashes()
+    gone = [page for page in store.pages_written() if not (public / page).exists()]
     done: dict[str, str] = {}
-    for entry in store.page_entries():
+    for entry in store.page_entries_to_write(gone):
         assert entry.page is not None
         path = public / entry.page
-        if known.get(entry.page) == entry.hash and path.exists():
-            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, render_article_page(entry, settings=config.settings))
         done[entry.page] = entry.hash

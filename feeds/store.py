@@ -22,7 +22,7 @@ from .errors import StoreError
 from .models import Entry, SourceState
 from .text import html_to_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _TS = "%Y-%m-%dT%H:%M:%SZ"
 #: Seconds to wait for another connection's lock before failing (default 30).
 TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
@@ -95,7 +95,16 @@ CREATE TABLE websub_pending (
 );
 """
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
+# Publishing only what changed (issue 7): each topic keeps the state key of what it last
+# published (and how many stories it showed), so a regenerate where nothing changed renders
+# nothing; article pages are found through a partial index.
+_SCHEMA_3 = """
+ALTER TABLE topics ADD COLUMN state TEXT;
+ALTER TABLE topics ADD COLUMN shown INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX entries_with_page ON entries (page) WHERE page IS NOT NULL;
+"""
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3}
 
 _ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
@@ -144,6 +153,10 @@ class TopicRecord:
     digest: str | None
     published_at: datetime | None
     entries: int
+    #: What the topic's published files were rendered from (see feeds.regenerate).
+    state: str | None = None
+    #: How many stories the current feed shows.
+    shown: int = 0
 
 
 class Store:
@@ -303,15 +316,55 @@ class Store:
 
     def search(self, expression: str, *, limit: int) -> list[Entry]:
         """The newest ``limit`` entries matching an FTS5 expression (see feeds.query)."""
-        return [
-            _entry(r)
+        return entries_of(self.search_rows(expression, limit=limit))
+
+    def search_rows(self, expression: str, *, limit: int) -> list[sqlite3.Row]:
+        """``search`` as rows (``entries_of`` makes them Entries): cheap to compare."""
+        found = self._newest_by_rowid(expression, limit)
+        if found is not None:
+            return found
+        return self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE rowid IN "
+            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+            "ORDER BY published DESC, id LIMIT ?",
+            (expression, limit),
+        )
+
+    def _newest_by_rowid(self, expression: str, limit: int) -> list[sqlite3.Row] | None:
+        """``search_rows`` without sorting every match, when that gives the same rows.
+
+        Entries mostly arrive newest last, so the newest matches are among the last to
+        arrive: sort only the ``2 × limit`` matches of highest rowid, then check through the
+        ``entries_by_published`` index that no entry of a lower rowid (matching or not)
+        sorts before the last one kept. If one might, None: the caller sorts every match.
+        """
+        if limit < 1:
+            return None
+        rowids = [
+            r[0]
             for r in self._query(
-                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE rowid IN "
-                "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
-                "ORDER BY published DESC, id LIMIT ?",
-                (expression, limit),
+                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC "
+                "LIMIT ?",
+                (expression, 2 * limit),
             )
         ]
+        marks = ", ".join("?" for _ in rowids)
+        rows = self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE rowid IN ({marks}) "
+            "ORDER BY published DESC, id LIMIT ?",
+            (*rowids, limit),
+        )
+        if len(rowids) < 2 * limit:  # every match is there
+            return rows
+        if len(rows) < limit:
+            return None
+        last = rows[-1]
+        earlier = self._query(
+            "SELECT 1 FROM entries WHERE published >= ? AND rowid < ? "
+            "AND (published > ? OR id < ?) LIMIT 1",
+            (last["published"], min(rowids), last["published"], last["id"]),
+        )
+        return None if earlier else rows
 
     def count(self, expression: str) -> int:
         rows = self._query(
@@ -356,14 +409,23 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        return TopicRecord(slug, r["digest"], parse_ts(r["published_at"]), r["entries"])
+        published_at = parse_ts(r["published_at"])
+        return TopicRecord(slug, r["digest"], published_at, r["entries"], r["state"], r["shown"])
 
     def save_topic_record(self, record: TopicRecord) -> None:
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO topics (slug, digest, published_at, entries) "
-                "VALUES (?, ?, ?, ?)",
-                (record.slug, record.digest, ts(record.published_at), record.entries),
+                "INSERT OR REPLACE INTO topics (slug, digest, published_at, entries, state, "
+                "shown) VALUES (?, ?, ?, ?, ?, ?)",
+                (record.slug, record.digest, ts(record.published_at), record.entries,
+                 record.state, record.shown),
+            )  # fmt: skip
+
+    def save_topic_state(self, slug: str, state: str, shown: int) -> None:
+        """Record what a topic's files were rendered from (its record exists already)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE topics SET state = ?, shown = ? WHERE slug = ?", (state, shown, slug)
             )
 
     def topic_slugs(self) -> list[str]:
@@ -374,13 +436,29 @@ class Store:
         with self._transaction() as db:
             db.execute("DELETE FROM topics WHERE slug = ?", (slug,))
 
-    def page_entries(self) -> list[Entry]:
-        """Entries that need a page of their own under public/."""
-        rows = self._query(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE page IS NOT NULL")
-        return [_entry(r) for r in rows]
+    def pages_written(self) -> list[str]:
+        """The pages whose entry is unchanged since its page was last written."""
+        rows = self._query(
+            "SELECT e.page FROM entries e JOIN pages p ON p.path = e.page "
+            "WHERE e.page IS NOT NULL AND p.hash = e.hash"
+        )
+        return [r[0] for r in rows]
 
-    def page_hashes(self) -> dict[str, str]:
-        return {r[0]: r[1] for r in self._query("SELECT path, hash FROM pages")}
+    def page_entries_to_write(self, written: Iterable[str] = ()) -> list[Entry]:
+        """Entries with a page that was never written, or written from another hash, or
+        whose page is in ``written`` (pages whose file is gone)."""
+        rows = self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE page IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM pages p WHERE p.path = e.page AND p.hash = e.hash)"
+        )
+        missing = list(written)
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows += self._query(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE page IN ({marks})", chunk
+            )
+        return [_entry(r) for r in rows]
 
     def save_page_hashes(self, pages: dict[str, str]) -> None:
         with self._transaction() as db:
@@ -388,12 +466,18 @@ class Store:
 
     def search_after(self, expression: str, *, after: int, limit: int) -> list[tuple[int, Entry]]:
         """Matches of an FTS5 expression with rowid > ``after``, in first-seen (rowid) order."""
-        rows = self._query(
-            f"SELECT rowid, {_ENTRY_COLUMNS} FROM entries WHERE rowid > ? AND rowid IN "
-            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) ORDER BY rowid LIMIT ?",
-            (after, expression, limit),
-        )
+        rows = self.search_after_rows(expression, after=after, limit=limit)
         return [(int(r["rowid"]), _entry(r)) for r in rows]
+
+    def search_after_rows(self, expression: str, *, after: int, limit: int) -> list[sqlite3.Row]:
+        """``search_after`` as rows (rowid first)."""
+        # The rowid range and order go to FTS5, which then reads only ``limit`` matches.
+        return self._query(
+            f"SELECT e.rowid, {_ENTRY_COLUMNS} FROM entries e JOIN "
+            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
+            "ORDER BY rowid LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid",
+            (expression, after, limit),
+        )
 
     def archive_pages(self, slug: str, series: str) -> list[int]:
         """The last rowid of each frozen archive page of a topic's series, page 0 first."""
@@ -448,6 +532,11 @@ def _entry_row(e: Entry) -> tuple[Any, ...]:
         e.page,
         e.hash,
     )
+
+
+def entries_of(rows: Iterable[sqlite3.Row]) -> list[Entry]:
+    """Entries from rows of ``Store.search_rows`` or ``Store.search_after_rows``."""
+    return [_entry(r) for r in rows]
 
 
 def _entry(r: sqlite3.Row) -> Entry:

@@ -313,3 +313,35 @@ def test_an_unreachable_hub_is_recorded(site):
     add(store, entry(1))
     regenerate(config, store)
     assert [(h, n) for h, _, n in store.pending_pings()] == [("http://127.0.0.1:9/hub", 1)] * 3
+
+
+# --- nothing changed, nothing rendered -------------------------------------------------------
+
+
+def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site, monkeypatch):
+    import feeds.regenerate as regenerate_module
+
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 25)))
+    regenerate(config, store)
+    public = config.settings.public_dir
+    before = snapshot(public)
+    rendered: list[str] = []
+    real = regenerate_module.render_atom
+    monkeypatch.setattr(
+        regenerate_module, "render_atom", lambda *a, **k: rendered.append("x") or real(*a, **k)
+    )
+    [report] = regenerate(config, store)
+    assert rendered == [] and not report.written and report.entries == 5
+    assert snapshot(public) == before
+    (public / "sahel.rss").unlink()
+    next(public.glob("archive/sahel/*/1.atom")).unlink()
+    regenerate(config, store)
+    assert rendered and snapshot(public) == before
+    rendered.clear()
+    add(store, entry(30))
+    [report] = regenerate(config, store)
+    assert rendered and report.written
+    rendered.clear()
+    regenerate(with_settings(config, feed_size=4), store)
+    assert rendered

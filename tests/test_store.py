@@ -142,3 +142,32 @@ def test_corrupt_file_is_a_store_error(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot open the store"):
         Store(path)
+
+
+def _search_sorting_everything(store: Store, expression: str, limit: int) -> list[str]:
+    rows = store._query(
+        "SELECT id FROM entries WHERE rowid IN (SELECT rowid FROM entries_fts WHERE "
+        "entries_fts MATCH ?) ORDER BY published DESC, id LIMIT ?",
+        (expression, limit),
+    )
+    return [r[0] for r in rows]
+
+
+@pytest.mark.parametrize("order", ["arrival", "reversed", "shuffled", "same date"])
+def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, order):
+    import random
+
+    numbers = list(range(60))
+    if order == "reversed":
+        numbers.reverse()
+    elif order == "shuffled":
+        random.Random(7).shuffle(numbers)
+    same = T0 if order == "same date" else None
+    store.upsert(
+        [entry(n, published=same or T0 + timedelta(hours=n), summary=f"<p>Niger {n % 3}</p>")
+         for n in numbers],
+        now=T0,
+    )  # fmt: skip
+    for expression, limit in (("niger", 5), ('"niger 1"', 5), ("niger", 100), ("niger", 0)):
+        expected = _search_sorting_everything(store, expression, limit)
+        assert [e.id for e in store.search(expression, limit=limit)] == expected

@@ -1,0 +1,94 @@
+"""What a topic's published files are made from, as one key, so that an unchanged topic is
+not rendered again.
+
+A topic's files (``<slug>.atom``, its RSS and JSON siblings, its open RFC 5005 archive page)
+are a pure function of: this version of feeds, the topic as configured, the settings, the
+sources (their titles appear in the feeds), the topic's newest candidate entries (every
+column), and, for the archives, the series, the frozen pages and the entries of the open
+page. :func:`topic_state` hashes exactly that, reading only those rows from the store;
+regenerate keeps the key with the topic's record and skips rendering while the key is the
+same and :func:`files_present` finds the files in place (a wiped public/ is written again).
+
+Reads the store, looks at public/; writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import __version__, archive
+from .models import Config, Settings, Topic
+from .store import Store
+
+#: Part of every key: change it when rendering changes without a new version of feeds.
+RENDERING = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicState:
+    """The key of what a topic's files are made from, and which archive pages it has."""
+
+    key: str
+    #: The topic's archive series (None: archives are off).
+    series: archive.Series | None = None
+    #: How many archive pages exist: the frozen ones, and the open one if any.
+    pages: int = 0
+
+
+def _rows(rows: Sequence[sqlite3.Row]) -> bytes:
+    return repr([tuple(r) for r in rows]).encode("utf-8")
+
+
+def context(config: Config) -> bytes:
+    """What every topic's files depend on besides the topic: once per regenerate."""
+    basis = repr((__version__, RENDERING, config.settings, config.sources))
+    return hashlib.sha256(basis.encode("utf-8")).digest()
+
+
+def topic_state(
+    config: Config,
+    store: Store,
+    topic: Topic,
+    expression: str,
+    candidates: Sequence[sqlite3.Row],
+    *,
+    shared: bytes,
+) -> TopicState:
+    """The state of a topic whose newest candidates (``Store.search_rows``) are given;
+    ``shared`` is ``context(config)``."""
+    settings = config.settings
+    digest = hashlib.sha256(shared)
+    digest.update(repr(topic).encode("utf-8"))
+    digest.update(_rows(candidates))
+    if not settings.archive_size:
+        return TopicState(digest.hexdigest())
+    series = archive.series(topic, expression, settings)
+    frozen = store.archive_pages(topic.slug, series.key)
+    after = frozen[-1] if frozen else 0
+    open_rows = store.search_after_rows(expression, after=after, limit=settings.archive_size + 1)
+    digest.update(repr((series.key, len(frozen), after)).encode("utf-8"))
+    digest.update(_rows(open_rows))
+    pages = len(frozen) + (1 if open_rows or frozen else 0)
+    return TopicState(digest.hexdigest(), series, pages)
+
+
+def files_present(settings: Settings, topic: Topic, state: TopicState) -> bool:
+    """Whether every file of the topic is in public/ (and no switched-off sibling is)."""
+    public = settings.public_dir
+    if not (public / f"{topic.slug}.atom").is_file():
+        return False
+    for extension, enabled in (("rss", settings.rss), ("json", settings.json_feed)):
+        if (public / f"{topic.slug}.{extension}").is_file() != enabled:
+            return False
+    if state.series is None or state.pages == 0:
+        return True
+    folder = state.series.path(settings, 0).parent
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return False
+    return all(f"{page}.atom" in names for page in range(1, state.pages + 1))
