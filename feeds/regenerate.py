@@ -250,9 +250,9 @@ def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
     page, after = len(frozen), (frozen[-1] if frozen else 0)
     while True:
         rows = run.store.search_after(expression, after=after, limit=size + 1)
-        if not rows and page == 0:
-            return None
         complete = len(rows) > size  # full, and a newer entry follows: freeze it
+        if page == 0 and not complete and len(rows) <= run.settings.feed_size:
+            return None  # the current feed holds the whole history: nothing to archive yet
         _write_page(run, topic, series, page, [e for _, e in rows[:size]], last=not complete)
         if not complete:
             return series.url(run.settings, page)

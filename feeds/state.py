@@ -25,7 +25,7 @@ from .models import Config, Settings, Topic
 from .store import Store
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
-RENDERING = "1"
+RENDERING = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,9 @@ def topic_state(
     open_rows = store.search_after_rows(expression, after=after, limit=settings.archive_size + 1)
     digest.update(repr((series.key, len(frozen), after)).encode("utf-8"))
     digest.update(_rows(open_rows))
-    pages = len(frozen) + (1 if open_rows or frozen else 0)
+    # Like regenerate: no archive page while the current feed holds the whole history.
+    history = bool(frozen) or len(open_rows) > settings.feed_size
+    pages = len(frozen) + (1 if history else 0)
     return TopicState(digest.hexdigest(), series, pages)
 
 

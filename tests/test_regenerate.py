@@ -130,6 +130,14 @@ def test_atom_links_to_siblings_stylesheet_and_archive(site):
              for link in root.findall("a:link", NS)}  # fmt: skip
     assert links[("alternate", "application/rss+xml")] == BASE + "sahel.rss"
     assert links[("alternate", "application/feed+json")] == BASE + "sahel.json"
+    # The current feed holds the whole history: nothing to archive, no lone archive page.
+    assert ("prev-archive", "application/atom+xml") not in links
+    assert not (config.settings.public_dir / "archive").exists()
+    add(store, *(entry(n) for n in range(2, 7)))  # one more than feed_size
+    regenerate(config, store)
+    root = assert_valid_atom((config.settings.public_dir / "sahel.atom").read_bytes())
+    links = {(link.get("rel"), link.get("type")): link.get("href")
+             for link in root.findall("a:link", NS)}  # fmt: skip
     assert links[("prev-archive", "application/atom+xml")].startswith(BASE + "archive/sahel/")
 
 
@@ -225,7 +233,7 @@ def test_an_edited_query_starts_a_new_series_and_leaves_the_old_one(site):
     after = snapshot(config.settings.public_dir)
     assert all(after[name] == data for name, data in before.items() if name.startswith("archive"))
     ids, pages = page_back(config)
-    assert ids == {entry(50).id} and len(pages) == 1
+    assert ids == {entry(50).id} and pages == []  # the new series has no history to archive
 
 
 # --- one story once -----------------------------------------------------------------------------
