@@ -107,7 +107,8 @@ def cli(
 def check(obj: _Obj) -> None:
     """Validate the config and say what it holds."""
     config = obj.config
-    click.echo(f"{config.file}: ok ({len(config.sources)} sources, {len(config.topics)} topics)")
+    sources, topics = _count(len(config.sources), "source"), _count(len(config.topics), "topic")
+    click.echo(f"{config.file}: ok ({sources}, {topics})")
 
 
 @cli.command()
@@ -312,8 +313,15 @@ def _summarize(reports: Sequence[IngestReport]) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _count(n: int, word: str) -> str:
+    """``1 entry``, ``2 entries``, ``1 source``, ``3 sources``."""
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
 def _entries(n: int) -> str:
-    return "1 entry" if n == 1 else f"{n} entries"
+    return _count(n, "entry")
 
 
 def _echo_lines(lines: Iterable[str]) -> None:
