@@ -51,6 +51,7 @@ __all__ = [
     "entry_hash",
     "make_id",
     "normalize",
+    "normalize_with_text",
     "sanitize_html",
     "with_hash",
 ]
@@ -82,6 +83,9 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.+)$", re.DOTALL)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 #: ASCII characters allowed in a URI (reserved + unreserved + "%"); others are encoded.
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+#: The ASCII characters ``_iri_escape`` encodes: neither alphanumeric nor in _URI_SAFE.
+_IRI_UNSAFE_CHARS = "".join(c for c in map(chr, range(128)) if not (c.isalnum() or c in _URI_SAFE))
+_IRI_UNSAFE = re.compile(f"[{re.escape(_IRI_UNSAFE_CHARS)}]")
 
 
 def normalize(
@@ -94,18 +98,35 @@ def normalize(
     site_base: str,
 ) -> Entry:
     """Turn one raw item of ``source`` into an Entry (see the module docstring)."""
+    return normalize_with_text(
+        item, source=source, now=now, id_authority=id_authority, languages=languages,
+        site_base=site_base,
+    )[0]  # fmt: skip
+
+
+def normalize_with_text(
+    item: RawItem,
+    *,
+    source: Source,
+    now: datetime,
+    id_authority: str,
+    languages: tuple[str, ...],
+    site_base: str,
+) -> tuple[Entry, str]:
+    """``normalize``, and the plain text of the entry's summary and content (the store's FTS
+    body: ``feeds.text.body_text``), computed once from what normalizing works out anyway."""
     now = _utc(now)
     own_link = clean_link(item.link, item.base or source.url) if item.link else None
     link, page = _entry_link(item, own_link, source, site_base)
     base = _http_url(item.base) or link
-    summary, content = _summary_and_content(item, base)
+    summary, content, text = _summary_and_content(item, base)
     title = _title(item.title, content or summary)
-    language = _language(item, source, languages, title, summary + " " + content)
+    language = _language(item, source, languages, title, text)
     authors = _authors(item, source)
     categories = _unique(item.categories, fold=True)
     published, updated = _dates(item, now)
     digest = _hash(title, link, summary, content, authors, categories, language)
-    return Entry(
+    entry = Entry(
         id=make_id(item, source=source, id_authority=id_authority, link=own_link),
         source=source.name,
         title=title,
@@ -120,6 +141,7 @@ def normalize(
         page=page,
         hash=digest,
     )
+    return entry, text
 
 
 # --- ids ---------------------------------------------------------------------------------
@@ -169,7 +191,11 @@ def _fallback_digest(item: RawItem) -> str:
 
 def _iri_escape(value: str) -> str:
     """Percent-encode the ASCII characters an IRI does not allow (space, quotes, <>…)."""
-    return "".join(c if ord(c) > 127 or c.isalnum() or c in _URI_SAFE else quote(c) for c in value)
+    return _IRI_UNSAFE.sub(_quote_match, value)
+
+
+def _quote_match(match: re.Match[str]) -> str:
+    return quote(match.group())
 
 
 # --- links -------------------------------------------------------------------------------
@@ -278,14 +304,21 @@ def _absolute_url(value: str, base: str | None) -> str | None:
     return None
 
 
-def _summary_and_content(item: RawItem, base: str | None) -> tuple[str, str]:
+def _summary_and_content(item: RawItem, base: str | None) -> tuple[str, str, str]:
+    """(summary, content, text): ``text`` is ``body_text(summary, content)``.
+
+    Sanitized HTML is balanced, so the text of "summary content" is the text of the summary
+    and the text of the content, joined by a space.
+    """
     content = sanitize_html(item.content, base)
     summary = sanitize_html(item.summary, base)
+    content_text = html_to_text(content) if content else ""
     if not summary and content:
-        summary = first_paragraph(content) or _paragraph(truncate_text(html_to_text(content), 400))
-    if content and html_to_text(content) == html_to_text(summary):
-        content = ""  # it says nothing more than the summary
-    return summary, content
+        summary = first_paragraph(content) or _paragraph(truncate_text(content_text, 400))
+    summary_text = html_to_text(summary)
+    if content and content_text == summary_text:
+        content, content_text = "", ""  # it says nothing more than the summary
+    return summary, content, " ".join(t for t in (summary_text, content_text) if t)
 
 
 def _paragraph(text: str) -> str:
@@ -357,8 +390,10 @@ def canonical_language(tag: str | None) -> str | None:
 
 
 def _language(
-    item: RawItem, source: Source, languages: tuple[str, ...], title: str, body: str
+    item: RawItem, source: Source, languages: tuple[str, ...], title: str, text: str
 ) -> str:
+    """The declared language, else the one of ``languages`` that title and ``text`` (plain)
+    are written in."""
     declared = canonical_language(item.language) or canonical_language(source.language)
     if declared:
         return declared
@@ -367,7 +402,7 @@ def _language(
         return "und"
     if len(choices) == 1:
         return choices[0]
-    text = f"{title} {html_to_text(body)}"[:_DETECT_CHARS]
+    text = f"{title} {text}"[:_DETECT_CHARS]
     return detect_language(text, choices) or choices[0]
 
 

@@ -18,20 +18,26 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .models import Entry, ParsedFeed, Source
-from .normalize import normalize
+from .models import Entry, ParsedFeed, RawItem, Source
+from .normalize import normalize_with_text
 from .parse import parse_feed
+
+#: Normalized entries and their plain texts (``feeds.text.body_text``), in item order.
+Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
 
 __all__ = [
     "ENV_WORKERS",
     "MIN_SOURCES",
     "NormalizeArgs",
+    "Normalized",
     "NormalizedFeed",
     "ParsePool",
+    "normalize_items",
     "parse_and_normalize",
 ]
 
@@ -40,16 +46,22 @@ MIN_SOURCES = 16
 #: Worker processes; "0" parses in-process (the benchmark's reference, or a tiny machine).
 ENV_WORKERS = "FEEDS_PARSE_WORKERS"
 _PRELOAD = ["feeds.parallel"]
+#: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
+#: and every worker busy, few enough that pending bodies (~50 KB each) stay a few MB.
+MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
 
 
 @dataclass(frozen=True, slots=True)
 class NormalizedFeed(ParsedFeed):
-    """A ParsedFeed whose items were normalized already (``items`` is empty)."""
+    """A ParsedFeed whose items were normalized already (``items`` is empty), with the
+    plain text of each entry (``feeds.text.body_text``, for the store's FTS index)."""
 
     entries: tuple[Entry, ...] = ()
+    texts: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, parsed: ParsedFeed, entries: tuple[Entry, ...]) -> NormalizedFeed:
+    def of(cls, parsed: ParsedFeed, normalized: Normalized) -> NormalizedFeed:
+        entries, texts = normalized
         return cls(
             title=parsed.title,
             link=parsed.link,
@@ -57,6 +69,7 @@ class NormalizedFeed(ParsedFeed):
             ttl=parsed.ttl,
             problems=parsed.problems,
             entries=entries,
+            texts=texts,
         )
 
 
@@ -71,13 +84,10 @@ class NormalizeArgs:
     site_base: str
 
 
-def parse_and_normalize(
-    body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
-) -> tuple[ParsedFeed, tuple[Entry, ...]]:
-    """``parse_feed`` then ``normalize`` each item; the feed comes back without its items."""
-    parsed = parse_feed(body, url=url, content_type=content_type)
-    entries = tuple(
-        normalize(
+def normalize_items(items: Iterable[RawItem], args: NormalizeArgs) -> Normalized:
+    """``normalize_with_text`` of each item: the entries, and their texts."""
+    pairs = [
+        normalize_with_text(
             item,
             source=args.source,
             now=args.now,
@@ -85,9 +95,17 @@ def parse_and_normalize(
             languages=args.languages,
             site_base=args.site_base,
         )
-        for item in parsed.items
-    )
-    return replace(parsed, items=()), entries
+        for item in items
+    ]
+    return tuple(e for e, _ in pairs), tuple(t for _, t in pairs)
+
+
+def parse_and_normalize(
+    body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
+) -> tuple[ParsedFeed, Normalized]:
+    """``parse_feed`` then ``normalize`` each item; the feed comes back without its items."""
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    return replace(parsed, items=()), normalize_items(parsed.items, args)
 
 
 def default_workers() -> int:
@@ -105,6 +123,12 @@ class ParsePool:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
         self._executor: ProcessPoolExecutor | None = None
+        self._slots = asyncio.Semaphore(max(MIN_SLOTS, SLOTS_PER_WORKER * self.workers))
+
+    def slot(self) -> asyncio.Semaphore:
+        """Hold one while fetching a body and parsing it: bodies fetched faster than the
+        workers parse them wait *before* being fetched, not in memory (``async with``)."""
+        return self._slots
 
     @classmethod
     def for_run(cls, sources: int) -> ParsePool | None:
@@ -124,7 +148,7 @@ class ParsePool:
 
     async def parse(
         self, body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
-    ) -> tuple[ParsedFeed, tuple[Entry, ...]]:
+    ) -> tuple[ParsedFeed, Normalized]:
         """``parse_and_normalize`` in a worker; ParseError is raised here as it would be."""
         loop = asyncio.get_running_loop()
         executor = self._start()

@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 from .errors import FetchError, ParseError, SourceError
 from .fetch import Fetcher, FetchSettings, user_agent
 from .models import Config, IngestReport, ParsedFeed, Source, SourceState
-from .normalize import normalize
-from .parallel import NormalizeArgs, NormalizedFeed, ParsePool
+from .parallel import NormalizeArgs, NormalizedFeed, ParsePool, normalize_items
 from .parse import parse_feed, read_articles
 from .schedule import combine_hints, next_due
 from .store import Store
@@ -149,6 +148,15 @@ async def _read(
         return parsed, replace(state, body_hash=digest), None
     url = state.url or source.url
     assert url is not None
+    if run.pool is None:
+        return await _fetch_and_parse(run, source, state, url)
+    async with run.pool.slot():  # a body waiting for a worker is held in memory: bound them
+        return await _fetch_and_parse(run, source, state, url)
+
+
+async def _fetch_and_parse(
+    run: _Run, source: Source, state: SourceState, url: str
+) -> tuple[ParsedFeed | None, SourceState, float | None]:
     result = await run.fetcher.fetch(
         url, etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash
     )
@@ -163,10 +171,10 @@ async def _read(
         return None, state, result.max_age
     if run.pool is not None:
         args = _normalize_args(run, source)
-        parsed, entries = await run.pool.parse(
+        parsed, normalized = await run.pool.parse(
             result.body, result.final_url, result.content_type, args
         )
-        return NormalizedFeed.of(parsed, entries), state, result.max_age
+        return NormalizedFeed.of(parsed, normalized), state, result.max_age
     parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
     return parsed, state, result.max_age
 
@@ -177,20 +185,12 @@ def _normalize_args(run: _Run, source: Source) -> NormalizeArgs:
 
 
 def _store(run: _Run, source: Source, parsed: ParsedFeed) -> IngestReport:
-    settings = run.config.settings
     # Bodies parsed in the pool come back normalized already.
-    entries = list(parsed.entries) if isinstance(parsed, NormalizedFeed) else [
-        normalize(
-            item,
-            source=source,
-            now=run.now,
-            id_authority=run.authority,
-            languages=settings.languages,
-            site_base=settings.base_url,
-        )
-        for item in parsed.items
-    ]
-    result = run.store.upsert(entries, now=run.now)
+    if isinstance(parsed, NormalizedFeed):
+        entries, texts = parsed.entries, parsed.texts
+    else:
+        entries, texts = normalize_items(parsed.items, _normalize_args(run, source))
+    result = run.store.upsert(entries, now=run.now, texts=texts)
     return IngestReport(
         source.name,
         ok=True,

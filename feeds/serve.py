@@ -38,6 +38,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import FeedsError
 from .metrics import CONTENT_TYPE as METRICS_TYPE
@@ -258,11 +259,45 @@ def address(sock: socket.socket) -> str:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn without its signal handlers: the daemon's own handlers stop it."""
+    """uvicorn without its signal handlers (the daemon's own handlers stop it) and without
+    its 10-per-second timer (an idle daemon must not wake up): ``exit()`` stops it."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._exit = asyncio.Event()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def main_loop(self) -> None:
+        # uvicorn ticks every 0.1 s to refresh its Date header and to notice should_exit;
+        # the Date header comes from _dated instead, and exit() wakes this up.
+        if not await self.on_tick(0):
+            await self._exit.wait()
+
+    def exit(self) -> None:
+        self.should_exit = True
+        self._exit.set()
+
+
+def _dated(app: ASGIApp) -> ASGIApp:
+    """``app`` with a Date header on every response (uvicorn's own, switched off, is
+    refreshed by a timer)."""
+
+    async def dated(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+
+        async def send_dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                date = formatdate(usegmt=True).encode()
+                message["headers"] = [(b"date", date), *message.get("headers", [])]
+            await send(message)
+
+        return await app(scope, receive, send_dated)
+
+    return dated
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,14 +309,15 @@ class Serving:
 
     @classmethod
     def start(cls, app: Starlette, sock: socket.socket) -> Serving:
-        config = uvicorn.Config(app, log_level="warning", log_config=None, lifespan="off",
-                                access_log=False, server_header=False)  # fmt: skip
+        config = uvicorn.Config(_dated(app), log_level="warning", log_config=None,
+                                lifespan="off", access_log=False, server_header=False,
+                                date_header=False)  # fmt: skip
         server = _Server(config)
         return cls(server, asyncio.create_task(server.serve(sockets=[sock])))
 
     async def stop(self, timeout: float) -> None:
         """Stop accepting, let requests in flight finish for ``timeout`` s, then cut them."""
-        self.server.should_exit = True
+        self.server.exit()
         try:
             await asyncio.wait_for(asyncio.shield(self.task), timeout)
         except TimeoutError:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import StoreError
 from .models import Entry, SourceState
-from .text import html_to_text
+from .text import body_text
 
 SCHEMA_VERSION = 3
 _TS = "%Y-%m-%dT%H:%M:%SZ"
@@ -236,44 +236,65 @@ class Store:
 
     # -- entries -----------------------------------------------------------------------
 
-    def upsert(self, entries: Iterable[Entry], *, now: datetime) -> UpsertResult:
+    def upsert(
+        self, entries: Iterable[Entry], *, now: datetime, texts: Sequence[str] | None = None
+    ) -> UpsertResult:
         """Add new entries, update changed ones (same id, new hash); one transaction.
 
         A changed entry keeps its first ``published`` and gets ``updated`` = its own newer
-        date, else ``now``. An unchanged entry is not written at all.
+        date, else ``now``. An unchanged entry is not written at all. ``texts``, when given,
+        are ``feeds.text.body_text`` of each entry (normalize works them out anyway).
         """
-        new: list[str] = []
+        batch = _first_of_each(entries, texts)
         changed: list[str] = []
-        unchanged = 0
-        seen: set[str] = set()
         with self._transaction() as db:
-            for entry in entries:
-                if entry.id in seen:  # a feed may repeat a guid: the first one wins
-                    continue
-                seen.add(entry.id)
-                row = db.execute(
-                    "SELECT rowid, hash, published, updated FROM entries WHERE id = ?",
-                    (entry.id,),
-                ).fetchone()
-                if row is None:
-                    self._insert(db, entry, now)
-                    new.append(entry.id)
-                elif row["hash"] == entry.hash:
-                    unchanged += 1
-                else:
-                    self._update(db, row, entry, now)
+            known = self._known(db, [e.id for e, _ in batch])
+            fresh = [(e, t) for e, t in batch if e.id not in known]
+            for entry, text in batch:
+                row = known.get(entry.id)
+                if row is not None and row["hash"] != entry.hash:
+                    self._update(db, row, entry, text, now)
                     changed.append(entry.id)
-        return UpsertResult(tuple(new), tuple(changed), unchanged)
+            self._insert(db, fresh, now)
+        new = tuple(e.id for e, _ in fresh)
+        return UpsertResult(new, tuple(changed), len(batch) - len(new) - len(changed))
 
-    def _insert(self, db: sqlite3.Connection, e: Entry, now: datetime) -> None:
-        cur = db.execute(
-            f"INSERT INTO entries ({_ENTRY_COLUMNS}, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_entry_row(e), ts(now)),
+    @staticmethod
+    def _known(db: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row]:
+        """The stored rows of those of ``ids`` that are stored, by id."""
+        known: dict[str, sqlite3.Row] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in db.execute(
+                f"SELECT rowid, id, hash, published, updated FROM entries WHERE id IN ({marks})",
+                chunk,
+            ):
+                known[row["id"]] = row
+        return known
+
+    def _insert(
+        self, db: sqlite3.Connection, batch: list[tuple[Entry, str | None]], now: datetime
+    ) -> None:
+        """Insert new entries, with the rowids SQLite would give them one by one (max + 1)."""
+        if not batch:
+            return
+        first = db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
+        seen = ts(now)
+        db.executemany(
+            f"INSERT INTO entries (rowid, {_ENTRY_COLUMNS}, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(first + k, *_entry_row(e), seen) for k, (e, _) in enumerate(batch)],
         )
-        self._index(db, cur.lastrowid, e)
+        db.executemany(
+            "INSERT INTO entries_fts (rowid, title, body, lang, source, category, every) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'all')",
+            [_fts_row(first + k, e, text) for k, (e, text) in enumerate(batch)],
+        )
 
-    def _update(self, db: sqlite3.Connection, row: sqlite3.Row, e: Entry, now: datetime) -> None:
+    def _update(
+        self, db: sqlite3.Connection, row: sqlite3.Row, e: Entry, text: str | None, now: datetime
+    ) -> None:
         old_updated = parse_ts(row["updated"])
         assert old_updated is not None
         updated = e.updated if e.updated > old_updated else max(now, old_updated)
@@ -285,15 +306,10 @@ class Store:
             (*_entry_row(e)[1:], row["rowid"]),
         )
         db.execute("DELETE FROM entries_fts WHERE rowid = ?", (row["rowid"],))
-        self._index(db, row["rowid"], e)
-
-    @staticmethod
-    def _index(db: sqlite3.Connection, rowid: int | None, e: Entry) -> None:
-        body = html_to_text(e.summary + " " + e.content)
         db.execute(
             "INSERT INTO entries_fts (rowid, title, body, lang, source, category, every) "
             "VALUES (?, ?, ?, ?, ?, ?, 'all')",
-            (rowid, e.title, body, e.language, e.source, " ; ".join(e.categories)),
+            _fts_row(row["rowid"], e, text),
         )
 
     def entry(self, entry_id: str) -> Entry | None:
@@ -514,6 +530,26 @@ class Store:
             db.execute(
                 "DELETE FROM websub_pending WHERE hub = ? AND topic_url = ?", (hub, topic_url)
             )
+
+
+def _first_of_each(
+    entries: Iterable[Entry], texts: Sequence[str] | None
+) -> list[tuple[Entry, str | None]]:
+    """The entries with their texts (None: unknown), without repeated ids: a feed may repeat
+    a guid, and the first one wins."""
+    pairs = zip(entries, texts, strict=True) if texts is not None else ((e, None) for e in entries)
+    seen: set[str] = set()
+    batch: list[tuple[Entry, str | None]] = []
+    for entry, text in pairs:
+        if entry.id not in seen:
+            seen.add(entry.id)
+            batch.append((entry, text))
+    return batch
+
+
+def _fts_row(rowid: int, e: Entry, text: str | None) -> tuple[Any, ...]:
+    body = body_text(e.summary, e.content) if text is None else text
+    return (rowid, e.title, body, e.language, e.source, " ; ".join(e.categories))
 
 
 def _entry_row(e: Entry) -> tuple[Any, ...]:

@@ -19,7 +19,14 @@ import lxml.etree
 import lxml.html
 import nh3
 
-__all__ = ["first_paragraph", "html_to_text", "strip_illegal", "tame_nesting", "truncate_text"]
+__all__ = [
+    "body_text",
+    "first_paragraph",
+    "html_to_text",
+    "strip_illegal",
+    "tame_nesting",
+    "truncate_text",
+]
 
 #: Characters XML 1.0 does not allow: C0 controls except tab/LF/CR, lone surrogates,
 #: U+FFFE and U+FFFF.
@@ -93,6 +100,11 @@ def html_to_text(html_text: str) -> str:
     bare = nh3.clean(spaced, tags=set(), clean_content_tags=_NO_CONTENT)
     # nh3 escapes &, < and > in what it returns; decode once to get the text back.
     return collapse_spaces(strip_illegal(html.unescape(bare)))
+
+
+def body_text(summary: str, content: str) -> str:
+    """The plain text of an entry's summary and content: what full-text search reads."""
+    return html_to_text(summary + " " + content)
 
 
 def first_paragraph(html_text: str) -> str | None:
