@@ -188,10 +188,14 @@ def _render_topic(
     changed = [feed_url(settings, topic)] if written else []
     changed += _publish_siblings(run, topic, entries, related)
     digest = hashlib.sha256(data).hexdigest()
-    record = run.store.topic_record(topic.slug)
-    if written or record is None or record.digest != digest:
-        total = run.store.count(expression)
-        run.store.save_topic_record(TopicRecord(topic.slug, digest, run.now, total))
+    record, total = run.store.topic_record(topic.slug), run.store.count(expression)
+    if record is None or record.digest != digest or record.entries != total:
+        # A feed written again with the same bytes (public/ wiped) keeps its publish time,
+        # so index.html, which shows it, stays the same too.
+        same = record is not None and record.digest == digest
+        when = record.published_at if same and record is not None else run.now
+        run.store.save_topic_record(TopicRecord(topic.slug, digest, when, total))
+    if written:
         log.info("topic %s: published %d entries", topic.slug, len(entries))
     return PublishReport(topic.slug, len(entries), written, tuple(changed))
 
