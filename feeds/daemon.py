@@ -95,8 +95,8 @@ async def _main(config_path: Path, config: Config, host: str, port: int | None) 
 
 
 def _utcnow() -> datetime:
-    """Now, to the second, as the store keeps times."""
-    return datetime.now(UTC).replace(microsecond=0)
+    """Now, to the microsecond, as the store keeps times."""
+    return datetime.now(UTC)
 
 
 def _job_id(name: str) -> str:

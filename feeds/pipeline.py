@@ -28,8 +28,8 @@ log = logging.getLogger("feeds")
 
 
 def utcnow() -> datetime:
-    """Now, in UTC, to the second (the store's precision)."""
-    return datetime.now(UTC).replace(microsecond=0)
+    """Now, in UTC (to the microsecond, the store's precision)."""
+    return datetime.now(UTC)
 
 
 def id_authority(config: Config, store: Store) -> str:

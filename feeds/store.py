@@ -22,8 +22,9 @@ from .errors import StoreError
 from .models import Entry, SourceState
 from .text import body_text
 
-SCHEMA_VERSION = 3
-_TS = "%Y-%m-%dT%H:%M:%SZ"
+SCHEMA_VERSION = 4
+_TS = "%Y-%m-%dT%H:%M:%S.%fZ"
+_TS_SECONDS = "%Y-%m-%dT%H:%M:%SZ"  # schema 3 and before
 #: Seconds to wait for another connection's lock before failing (default 30).
 TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
 
@@ -104,7 +105,26 @@ ALTER TABLE topics ADD COLUMN shown INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX entries_with_page ON entries (page) WHERE page IS NOT NULL;
 """
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3}
+
+
+def _microseconds(table: str, *columns: str) -> str:
+    """SQL turning second-precision times in ``columns`` into the microsecond format."""
+    return "".join(
+        f"UPDATE {table} SET {c} = substr({c}, 1, 19) || '.000000Z' WHERE length({c}) = 20;\n"
+        for c in columns
+    )
+
+
+# Sub-second times (issue 5): article files dropped together differ in their file times'
+# fractions, and so do their entries' dates (the W3C validator warns on equal updated
+# dates). Every stored time gets the one fixed-width format, which still sorts as text.
+_SCHEMA_4 = (
+    _microseconds("entries", "published", "updated", "first_seen")
+    + _microseconds("sources", "last_attempt", "last_success", "next_due", "retry_after")
+    + _microseconds("topics", "published_at")
+)
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4}
 
 _ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
@@ -132,12 +152,16 @@ def _explain(error: sqlite3.Error) -> str:
 
 
 def ts(value: datetime | None) -> str | None:
-    """A UTC datetime as the sortable text the store keeps (second precision)."""
+    """A UTC datetime as the sortable text the store keeps (always six digits of seconds'
+    fractions, so that the text sorts as the time does)."""
     return None if value is None else value.astimezone(UTC).strftime(_TS)
 
 
 def parse_ts(value: str | None) -> datetime | None:
-    return None if value is None else datetime.strptime(value, _TS).replace(tzinfo=UTC)
+    if value is None:
+        return None
+    form = _TS_SECONDS if len(value) == 20 else _TS
+    return datetime.strptime(value, form).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

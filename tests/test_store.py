@@ -171,3 +171,23 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
     for expression, limit in (("niger", 5), ('"niger 1"', 5), ("niger", 100), ("niger", 0)):
         expected = _search_sorting_everything(store, expression, limit)
         assert [e.id for e in store.search(expression, limit=limit)] == expected
+
+
+def test_times_keep_microseconds_and_old_stores_are_migrated(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    fine = T0.replace(microsecond=123456)
+    with Store(path) as s:
+        s.upsert([entry(1, published=fine, updated=fine)], now=fine)
+        assert s.entry("https://example.test/1").published == fine
+    db = sqlite3.connect(path)
+    # A store of schema 3 kept seconds: the migration rewrites them in the new format.
+    db.execute("UPDATE entries SET published = '2026-11-01T12:00:00Z'")
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.entry("https://example.test/1").published == T0
+    db = sqlite3.connect(path)
+    stored = db.execute("SELECT published FROM entries").fetchone()[0]
+    assert stored == "2026-11-01T12:00:00.000000Z"
+    db.close()
