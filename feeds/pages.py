@@ -99,21 +99,29 @@ def render_index(
     ]
     items = [_index_item(t, settings, counts, updated) for t in topics]
     listing = ["<ul>", *items, "</ul>"] if items else ["<p>No topics yet.</p>"]
-    page = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        *discovery,
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
+    body = [
         f"<h1>{title}</h1>",
         '<p class="subscribe">To subscribe, paste a feed\'s address into your feed reader, '
         'or import <a href="feeds.opml">feeds.opml</a> to follow every topic at once.</p>',
         *listing,
+    ]
+    return _html_page("en", title, discovery, body)
+
+
+def _html_page(lang: str, title: str, head: Sequence[str], body: Sequence[str]) -> bytes:
+    """A whole HTML5 page; ``lang``, ``title`` and the lines given are already escaped."""
+    page = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        *head,
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        *body,
         "</body>",
         "</html>",
         "",
@@ -158,25 +166,12 @@ def render_article_page(entry: Entry, *, settings: Settings) -> bytes:
         byline += f' · <span class="author">{authors}</span>'
     canonical = page_url(settings, entry) or clean(entry.link)
     head_extra = [f'<link rel="canonical" href="{esc(canonical)}">'] if canonical else []
-    page = [
-        "<!DOCTYPE html>",
-        f'<html lang="{esc(language_tag(entry.language))}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        *head_extra,
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
+    body = [
         f'<p><a href="{esc(settings.base_url)}">← {esc(settings.title)}</a></p>',
         "<article>",
         f"<h1>{title}</h1>",
         f'<p class="meta">{byline}</p>',
         clean(entry.content or entry.summary),
         "</article>",
-        "</body>",
-        "</html>",
-        "",
     ]
-    return "\n".join(page).encode("utf-8")
+    return _html_page(esc(language_tag(entry.language)), title, head_extra, body)
