@@ -14,7 +14,7 @@ docs/dev.md; every user token is quoted, so user text can never inject FTS5 synt
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feeds._queryparse import FIELDS, And, Leaf, Node, Not, Or, Phrase, Term, fold, parse, tokens
 from feeds.errors import QuerySyntaxError
@@ -42,6 +42,23 @@ __all__ = [
 _EVERY = 'every : "all"'
 _ANCHORED = ("lang", "source")
 
+#: The last token of every entry's ``source`` column (see ``source_column``). FTS5 anchors a
+#: phrase at a column's start (``^``) but has no end anchor: with this token, ``source:desk``
+#: matches the source "desk" and not "desk-fr" (``source:desk*`` matches both).
+SOURCE_END = "endofsourcename"
+
+
+def source_column(name: str) -> str:
+    """What the store indexes in the ``source`` column for the source ``name``."""
+    return f"{name} {SOURCE_END}"
+
+
+def _exact(leaf: Leaf) -> Leaf:
+    """A ``source:`` term names a whole source, unless it is a prefix (``source:desk*``)."""
+    if leaf.field == "source" and not leaf.prefix and leaf.tokens:
+        return replace(leaf, tokens=(*leaf.tokens, SOURCE_END))
+    return leaf
+
 
 @dataclass(frozen=True, slots=True)
 class Query:
@@ -67,6 +84,7 @@ def _quote(text: str) -> str:
 
 
 def _leaf_fts(leaf: Leaf) -> str:
+    leaf = _exact(leaf)
     phrase = _quote(" ".join(leaf.tokens)) + (" *" if leaf.prefix else "")
     if leaf.field is None:
         return "{title body} : " + phrase
@@ -146,7 +164,8 @@ class _Fields:
     @classmethod
     def of(cls, doc: Document) -> _Fields:
         cats = " ; ".join(doc.categories)
-        return cls(*(tokens(t) for t in (doc.title, doc.body, doc.lang, doc.source, cats)))
+        source = source_column(doc.source) if doc.source else ""
+        return cls(*(tokens(t) for t in (doc.title, doc.body, doc.lang, source, cats)))
 
 
 def _phrase_at(seq: tuple[str, ...], i: int, leaf: Leaf) -> bool:
@@ -158,6 +177,7 @@ def _phrase_at(seq: tuple[str, ...], i: int, leaf: Leaf) -> bool:
 
 
 def _leaf_matches(leaf: Leaf, f: _Fields) -> bool:
+    leaf = _exact(leaf)
     columns: tuple[tuple[str, ...], ...] = (f.title, f.body)
     if leaf.field is not None:
         columns = (getattr(f, leaf.field),)

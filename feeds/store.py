@@ -20,9 +20,10 @@ from typing import Any
 
 from .errors import StoreError
 from .models import Entry, SourceState
+from .query import SOURCE_END, source_column
 from .text import body_text
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"
 _TS_SECONDS = "%Y-%m-%dT%H:%M:%SZ"  # schema 3 and before
 #: Seconds to wait for another connection's lock before failing (default 30).
@@ -106,7 +107,6 @@ CREATE INDEX entries_with_page ON entries (page) WHERE page IS NOT NULL;
 """
 
 
-
 def _microseconds(table: str, *columns: str) -> str:
     """SQL turning second-precision times in ``columns`` into the microsecond format."""
     return "".join(
@@ -124,7 +124,13 @@ _SCHEMA_4 = (
     + _microseconds("topics", "published_at")
 )
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4}
+# Exact ``source:`` filters (issue 2): the source column ends with an end-of-name token.
+_SCHEMA_5 = (
+    f"UPDATE entries_fts SET source = source || ' {SOURCE_END}' "
+    f"WHERE source NOT LIKE '% {SOURCE_END}';\n"
+)
+
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4, 5: _SCHEMA_5}
 
 _ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
@@ -573,7 +579,7 @@ def _first_of_each(
 
 def _fts_row(rowid: int, e: Entry, text: str | None) -> tuple[Any, ...]:
     body = body_text(e.summary, e.content) if text is None else text
-    return (rowid, e.title, body, e.language, e.source, " ; ".join(e.categories))
+    return (rowid, e.title, body, e.language, source_column(e.source), " ; ".join(e.categories))
 
 
 def _entry_row(e: Entry) -> tuple[Any, ...]:

@@ -191,3 +191,22 @@ def test_times_keep_microseconds_and_old_stores_are_migrated(tmp_path):
     stored = db.execute("SELECT published FROM entries").fetchone()[0]
     assert stored == "2026-11-01T12:00:00.000000Z"
     db.close()
+
+
+def test_source_filters_are_exact_and_old_indexes_are_migrated(tmp_path):
+    from feeds.query import topic_expression
+
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1, source="desk"), entry(2, source="desk-fr")], now=T0)
+    db = sqlite3.connect(path)
+    # Schema 4 indexed the bare name: source:desk would also match desk-fr.
+    db.execute("UPDATE entries_fts SET source = replace(source, ' endofsourcename', '')")
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert [e.id for e in s.search(topic_expression("source:desk"), limit=9)] == [
+            "https://example.test/1"
+        ]
+        assert s.count(topic_expression("source:desk*")) == 2
