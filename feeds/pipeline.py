@@ -21,6 +21,7 @@ from .fetch import Fetcher, FetchSettings, user_agent
 from .models import Config, IngestReport, ParsedFeed, Source, SourceState
 from .parallel import NormalizeArgs, NormalizedFeed, ParsePool, normalize_items
 from .parse import parse_feed, read_articles
+from .parse.articles import folder_fingerprint
 from .schedule import combine_hints, next_due
 from .store import Store
 
@@ -135,7 +136,14 @@ async def _read(
     """The parsed source (None when unchanged since last time), its new state, max-age."""
     if source.kind == "articles":
         assert source.path is not None
-        return read_articles(source.path), state, None
+        # Same files, same sizes and times, same settings: nothing to read (the folder's
+        # digest is kept where a feed keeps its body's).
+        settings = run.config.settings
+        key = repr((source, settings.languages, settings.base_url, run.authority))
+        digest = hashlib.sha256(f"{folder_fingerprint(source.path)} {key}".encode()).hexdigest()
+        if digest == state.body_hash:
+            return None, state, None
+        return read_articles(source.path), replace(state, body_hash=digest), None
     if source.path is not None:
         try:
             body = source.path.read_bytes()
@@ -211,12 +219,19 @@ def _succeeded(
         last_attempt=run.now,
         last_success=run.now,
         status="ok",
-        message="; ".join(parsed.problems) if parsed and parsed.problems else None,
+        message=_problems(parsed, state),
         failures=0,
         next_due=due,
         retry_after=None,
     )
     run.store.save_source_state(state, configured_url=source.url)
+
+
+def _problems(parsed: ParsedFeed | None, state: SourceState) -> str | None:
+    """What to say of a source that worked: its problems; unchanged, the same as before."""
+    if parsed is None:
+        return state.message if state.status == "ok" else None
+    return "; ".join(parsed.problems) or None
 
 
 def _failed(run: _Run, source: Source, state: SourceState, error: SourceError) -> IngestReport:
