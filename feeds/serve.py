@@ -309,9 +309,12 @@ class Serving:
 
     @classmethod
     def start(cls, app: Starlette, sock: socket.socket) -> Serving:
+        # Keep-alive 75 s (as nginx): publishing runs in this loop, and a connection whose
+        # 5 s keep-alive timer fires while the loop is busy is closed under a request the
+        # client already sent ("server disconnected without sending a response").
         config = uvicorn.Config(_dated(app), log_level="warning", log_config=None,
                                 lifespan="off", access_log=False, server_header=False,
-                                date_header=False)  # fmt: skip
+                                date_header=False, timeout_keep_alive=75)  # fmt: skip
         server = _Server(config)
         return cls(server, asyncio.create_task(server.serve(sockets=[sock])))
 
