@@ -26,7 +26,7 @@ from itertools import chain
 from urllib.parse import urlsplit, urlunsplit
 
 from .models import Entry
-from .text import html_to_text
+from .text import body_text
 
 #: Jaccard similarity of shingle sets from which two texts are one story.
 THRESHOLD = 0.6
@@ -77,7 +77,7 @@ def fold(text: str) -> list[str]:
 
 def shingles(entry: Entry) -> frozenset[str]:
     """The word 3-shingles of an entry's title and text."""
-    words = fold(entry.title + " " + html_to_text(entry.summary + " " + entry.content))
+    words = fold(entry.title + " " + body_text(entry.summary, entry.content))
     if len(words) < SHINGLE:
         return frozenset({" ".join(words)}) if words else frozenset()
     return frozenset(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))

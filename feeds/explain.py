@@ -15,7 +15,7 @@ from .parse import read_article
 from .pipeline import id_authority, utcnow
 from .query import Document, explain_topic
 from .store import Store
-from .text import html_to_text
+from .text import body_text
 
 
 def load_entry(
@@ -54,7 +54,7 @@ def _source_of(config: Config, file: Path) -> Source:
 def document(entry: Entry) -> Document:
     return Document(
         title=entry.title,
-        body=html_to_text(entry.summary + " " + entry.content),
+        body=body_text(entry.summary, entry.content),
         lang=entry.language,
         source=entry.source,
         categories=entry.categories,

@@ -15,7 +15,7 @@ from .models import Config, Entry
 from .query import Query, explain_topic, parse_query, topic_expression
 from .render import highlight, query_leaves, snippet
 from .store import Store
-from .text import html_to_text
+from .text import body_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def render_result(result: SearchResult, *, color: bool, limit: int) -> Iterator[
     for entry in result.entries:
         title = highlight(entry.title, leaves, color=color)
         yield f"{entry.published:%Y-%m-%d}  {entry.source:<16} {title}"
-        body = html_to_text(entry.summary + " " + entry.content)
+        body = body_text(entry.summary, entry.content)
         if excerpt := snippet(body, leaves, color=color):
             yield f"{'':28}{excerpt}"
         yield f"{'':28}{entry.id}"
