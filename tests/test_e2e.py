@@ -221,4 +221,7 @@ def test_a_topic_removed_from_the_config_is_unpublished(tmp_path):
     assert not (public(config) / "space.rss").exists()
     assert (public(config) / "sahel-security.atom").exists()
     assert "space.atom" not in (public(config) / "index.html").read_text()
-    assert "space" not in feeds(config, "status").stdout.split("TOPICS")[-1]
+    db = sqlite3.connect(config.parent.parent / "data" / "feeds.sqlite3")
+    slugs = {r[0] for r in db.execute("SELECT slug FROM topics")}
+    db.close()
+    assert slugs == {"sahel-security", "climate-energy", "african-football"}
