@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from urllib.parse import urlsplit, urlunsplit
@@ -75,15 +75,19 @@ def fold(text: str) -> list[str]:
     return _WORD.findall(plain)
 
 
-def shingles(entry: Entry) -> frozenset[str]:
-    """The word 3-shingles of an entry's title and text."""
-    words = fold(entry.title + " " + body_text(entry.summary, entry.content))
+def shingles(entry: Entry, text: str | None = None) -> frozenset[int]:
+    """The word 3-shingles of an entry's title and text, each as its hash (in-process only:
+    str hashes are salted per process). ``text`` is the entry's ``body_text`` when the
+    caller has it (the store keeps it for the search index), else it is worked out."""
+    if text is None:
+        text = body_text(entry.summary, entry.content)
+    words = fold(entry.title + " " + text)
     if len(words) < SHINGLE:
-        return frozenset({" ".join(words)}) if words else frozenset()
-    return frozenset(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
+        return frozenset({hash(tuple(words))}) if words else frozenset()
+    return frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
 
 
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+def _similar(a: frozenset[int], b: frozenset[int]) -> bool:
     if not a or not b:
         return False
     if min(len(a), len(b)) < MIN_SHINGLES:
@@ -118,7 +122,7 @@ def _join_links(entries: Sequence[Entry], groups: _Groups) -> None:
             groups.join(first.setdefault(key, i), i)
 
 
-def _prefix(found: frozenset[str], rank: dict[str, int]) -> list[str]:
+def _prefix(found: frozenset[int], rank: dict[int, int]) -> list[int]:
     """The rarest shingles of a set, enough that two sets with a Jaccard similarity of at
     least THRESHOLD share one of them (the prefix filter: with an overlap of at least
     ``t·|a|``, the two sets cannot both keep it outside their first ``|a| - ⌈t·|a|⌉ + 1``
@@ -128,23 +132,25 @@ def _prefix(found: frozenset[str], rank: dict[str, int]) -> list[str]:
     return ordered[: len(ordered) - int(THRESHOLD * len(ordered)) + 1]
 
 
-def _join_texts(entries: Sequence[Entry], groups: _Groups) -> None:
+def _join_texts(entries: Sequence[Entry], groups: _Groups, texts: Mapping[str, str] | None) -> None:
     """Join the entries whose shingle sets are similar (see ``_similar``).
 
     Exact, but without comparing every pair that shares some common shingle: short sets
     (under MIN_SHINGLES) are similar only when equal, so they are grouped by value; long
     sets are compared only when they share a shingle of their prefix (``_prefix``).
     """
-    sets = [shingles(e) for e in entries]
-    exact: dict[frozenset[str], int] = {}
+    known = texts or {}
+    sets = [shingles(e, known.get(e.id)) for e in entries]
+    exact: dict[frozenset[int], int] = {}
     for i, found in enumerate(sets):
         if 0 < len(found) < MIN_SHINGLES:
             groups.join(exact.setdefault(found, i), i)
     frequency = Counter(chain.from_iterable(sets))
-    ordered = sorted(frequency)
-    ordered.sort(key=frequency.__getitem__)  # rarest first; stable, so ties stay in text order
+    # Rarest first. Any fixed order makes the prefix filter exact; ties among equally rare
+    # shingles fall in hash order, which varies between processes but not the result.
+    ordered = sorted(frequency, key=frequency.__getitem__)
     rank = {shingle: n for n, shingle in enumerate(ordered)}
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: dict[int, list[int]] = defaultdict(list)
     for i, found in enumerate(sets):
         if len(found) < MIN_SHINGLES:
             continue
@@ -157,15 +163,19 @@ def _join_texts(entries: Sequence[Entry], groups: _Groups) -> None:
             postings[shingle].append(i)
 
 
-def group(entries: Sequence[Entry]) -> list[Story]:
-    """``entries`` (newest first) as stories, in the order of their representatives."""
+def group(entries: Sequence[Entry], texts: Mapping[str, str] | None = None) -> list[Story]:
+    """``entries`` (newest first) as stories, in the order of their representatives.
+
+    ``texts`` maps entry ids to their ``feeds.text.body_text`` where the caller has it
+    (``Store.texts``); the others are worked out here.
+    """
     first: dict[str, Entry] = {}
     for entry in entries:
         first.setdefault(entry.id, entry)
     unique = list(first.values())
     groups = _Groups(len(unique))
     _join_links(unique, groups)
-    _join_texts(unique, groups)
+    _join_texts(unique, groups, texts)
     members: dict[int, list[Entry]] = defaultdict(list)
     for i, entry in enumerate(unique):
         members[groups.find(i)].append(entry)

@@ -114,7 +114,7 @@ def topic_stories(config: Config, store: Store, topic: Topic) -> list[Story]:
     """The newest stories of a topic, as its feed shows them (newest first)."""
     expression = topic_expression(topic.query, topic.exclude, topic.languages)
     rows = store.search_rows(expression, limit=_candidates(config.settings))
-    return _stories(config.settings, entries_of(rows))
+    return _stories(config.settings, store, entries_of(rows))
 
 
 def _candidates(settings: Settings) -> int:
@@ -123,10 +123,15 @@ def _candidates(settings: Settings) -> int:
     return settings.feed_size * (CANDIDATES_PER_STORY if settings.dedupe else 1)
 
 
-def _stories(settings: Settings, candidates: list[Entry]) -> list[Story]:
+def _stories(settings: Settings, store: Store, candidates: list[Entry]) -> list[Story]:
     if not settings.dedupe:
         return [Story(e) for e in candidates]
-    return group(candidates)[: settings.feed_size]
+    return _group(store, candidates)[: settings.feed_size]
+
+
+def _group(store: Store, entries: Sequence[Entry]) -> list[Story]:
+    """``dedupe.group`` with the texts the store keeps for search (not worked out again)."""
+    return group(entries, store.texts([e.id for e in entries]))
 
 
 def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
@@ -172,7 +177,7 @@ def _render_topic(
     run: _Run, topic: Topic, expression: str, candidates: list[Entry]
 ) -> PublishReport:
     settings = run.settings
-    stories = _stories(settings, candidates)
+    stories = _stories(settings, run.store, candidates)
     entries = [s.entry for s in stories]
     related = _related(stories, run.sources, settings)
     links = Links(
@@ -284,7 +289,7 @@ def _write_page(
     settings = run.settings
     entries.sort(key=lambda e: e.id)
     entries.sort(key=lambda e: e.published, reverse=True)
-    stories = group(entries) if settings.dedupe else [Story(e) for e in entries]
+    stories = _group(run.store, entries) if settings.dedupe else [Story(e) for e in entries]
     links = archive.page_links(
         topic, series, settings, page, last=last, stylesheet=stylesheet_href(3)
     )

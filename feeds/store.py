@@ -25,7 +25,6 @@ from .text import body_text
 
 SCHEMA_VERSION = 5
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"
-_TS_SECONDS = "%Y-%m-%dT%H:%M:%SZ"  # schema 3 and before
 #: Seconds to wait for another connection's lock before failing (default 30).
 TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
 
@@ -166,8 +165,9 @@ def ts(value: datetime | None) -> str | None:
 def parse_ts(value: str | None) -> datetime | None:
     if value is None:
         return None
-    form = _TS_SECONDS if len(value) == 20 else _TS
-    return datetime.strptime(value, form).replace(tzinfo=UTC)
+    # The store's own text (``ts``, or whole seconds before schema 4): fromisoformat reads
+    # both, with the "Z", an order of magnitude faster than strptime.
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +411,21 @@ class Store:
             (last["published"], min(rowids), last["published"], last["id"]),
         )
         return None if earlier else rows
+
+    def texts(self, ids: Sequence[str]) -> dict[str, str]:
+        """The plain text of the stored entries of ``ids`` as the search index holds it
+        (``feeds.text.body_text`` of summary and content), by id."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._query(
+                "SELECT e.id, f.body FROM entries e JOIN entries_fts f ON f.rowid = e.rowid "
+                f"WHERE e.id IN ({marks})",
+                chunk,
+            )
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
     def count(self, expression: str) -> int:
         rows = self._query(

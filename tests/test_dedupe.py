@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.dedupe import canonical_link, fold, group
+from feeds.dedupe import _similar, canonical_link, fold, group, shingles
 from feeds.models import Entry
 
 T0 = datetime(2024, 7, 27, 6, 0, tzinfo=UTC)
@@ -84,3 +84,64 @@ def test_every_entry_is_in_exactly_one_story(texts):
     seen = [s.entry.id for s in stories] + [o.id for s in stories for o in s.others]
     assert sorted(seen) == sorted(e.id for e in entries)
     assert group([replace(e) for e in entries]) == stories
+
+
+def _brute_force(entries: list[Entry]) -> set[frozenset[str]]:
+    """Stories by comparing every pair: the groups the prefix filter must find exactly."""
+    sets = {e.id: shingles(e) for e in entries}
+    parent = {e.id: e.id for e in entries}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a in entries:
+        for b in entries:
+            link = canonical_link(a.link) and canonical_link(a.link) == canonical_link(b.link)
+            if link or _similar(sets[a.id], sets[b.id]):
+                parent[find(a.id)] = find(b.id)
+    found: dict[str, set[str]] = {}
+    for e in entries:
+        found.setdefault(find(e.id), set()).add(e.id)
+    return {frozenset(g) for g in found.values()}
+
+
+WORDS = "niger coup army vote flood rain city the of a".split()
+
+
+@st.composite
+def _near_copies(draw: st.DrawFn) -> list[str]:
+    """Texts of 0–40 words, many of them an earlier text with a few words changed."""
+    texts: list[list[str]] = []
+    for _ in range(draw(st.integers(0, 12))):
+        if texts and draw(st.booleans()):
+            words = list(draw(st.sampled_from(texts)))
+            for _ in range(draw(st.integers(0, 4))):
+                if words:
+                    words[draw(st.integers(0, len(words) - 1))] = draw(st.sampled_from(WORDS))
+        else:
+            words = draw(st.lists(st.sampled_from(WORDS), max_size=40))
+        texts.append(words)
+    return [" ".join(t) for t in texts]
+
+
+@given(_near_copies(), st.data())
+def test_groups_are_those_of_comparing_every_pair(texts, data):
+    # Few words, and copies with a few words changed: similarities on both sides of the
+    # threshold, exact copies and short texts.
+    entries = [make(i, "", t) for i, t in enumerate(texts)]
+    for i in range(1, len(entries)):
+        if data.draw(st.booleans()):  # some copies share the link of an earlier one
+            entries[i] = replace(entries[i], link=entries[data.draw(st.integers(0, i - 1))].link)
+    stories = group(entries)
+    assert {frozenset([s.entry.id, *(o.id for o in s.others)]) for s in stories} == (
+        _brute_force(entries)
+    )
+
+
+def test_texts_given_by_the_caller_are_used_instead_of_the_entry_html():
+    a, b = make(1, "", COUP), make(2, "", FLOODS, source="other")
+    assert len(group([a, b])) == 2
+    # The caller's texts (the store's search index) say they are the same story.
+    assert len(group([a, b], {a.id: COUP, b.id: COUP})) == 1
