@@ -26,9 +26,16 @@ _COLUMNS = (
 )
 
 
-def history_entry(k: int) -> Entry:
-    rng = random.Random(9_000_011 + k)
-    lang = "fr" if k % 3 == 0 else "en"
+#: Text seeds of the entries the republish phase adds: the same 50 texts at every size, so
+#: the topics they land in (the work of the republish) are the same and only the size differs.
+ADDED_SEED = 10**9
+
+
+def history_entry(k: int, *, seed: int | None = None) -> Entry:
+    """Entry ``k`` of the history (its id and date); its text is drawn from ``seed`` [k]."""
+    seed = k if seed is None else seed
+    rng = random.Random(9_000_011 + seed)
+    lang = "fr" if seed % 3 == 0 else "en"
     filler = FILLER_FR if lang == "fr" else FILLER_EN
     when = BASE + timedelta(minutes=k)
     return with_hash(

@@ -22,7 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from bench.gen import BASE
-from bench.history import history_entry
+from bench.history import ADDED_SEED, history_entry
 from feeds.config import load_config
 from feeds.pipeline import ingest
 from feeds.regenerate import regenerate
@@ -78,7 +78,8 @@ def main(argv: list[str]) -> None:
             break
         if command.startswith("add "):  # history: N new entries, untimed
             first = int(command.split()[1])
-            store.upsert([history_entry(first + k) for k in range(50)], now=NOW)
+            added = [history_entry(first + k, seed=ADDED_SEED + k) for k in range(50)]
+            store.upsert(added, now=NOW)
             print(json.dumps({"added": 50}), flush=True)
             continue
         if command == "digest":  # apart: its cost must not count in a phase
