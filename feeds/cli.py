@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -187,6 +188,9 @@ def update(obj: _Obj, force: bool) -> None:
     with obj.writing() as store:
         reports = _ingest(obj, store, (), force)
         published = run(config, store)
+        now = datetime.now(UTC)
+        if store.maintenance_due(now):  # at most daily: merges the search index
+            store.maintain(now)
     for p in published:
         click.echo(f"{p.topic}: {_entries(p.entries)} -> {config.settings.base_url}{p.topic}.atom")
     sys.exit(_summarize(reports))

@@ -58,6 +58,8 @@ MAX_WAIT_DELAYS = 5
 RETRY_PUBLISH = 30.0
 #: /healthz says 503 when a change has waited this long (beyond the debounce) unpublished.
 STALE_AFTER = 60.0
+#: Seconds between checks whether store maintenance is due (``Store.maintenance_due``).
+MAINTENANCE_CHECK = 3600.0
 JITTER_FRACTION, MAX_JITTER = 0.1, 300.0
 STOP_JOBS_TIMEOUT, STOP_SERVER_TIMEOUT = 5.0, 3.0  # both run at once
 
@@ -136,6 +138,10 @@ class Daemon:
         for source in self.config.sources:
             if source.enabled:
                 self.add_job(source, first=self.first_run(source))
+        self.scheduler.add_job(
+            self.maintain, IntervalTrigger(seconds=MAINTENANCE_CHECK, timezone=UTC),
+            id="maintenance", name="store maintenance",
+        )  # fmt: skip
         server = self.start_server(sock) if sock is not None else None
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -213,7 +219,7 @@ class Daemon:
         limit = self.delay * MAX_WAIT_DELAYS + STALE_AFTER
         if self.pending_since is not None and now - self.pending_since > limit:
             return False, f"changes unpublished for {now - self.pending_since:.0f}s"
-        jobs = len(self.scheduler.get_jobs())
+        jobs = sum(1 for j in self.scheduler.get_jobs() if j.id.startswith(_job_id("")))
         ago = f"{now - self.last_publish:.0f}s ago" if self.last_publish else "never"
         return True, f"{jobs} sources scheduled, last publish {ago}"
 
@@ -236,6 +242,23 @@ class Daemon:
             self.run_source, trigger, args=[source.name], id=_job_id(source.name),
             name=f"source {source.name}", next_run_time=first, replace_existing=True,
         )  # fmt: skip
+
+    async def maintain(self) -> None:
+        """Store maintenance when due (an APScheduler job): in a thread with its own
+        connection, so the event loop keeps serving while the index is merged."""
+        now = _utcnow()
+        if self.stopping.is_set() or not self.store.maintenance_due(now):
+            return
+
+        def work() -> None:
+            with Store(self.store.path) as store:
+                store.maintain(now)
+
+        try:
+            await asyncio.to_thread(work)
+            log.info("daemon: store maintained (search index merged)")
+        except FeedsError as e:
+            log.error("daemon: store maintenance failed: %s", e)
 
     async def run_source(self, name: str) -> None:
         """One scheduled run of one source (an APScheduler job)."""

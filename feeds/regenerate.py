@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -167,8 +168,9 @@ def _publish_topic(run: _Run, topic: Topic) -> PublishReport:
     if record and record.state == state.key and files_present(run.settings, topic, state):
         return PublishReport(topic.slug, record.shown, False)
     report = _render_topic(run, topic, expression, entries_of(rows))
-    # Again: rendering may have frozen an archive page, which the next run will see.
-    state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
+    if state.series and len(run.store.archive_pages(topic.slug, state.series.key)) != state.frozen:
+        # Rendering froze an archive page, which the next run will see: the key changed.
+        state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
     run.store.save_topic_state(topic.slug, state.key, report.entries)
     return report
 
@@ -274,8 +276,14 @@ def _restore_missing(
     run: _Run, topic: Topic, expression: str, series: archive.Series, frozen: Sequence[int]
 ) -> None:
     """Write again a frozen page whose file is gone (public/ wiped or moved)."""
+    if not frozen:
+        return
+    try:  # one listing rather than a stat per page: a long history has thousands
+        names = set(os.listdir(series.path(run.settings, 0).parent))
+    except OSError:
+        names = set()
     for page, last in enumerate(frozen):
-        if series.path(run.settings, page).exists():
+        if f"{page + 1}.atom" in names:
             continue
         after = frozen[page - 1] if page else 0
         rows = run.store.search_after(expression, after=after, limit=run.settings.archive_size)

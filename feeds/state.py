@@ -37,6 +37,8 @@ class TopicState:
     series: archive.Series | None = None
     #: How many archive pages exist: the frozen ones, and the open one if any.
     pages: int = 0
+    #: How many of them are frozen (complete: never written again).
+    frozen: int = 0
 
 
 def _rows(rows: Sequence[sqlite3.Row]) -> bytes:
@@ -75,7 +77,7 @@ def topic_state(
     # Like regenerate: no archive page while the current feed holds the whole history.
     history = bool(frozen) or len(open_rows) > settings.feed_size
     pages = len(frozen) + (1 if history else 0)
-    return TopicState(digest.hexdigest(), series, pages)
+    return TopicState(digest.hexdigest(), series, pages, len(frozen))
 
 
 def files_present(settings: Settings, topic: Topic, state: TopicState) -> bool:

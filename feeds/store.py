@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,9 @@ from .models import Entry, SourceState
 from .query import SOURCE_END, source_column
 from .text import body_text
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+#: How often ``Store.maintain`` is due while entries keep arriving.
+MAINTENANCE_EVERY = timedelta(days=1)
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: Seconds to wait for another connection's lock before failing (default 30).
 TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
@@ -129,7 +131,25 @@ _SCHEMA_5 = (
     f"WHERE source NOT LIKE '% {SOURCE_END}';\n"
 )
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4, 5: _SCHEMA_5}
+# Newest first at any size (issue 7): each entry keeps the newest ``published`` of every
+# entry that arrived up to it (rowid order; entries are never deleted and ``published``
+# never changes), so "did any earlier arrival sort before this one?" is one index lookup,
+# not a scan of every newer entry (see ``Store._newest_by_rowid``).
+_SCHEMA_6 = """
+ALTER TABLE entries ADD COLUMN newest_so_far TEXT;
+UPDATE entries SET newest_so_far = w.newest
+FROM (SELECT rowid AS r, max(published) OVER (ORDER BY rowid) AS newest FROM entries) AS w
+WHERE entries.rowid = w.r;
+"""
+
+_MIGRATIONS: dict[int, str] = {
+    1: _SCHEMA_1,
+    2: _SCHEMA_2,
+    3: _SCHEMA_3,
+    4: _SCHEMA_4,
+    5: _SCHEMA_5,
+    6: _SCHEMA_6,
+}
 
 _ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
@@ -264,6 +284,36 @@ class Store:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
         return str(self._query("SELECT value FROM meta WHERE key = ?", (key,))[0][0])
 
+    # -- maintenance -------------------------------------------------------------------
+
+    def maintenance_due(self, now: datetime) -> bool:
+        """Whether entries arrived since the last ``maintain`` and it was a day ago or more
+        (or never)."""
+        rows = self._query("SELECT value FROM meta WHERE key = 'maintained'")
+        newest = self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0]
+        if not rows:
+            return bool(newest)
+        when, upto = str(rows[0][0]).split(" ")
+        last = parse_ts(when)
+        return newest > int(upto) and last is not None and now - last >= MAINTENANCE_EVERY
+
+    def maintain(self, now: datetime) -> None:
+        """Merge the full-text index into one segment and refresh the planner's statistics.
+
+        Each ingest adds small index segments that FTS5 merges only partly, and every
+        search reads all of them: on a long history, topic queries get several times slower
+        until the index is merged again. A few seconds per million entries; the daemon runs
+        it daily, ``feeds update`` when it is due.
+        """
+        upto = self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0]
+        with self._transaction() as db:
+            db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')")
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('maintained', ?)",
+                (f"{ts(now)} {upto}",),
+            )
+        self._query("PRAGMA optimize")
+
     # -- entries -----------------------------------------------------------------------
 
     def upsert(
@@ -309,12 +359,20 @@ class Store:
         """Insert new entries, with the rowids SQLite would give them one by one (max + 1)."""
         if not batch:
             return
-        first = db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
+        last = db.execute(
+            "SELECT rowid, newest_so_far FROM entries ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        first, newest = (last[0] + 1, last[1] or "") if last else (1, "")
         seen = ts(now)
+        rows = []
+        for k, (e, _) in enumerate(batch):
+            row = _entry_row(e)
+            newest = max(newest, row[7])  # published
+            rows.append((first + k, *row, seen, newest))
         db.executemany(
-            f"INSERT INTO entries (rowid, {_ENTRY_COLUMNS}, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(first + k, *_entry_row(e), seen) for k, (e, _) in enumerate(batch)],
+            f"INSERT INTO entries (rowid, {_ENTRY_COLUMNS}, first_seen, newest_so_far) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
         db.executemany(
             "INSERT INTO entries_fts (rowid, title, body, lang, source, category, every) "
@@ -380,9 +438,11 @@ class Store:
         """``search_rows`` without sorting every match, when that gives the same rows.
 
         Entries mostly arrive newest last, so the newest matches are among the last to
-        arrive: sort only the ``2 × limit`` matches of highest rowid, then check through the
-        ``entries_by_published`` index that no entry of a lower rowid (matching or not)
-        sorts before the last one kept. If one might, None: the caller sorts every match.
+        arrive: sort only the ``2 × limit`` matches of highest rowid, then check that no entry
+        of a lower rowid (matching or not) sorts before the last one kept: the newest of them
+        all (``newest_so_far``) answers in one lookup at any size; only when it is not older
+        does the ``entries_by_published`` index settle it. If one might, None: the caller
+        sorts every match.
         """
         if limit < 1:
             return None
@@ -405,6 +465,15 @@ class Store:
         if len(rows) < limit:
             return None
         last = rows[-1]
+        # Could an entry that arrived before every match kept sort before the last one
+        # kept? Not if the newest of them all is older than it (one lookup).
+        before = self._query(
+            "SELECT newest_so_far FROM entries WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
+            (min(rowids),),
+        )
+        newest = before[0][0] if before else ""
+        if newest is not None and newest < last["published"]:
+            return rows
         earlier = self._query(
             "SELECT 1 FROM entries WHERE published >= ? AND rowid < ? "
             "AND (published > ? OR id < ?) LIMIT 1",

@@ -225,7 +225,9 @@ def test_reload_adds_removes_and_reschedules_jobs_and_refuses_bad_configs(
     config = load_config(path)
 
     def jobs(daemon: Daemon) -> dict[str, float]:
-        return {j.id: j.trigger.interval.total_seconds() for j in daemon.scheduler.get_jobs()}
+        found = {j.id: j.trigger.interval.total_seconds() for j in daemon.scheduler.get_jobs()}
+        assert found.pop("maintenance") == 3600.0  # checks hourly whether it is due
+        return found
 
     async def scenario() -> None:
         with Store(tmp_path / "data" / "feeds.sqlite3") as store:
@@ -252,5 +254,35 @@ def test_reload_adds_removes_and_reschedules_jobs_and_refuses_bad_configs(
                 assert daemon.config.settings.public_dir == tmp_path / "public"
                 daemon.stop("test")
                 assert await running == 0
+
+    asyncio.run(scenario())
+
+
+def test_maintenance_job_merges_the_index_in_a_thread_when_due(
+    tmp_path: Path, loopback: Loopback
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from feeds.config import load_config
+    from feeds.daemon import Daemon
+    from feeds.fetch import Fetcher
+    from feeds.pipeline import fetch_settings, ingest
+    from feeds.store import Store
+
+    url = loopback.route("/wire.xml", feed(rss("Zebra census begins", "Okapi sighted")))
+    path = write_config(tmp_path, free_port(), url)
+    config = load_config(path)
+
+    async def scenario() -> None:
+        with Store(tmp_path / "data" / "feeds.sqlite3") as store:
+            async with Fetcher(fetch_settings(config)) as fetcher:
+                await ingest(config, store, fetcher=fetcher)
+                daemon = Daemon(path, config, store, fetcher, 0.1)
+                found = [e.id for e in store.search("zebra OR okapi", limit=9)]
+                assert len(found) >= 2 and store.maintenance_due(datetime.now(UTC))
+                await daemon.maintain()
+                assert not store.maintenance_due(datetime.now(UTC))
+                assert [e.id for e in store.search("zebra OR okapi", limit=9)] == found
 
     asyncio.run(scenario())

@@ -153,7 +153,9 @@ def _search_sorting_everything(store: Store, expression: str, limit: int) -> lis
     return [r[0] for r in rows]
 
 
-@pytest.mark.parametrize("order", ["arrival", "reversed", "shuffled", "same date"])
+@pytest.mark.parametrize(
+    "order", ["arrival", "reversed", "shuffled", "same date", "early scoop", "late backlog"]
+)
 def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, order):
     import random
 
@@ -162,12 +164,17 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         numbers.reverse()
     elif order == "shuffled":
         random.Random(7).shuffle(numbers)
+    elif order == "early scoop":  # the newest entry arrived first
+        numbers = [59, *range(59)]
+    elif order == "late backlog":  # old entries arrive after new ones
+        numbers = [*range(30, 60), *range(30)]
     same = T0 if order == "same date" else None
-    store.upsert(
-        [entry(n, published=same or T0 + timedelta(hours=n), summary=f"<p>Niger {n % 3}</p>")
-         for n in numbers],
-        now=T0,
-    )  # fmt: skip
+    batch = [
+        entry(n, published=same or T0 + timedelta(hours=n), summary=f"<p>Niger {n % 3}</p>")
+        for n in numbers
+    ]
+    for start in range(0, len(batch), 7):  # several upserts, as several feeds would
+        store.upsert(batch[start : start + 7], now=T0)
     for expression, limit in (("niger", 5), ('"niger 1"', 5), ("niger", 100), ("niger", 0)):
         expected = _search_sorting_everything(store, expression, limit)
         assert [e.id for e in store.search(expression, limit=limit)] == expected
@@ -182,6 +189,7 @@ def test_times_keep_microseconds_and_old_stores_are_migrated(tmp_path):
     db = sqlite3.connect(path)
     # A store of schema 3 kept seconds: the migration rewrites them in the new format.
     db.execute("UPDATE entries SET published = '2026-11-01T12:00:00Z'")
+    db.execute("ALTER TABLE entries DROP COLUMN newest_so_far")  # schema 6
     db.execute("PRAGMA user_version = 3")
     db.commit()
     db.close()
@@ -202,6 +210,7 @@ def test_source_filters_are_exact_and_old_indexes_are_migrated(tmp_path):
     db = sqlite3.connect(path)
     # Schema 4 indexed the bare name: source:desk would also match desk-fr.
     db.execute("UPDATE entries_fts SET source = replace(source, ' endofsourcename', '')")
+    db.execute("ALTER TABLE entries DROP COLUMN newest_so_far")  # schema 6
     db.execute("PRAGMA user_version = 4")
     db.commit()
     db.close()
@@ -210,3 +219,57 @@ def test_source_filters_are_exact_and_old_indexes_are_migrated(tmp_path):
             "https://example.test/1"
         ]
         assert s.count(topic_expression("source:desk*")) == 2
+
+
+def test_each_entry_knows_the_newest_date_before_it_and_old_stores_are_migrated(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    hours = [3, 1, 7, 2, 9, 4]
+    with Store(path) as s:
+        for n, h in enumerate(hours):
+            s.upsert([entry(n, published=T0 + timedelta(hours=h))], now=T0)
+    running = [max(hours[: k + 1]) for k in range(len(hours))]
+
+    def newest_so_far() -> list[int]:
+        db = sqlite3.connect(path)
+        rows = db.execute("SELECT newest_so_far FROM entries ORDER BY rowid").fetchall()
+        db.close()
+        return [int(r[0][11:13]) - T0.hour for r in rows]
+
+    assert newest_so_far() == running
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE entries DROP COLUMN newest_so_far")  # as schema 5 had it
+    db.execute("PRAGMA user_version = 5")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert [e.id for e in s.search("niger", limit=2)] == [
+            "https://example.test/4",
+            "https://example.test/2",
+        ]
+    assert newest_so_far() == running
+
+
+def _segments(path) -> int:
+    db = sqlite3.connect(path)
+    found = db.execute("SELECT count(DISTINCT segid) FROM entries_fts_idx").fetchone()[0]
+    db.close()
+    return int(found)
+
+
+def test_maintenance_is_due_daily_while_entries_arrive_and_keeps_search_answers(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        assert not s.maintenance_due(T0)  # nothing stored yet
+        for n in range(40):  # each upsert adds a small index segment
+            s.upsert([entry(n)], now=T0)
+        before = [e.id for e in s.search("niger", limit=7)]
+        assert _segments(path) > 1
+        assert s.maintenance_due(T0)
+        s.maintain(T0)
+        assert _segments(path) == 1  # what every search reads: one segment
+        assert [e.id for e in s.search("niger", limit=7)] == before
+        assert s.count("niger") == 40
+        assert not s.maintenance_due(T0 + timedelta(days=2))  # nothing new since
+        s.upsert([entry(99)], now=T0)
+        assert not s.maintenance_due(T0 + timedelta(hours=23))
+        assert s.maintenance_due(T0 + timedelta(days=1))
