@@ -31,7 +31,7 @@ from typing import Any
 
 from bench import gen
 from bench.contender import Contender
-from bench.report import print_table
+from bench.report import print_table, print_targets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.json or args.workdir / "results.json"
     out.write_text(json.dumps(results, indent=2))
     print_table(results, args)
+    print_targets(results)
     print(f"\nresults: {out}")
     for problem in results["problems"]:
         print(f"CORRECTNESS CHECK FAILED: {problem}")

@@ -60,3 +60,46 @@ def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
         for phase, value in results.get(name, {}).items():
             print(f"  {name} {phase}: wall {value['wall']:.2f} s, CPU {value['cpu']:.2f} s, "
                   f"peak RSS {value['rss_mb']:.0f} MB")  # fmt: skip
+
+
+def _check(name: str, value: float, limit: float, unit: str, *, at_least: bool) -> str:
+    met = value >= limit if at_least else value <= limit
+    sign = "≥" if at_least else "≤"
+    verdict = "met " if met else "MISS"
+    return f"  {verdict}  {name}: {value:.2f}{unit} (target {sign} {limit:g}{unit})"
+
+
+def targets(results: dict[str, Any]) -> list[str]:
+    """Issue 7's (and issue 3's fetch) targets, each with the measured value: met or not."""
+    feeds, reader = results["feeds"], results.get("reader", {})
+    lines = []
+    if reader:
+        for phase, limit in (("cold", 4.0), ("revalidation", 2.0)):
+            ratio = reader[phase]["wall"] / max(feeds[phase]["wall"], 1e-9)
+            lines.append(_check(f"{phase} × reader (wall)", ratio, limit, "×", at_least=True))
+    cold_cpu = max(feeds["cold"]["cpu"], 1e-9)
+    share = 100 * feeds["revalidation"]["cpu"] / cold_cpu
+    lines.append(_check("revalidation CPU / cold CPU", share, 5, "%", at_least=False))
+    churn = 100 * feeds["churn"]["wall"] / max(feeds["cold"]["wall"], 1e-9)
+    lines.append(_check("churn wall / cold wall", churn, 20, "%", at_least=False))
+    sizes = sorted(int(k.split("-")[1]) for k in results if k.startswith("history-"))
+    if len(sizes) >= 2:
+        small = results[f"history-{sizes[0]}"]["republish"]["wall"]
+        large = results[f"history-{sizes[-1]}"]["republish"]["wall"]
+        name = f"republish {sizes[-1]:,} / {sizes[0]:,}"
+        lines.append(_check(name, large / max(small, 1e-9), 1.5, "×", at_least=False))
+    peak = max(feeds[p]["rss_mb"] for p in ("cold", "revalidation", "churn"))
+    lines.append(_check("peak RSS, cold to churn", peak, 150, " MB", at_least=False))
+    fetch = results.get("fetch")
+    if fetch:
+        ratio = fetch["cold"]["cpu"] / max(fetch["revalidation"]["cpu"], 1e-9)
+        lines.append(_check("fetcher alone: cold CPU / all-304 CPU", ratio, 10, "×", at_least=True))
+    ingest = feeds["cold"]["cpu"] / max(feeds["revalidation"]["cpu"], 1e-9)
+    lines.append(_check("fetch + ingest: cold CPU / all-304 CPU", ingest, 10, "×", at_least=True))
+    return lines
+
+
+def print_targets(results: dict[str, Any]) -> None:
+    print("\ntargets (issue 7; the fetch rows: issue 3)")
+    for line in targets(results):
+        print(line)
