@@ -10,7 +10,8 @@ own lingua detectors.
 
 The result is the same as calling ``parse_feed`` then ``normalize`` in the caller: both are
 pure functions of their arguments (``now`` is passed in). This module decides nothing about
-feeds; it must not touch the store, the network or the config.
+feeds; it must not touch the store, the network or the config. ``process_pool`` is also the
+pool feeds.regenerate renders many topics in.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
 
 __all__ = [
     "ENV_WORKERS",
+    "configured_workers",
+    "process_pool",
     "MIN_SOURCES",
     "NormalizeArgs",
     "Normalized",
@@ -117,6 +120,20 @@ def default_workers() -> int:
     return max(1, min(cores, 4))
 
 
+def configured_workers() -> int:
+    """``$FEEDS_PARSE_WORKERS`` if set (0: work in-process), else ``default_workers()``."""
+    setting = os.environ.get(ENV_WORKERS, "").strip()
+    return int(setting) if setting.isdigit() else default_workers()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
+    a process with threads, such as a running daemon, could inherit a held lock)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
 class ParsePool:
     """A lazily started process pool for ``parse_and_normalize``; ``close()`` when done."""
 
@@ -133,17 +150,14 @@ class ParsePool:
     @classmethod
     def for_run(cls, sources: int) -> ParsePool | None:
         """A pool for a run of ``sources`` sources, or None when in-process is better."""
-        setting = os.environ.get(ENV_WORKERS, "").strip()
-        workers = int(setting) if setting.isdigit() else default_workers()
+        workers = configured_workers()
         if workers < 1 or sources < MIN_SOURCES:
             return None
         return cls(workers)
 
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._executor = process_pool(self.workers)
         return self._executor
 
     async def parse(

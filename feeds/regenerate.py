@@ -28,6 +28,7 @@ from .files import remove_stale_temps, write_atomic
 from .formats import render_json_feed, render_rss
 from .models import Config, Entry, Settings, Source, Topic
 from .pages import render_article_page, render_index, render_opml
+from .parallel import configured_workers, process_pool
 from .pipeline import utcnow
 from .publish import (
     STYLESHEET,
@@ -49,6 +50,8 @@ log = logging.getLogger("feeds")
 
 #: How many candidates per shown story are read for grouping (one story once).
 CANDIDATES_PER_STORY = 3
+#: From this many topics to render, they are rendered in worker processes.
+PARALLEL_TOPICS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,7 @@ def regenerate(
     run = _Run(config, store, sources, now or utcnow(), context(config))
     write_atomic(settings.public_dir / STYLESHEET, stylesheet())
     topics = [t for t in config.topics if slugs is None or t.slug in slugs]
-    reports = [_publish_topic(run, t) for t in topics]
+    reports = _publish_topics(run, topics)
     if slugs is None:
         _unpublish_removed(config, store)
     _publish_pages(config, store)
@@ -154,6 +157,45 @@ def _related(
         if links:
             found[story.entry.id] = tuple(links)
     return found
+
+
+# -- topics, on every core ---------------------------------------------------------------------
+
+
+def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
+    """Publish each topic; when many must be rendered, in worker processes (one per core).
+
+    Topics are independent: a worker opens the store itself (SQLite in WAL mode lets them
+    read at once; their few writes take turns) and writes the topic's files atomically,
+    exactly as ``_publish_topic`` does here.
+    """
+    due = [t for t in topics if not _unchanged(run, t)]
+    workers = min(configured_workers(), len(due))
+    if len(due) < PARALLEL_TOPICS or workers < 2 or run.store.path == ":memory:":
+        return [_publish_topic(run, t) for t in topics]
+    with process_pool(workers) as pool:
+        futures = {
+            t.slug: pool.submit(_publish_in_worker, run.config, run.store.path, t, run.now)
+            for t in due
+        }
+        rendered = {slug: f.result() for slug, f in futures.items()}
+    return [rendered[t.slug] if t.slug in rendered else _publish_topic(run, t) for t in topics]
+
+
+def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -> PublishReport:
+    """``_publish_topic`` in a worker process, with its own connection to the store."""
+    with Store(path) as store:
+        sources = {s.name: s for s in config.sources}
+        return _publish_topic(_Run(config, store, sources, now, context(config)), topic)
+
+
+def _unchanged(run: _Run, topic: Topic) -> bool:
+    """Whether the topic's files are in place and made from what the store holds now."""
+    expression = topic_expression(topic.query, topic.exclude, topic.languages)
+    rows = run.store.search_rows(expression, limit=_candidates(run.settings))
+    state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
+    record = run.store.topic_record(topic.slug)
+    return bool(record and record.state == state.key) and files_present(run.settings, topic, state)
 
 
 # -- a topic ----------------------------------------------------------------------------------

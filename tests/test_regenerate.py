@@ -7,6 +7,7 @@ story once, and WebSub pings reach a loopback hub (and are retried when it fails
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -353,3 +354,39 @@ def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site
     rendered.clear()
     regenerate(with_settings(config, feed_size=4), store)
     assert rendered
+
+
+# --- many topics: rendered in worker processes ---------------------------------------------------
+
+
+def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path, monkeypatch):
+    """From PARALLEL_TOPICS topics to render, workers render them (each with its own store
+    connection): the files, archive pages and topic records are those of a run in-process."""
+    from feeds.regenerate import PARALLEL_TOPICS
+
+    topics = tuple(
+        Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}")
+        for k in range(PARALLEL_TOPICS + 2)
+    )
+    written = {}
+    for workers in ("0", "2"):
+        monkeypatch.setenv("FEEDS_PARSE_WORKERS", workers)
+        root = tmp_path / "site"  # the same paths: the state keys include them
+        settings = Settings(base_url=BASE, public_dir=root / "public", data_dir=root / "data",
+                            feed_size=5, archive_size=10, title="Test desk")  # fmt: skip
+        config = Config(file=root / "feeds.toml", settings=settings, sources=SOURCES,
+                        topics=topics)  # fmt: skip
+        with Store(root / "data" / "feeds.sqlite3") as store:
+            add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(60)))
+            reports = regenerate(config, store, now=T0 + timedelta(days=31))
+            records = [store.topic_record(t.slug) for t in topics]
+            frozen = store._query("SELECT * FROM archive_pages ORDER BY 1, 2, 3")
+            again = regenerate(config, store, now=T0 + timedelta(days=32))
+        assert all(r.written for r in reports) and not any(r.written for r in again)
+        written[workers] = (snapshot(root / "public"), records, [tuple(r) for r in frozen])
+        for path in (root / "public").rglob("*.atom"):
+            if "archive" not in path.parts:
+                assert_valid_atom(path.read_bytes())
+        shutil.rmtree(root)
+    assert written["2"] == written["0"]
+    assert len(written["0"][2]) >= PARALLEL_TOPICS  # archive pages were frozen along the way
