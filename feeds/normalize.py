@@ -38,6 +38,7 @@ from feeds.text import (
     collapse_spaces,
     first_paragraph,
     html_to_text,
+    sanitized_text,
     strip_illegal,
     tame_nesting,
     truncate_text,
@@ -312,10 +313,10 @@ def _summary_and_content(item: RawItem, base: str | None) -> tuple[str, str, str
     """
     content = sanitize_html(item.content, base)
     summary = sanitize_html(item.summary, base)
-    content_text = html_to_text(content) if content else ""
+    content_text = sanitized_text(content) if content else ""
     if not summary and content:
         summary = first_paragraph(content) or _paragraph(truncate_text(content_text, 400))
-    summary_text = html_to_text(summary)
+    summary_text = sanitized_text(summary)  # sanitized, or lxml's serialization of it
     if content and content_text == summary_text:
         content, content_text = "", ""  # it says nothing more than the summary
     return summary, content, " ".join(t for t in (summary_text, content_text) if t)

@@ -23,6 +23,7 @@ __all__ = [
     "body_text",
     "first_paragraph",
     "html_to_text",
+    "sanitized_text",
     "strip_illegal",
     "tame_nesting",
     "truncate_text",
@@ -99,6 +100,21 @@ def html_to_text(html_text: str) -> str:
     spaced = _BLOCK_START.sub(" <", strip_illegal(tame_nesting(html_text)))
     bare = nh3.clean(spaced, tags=set(), clean_content_tags=_NO_CONTENT)
     # nh3 escapes &, < and > in what it returns; decode once to get the text back.
+    return collapse_spaces(strip_illegal(html.unescape(bare)))
+
+
+#: A serialized tag: attribute values in double quotes (nh3 escapes ">" in them; the pattern
+#: does not count on it, for lxml's serialization of a first paragraph).
+_SERIALIZED_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
+
+
+def sanitized_text(html_text: str) -> str:
+    """``html_to_text`` of HTML that ``feeds.normalize.sanitize_html`` wrote, without parsing
+    it again: its tags are well formed (double-quoted attributes, no comments, no script or
+    style), its text escaped, so removing the tags and decoding the entities is enough."""
+    if "<" not in html_text and "&" not in html_text:
+        return collapse_spaces(html_text)
+    bare = _SERIALIZED_TAG.sub("", _BLOCK_START.sub(" <", html_text))
     return collapse_spaces(strip_illegal(html.unescape(bare)))
 
 

@@ -1,0 +1,49 @@
+"""feeds.text: the plain text of sanitized HTML, worked out without parsing it again, is the
+text html_to_text finds by parsing it (normalize relies on it for every entry)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feeds.normalize import _paragraph, sanitize_html
+from feeds.text import first_paragraph, html_to_text, sanitized_text, truncate_text
+
+#: Pieces of HTML, good and bad: quotes and ">" inside attributes, entities (also escaped
+#: ones), comments, CDATA, script/style/template/noscript, raw-text elements, stray "<".
+PIECES = (
+    "<p>", "</p>", '<a href="x>y">', "<a href='q\"r'>", "</a>", "<br>", "<b>", "</b>",
+    "<table>", "<tr>", "<td>", "</table>", "&amp;", "&lt;", "&gt;", "&nbsp;", "&#39;",
+    "&quot;", "&amp;lt;", " ", "\n", "x", "é", "<", ">", '"', "'",
+    '<img alt="A>B" src="/i.png">', "<!-- c -->", "<script>s</script>", "<style>t</style>",
+    "<noscript>n</noscript>", "<title>T</title>", "<pre>  a  b </pre>", "<li>", "<ul>",
+    "</ul>", "<h1>", "</h1>", '<div class="a">', "</div>", '<q cite="http://a/?b=1&c=2">',
+    "</q>", '<abbr title="a > b">', "\x00", "\u2028", "<![CDATA[x]]>",
+    "<svg><text>s</text></svg>", "<math>m</math>", "<template>t</template>",
+    "<iframe>i</iframe>", "<textarea>ta</textarea>", "<select><option>o</option></select>",
+    "<xmp>x</xmp>", "<plaintext>",
+)  # fmt: skip
+HTMLISH = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5)), max_size=30).map(
+    "".join
+)
+BASES = st.sampled_from([None, "http://h.example/a/"])
+
+
+@settings(max_examples=2000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(HTMLISH, BASES)
+def test_text_of_sanitized_html_is_the_text_of_parsing_it(fragment, base):
+    clean = sanitize_html(fragment, base)
+    assert sanitized_text(clean) == html_to_text(clean)
+
+
+@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(HTMLISH, BASES)
+def test_text_of_a_derived_summary_is_the_text_of_parsing_it(fragment, base):
+    clean = sanitize_html(fragment, base)
+    summary = first_paragraph(clean) or _paragraph(truncate_text(sanitized_text(clean), 400))
+    assert sanitized_text(summary) == html_to_text(summary)
+
+
+def test_sanitized_text_reads_quoted_angle_brackets_and_escaped_entities():
+    html = '<p>a <a href="http://x/?q=1&amp;r=&gt;">b &amp;lt; c</a></p><p>d&nbsp;e</p>'
+    assert sanitized_text(html) == html_to_text(html) == "a b &lt; c d e"
