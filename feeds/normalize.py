@@ -79,6 +79,7 @@ TITLE_LIMIT = 80
 UNTITLED = "(untitled)"
 #: Characters of text lingua looks at; more is slower and rarely changes the answer.
 _DETECT_CHARS = 1000
+_WHITESPACE = re.compile(r"\s")
 _ID_YEAR = "2024"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.+)$", re.DOTALL)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -170,7 +171,7 @@ def make_id(item: RawItem, *, source: Source, id_authority: str, link: str | Non
 
 def _is_absolute_uri(value: str) -> bool:
     match = _SCHEME.match(value)
-    if not match or not match.group(2).strip("/ ") or any(c.isspace() for c in value):
+    if not match or not match.group(2).strip("/ ") or _WHITESPACE.search(value):
         return False
     if match.group(1).lower() in ("http", "https"):
         try:
@@ -225,6 +226,7 @@ def _is_tracking(param: str) -> bool:
     return key.startswith("utm_") or key in TRACKING_PARAMS
 
 
+@lru_cache(maxsize=64)  # the same few bases and source URLs, item after item
 def _http_url(url: str | None) -> str | None:
     return clean_link(url) if url else None
 
