@@ -21,17 +21,18 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import frontmatter
 import lxml.etree
 import lxml.html
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
 from feeds.text import collapse_spaces, html_to_text
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = ["ARTICLE_SUFFIXES", "MAX_ARTICLE_BYTES", "read_article", "read_articles"]
 
@@ -300,11 +301,16 @@ def _canonical(doc: lxml.html.HtmlElement) -> str | None:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    # Imported here: every parse worker loads this module, few ever read Markdown.
+    from markdown_it import MarkdownIt
+
     # CommonMark with raw HTML allowed: normalize sanitizes everything once, later.
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 def _markdown_article(text: str, notes: list[str]) -> RawItem:
+    import frontmatter  # see _markdown
+
     try:
         post = frontmatter.loads(text)
     except Exception as e:  # PyYAML raises many types; any is "bad front matter"
