@@ -11,8 +11,9 @@ One invocation starts the loopback server (bench.server, a separate process) and
 
 Each contender runs in its own process; CPU and peak RSS are those of its whole process tree
 (bench.measure). feeds runs twice, with and without its optimizations (``FEEDS_PARSE_WORKERS=0``
-turns the parse pool off), and the store and public/ must come out byte-identical: the
-benchmark fails otherwise. It prints a table and writes JSON (``--json``).
+turns the worker processes off, for parsing and for publishing; ``FEEDS_FAST_PARSE=0`` the
+lxml fast path), and the store and public/ must come out byte-identical: the benchmark fails
+otherwise. It prints a table and writes JSON (``--json``).
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ def site(folder: Path, text: str) -> Path:
 
 
 def feeds_contender(config: Path, *, reference: bool = False) -> Contender:
-    env = dict(os.environ, FEEDS_PARSE_WORKERS="0") if reference else None
+    # The reference: no worker processes (parse pool, parallel publish), no fast parser.
+    off = {"FEEDS_PARSE_WORKERS": "0", "FEEDS_FAST_PARSE": "0"}
+    env = dict(os.environ, **off) if reference else None
     return Contender([sys.executable, "-m", "bench.run_feeds", str(config)], env=env)
 
 

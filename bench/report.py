@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 _HEADER = (
-    f"{'case':<26}{'wall s':>8}{'CPU s':>8}{'RSS MB':>8}{'rate':>16}"
+    f"{'case':<34}{'wall s':>8}{'CPU s':>8}{'RSS MB':>8}{'rate':>16}"
     f"{'reader s':>10}{'×reader':>9}{'naive s':>9}{'×naive':>8}"
 )
 
@@ -31,7 +31,7 @@ def _versus(other: dict[str, Any] | None, wall: float) -> tuple[str, str]:
 def rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
     """(case name, feeds' phase, the key of the same phase in reader/naive results)."""
     out = [(p, results["feeds"][p], p) for p in ("cold", "revalidation", "churn")]
-    out += [(f"feeds (no pool) {p}", results["feeds-reference"][p], p)
+    out += [(f"feeds, optimizations off: {p}", results["feeds-reference"][p], p)
             for p in ("cold", "churn")]  # fmt: skip
     for key in (k for k in results if k.startswith("history-")):
         size = int(key.split("-")[1])
@@ -53,7 +53,7 @@ def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
         r_wall, r_ratio = _versus(reader, phase["wall"])
         n_wall, n_ratio = _versus(naive, phase["wall"])
         print(
-            f"{case:<26}{phase['wall']:>8.2f}{phase['cpu']:>8.2f}{phase['rss_mb']:>8.0f}"
+            f"{case:<34}{phase['wall']:>8.2f}{phase['cpu']:>8.2f}{phase['rss_mb']:>8.0f}"
             f"{_rate(case, phase, args):>16}{r_wall:>10}{r_ratio:>9}{n_wall:>9}{n_ratio:>8}"
         )
     for name in ("reader", "naive"):

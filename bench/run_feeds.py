@@ -35,12 +35,17 @@ NOW = BASE + timedelta(days=400)
 
 
 def digest(db_path: Path, public: Path) -> str:
-    """sha256 of every stored entry (all columns but rowid) and every file under public/."""
+    """sha256 of every stored entry (all columns but those of arrival order) and every file
+    under public/."""
     h = hashlib.sha256()
     db = sqlite3.connect(db_path)
     try:
-        for row in db.execute("SELECT * FROM entries ORDER BY id"):
-            h.update(json.dumps(list(row)[1:], ensure_ascii=False).encode())
+        # Every column but those of arrival order (rowid, newest_so_far): concurrent fetches
+        # arrive in no fixed order, with or without an optimization.
+        columns = [r[1] for r in db.execute("PRAGMA table_info(entries)")]
+        kept = ", ".join(c for c in columns if c not in ("rowid", "newest_so_far"))
+        for row in db.execute(f"SELECT {kept} FROM entries ORDER BY id"):
+            h.update(json.dumps(list(row), ensure_ascii=False).encode())
     finally:
         db.close()
     archives: dict[str, list[bytes]] = {}
