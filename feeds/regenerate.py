@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +43,7 @@ from .publish import (
     stylesheet_href,
 )
 from .query import topic_expression
-from .state import context, files_present, topic_state
+from .state import TopicState, context, files_present, topic_state
 from .store import Store, TopicRecord, entries_of
 from .websub import notify
 
@@ -50,8 +51,9 @@ log = logging.getLogger("feeds")
 
 #: How many candidates per shown story are read for grouping (one story once).
 CANDIDATES_PER_STORY = 3
-#: From this many topics to render, they are rendered in worker processes.
-PARALLEL_TOPICS = 4
+#: A first publish of this many topics over a store of this many entries is rendered in
+#: worker processes (see ``_publish_topics``).
+PARALLEL_TOPICS, PARALLEL_ENTRIES = 4, 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,23 +165,42 @@ def _related(
 
 
 def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
-    """Publish each topic; when many must be rendered, in worker processes (one per core).
+    """Publish each topic whose files are not made from what the store holds now; a first
+    publish of many topics over a large store in worker processes (one per core).
 
     Topics are independent: a worker opens the store itself (SQLite in WAL mode lets them
     read at once; their few writes take turns) and writes the topic's files atomically,
-    exactly as ``_publish_topic`` does here.
+    exactly as ``_publish_topic`` does here. Starting workers costs a few tenths of a
+    second: worth it only when whole histories are to be rendered.
     """
-    due = [t for t in topics if not _unchanged(run, t)]
+    reports: dict[str, PublishReport] = {}
+    due: list[tuple[Topic, _Check]] = []
+    for topic in topics:
+        check = _check(run, topic)
+        if check.unchanged and check.record is not None:
+            reports[topic.slug] = PublishReport(topic.slug, check.record.shown, False)
+        else:
+            due.append((topic, check))
     workers = min(configured_workers(), len(due))
-    if len(due) < PARALLEL_TOPICS or workers < 2 or run.store.path == ":memory:":
-        return [_publish_topic(run, t) for t in topics]
-    with process_pool(workers) as pool:
-        futures = {
-            t.slug: pool.submit(_publish_in_worker, run.config, run.store.path, t, run.now)
-            for t in due
-        }
-        rendered = {slug: f.result() for slug, f in futures.items()}
-    return [rendered[t.slug] if t.slug in rendered else _publish_topic(run, t) for t in topics]
+    if workers > 1 and _first_publish_of_many(run, [c for _, c in due]):
+        with process_pool(workers) as pool:
+            futures = [
+                pool.submit(_publish_in_worker, run.config, run.store.path, t, run.now)
+                for t, _ in due
+            ]
+            reports.update((t.slug, f.result()) for (t, _), f in zip(due, futures, strict=True))
+    else:
+        reports.update((t.slug, _publish_topic(run, t, check)) for t, check in due)
+    return [reports[t.slug] for t in topics]
+
+
+def _first_publish_of_many(run: _Run, due: Sequence[_Check]) -> bool:
+    """Whether PARALLEL_TOPICS or more topics were never published, in a store of
+    PARALLEL_ENTRIES or more entries (a file, which workers can open too)."""
+    if run.store.path == ":memory:" or len(due) < PARALLEL_TOPICS:
+        return False
+    fresh = sum(1 for c in due if c.record is None)
+    return fresh >= PARALLEL_TOPICS and run.store.entry_count() >= PARALLEL_ENTRIES
 
 
 def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -> PublishReport:
@@ -189,26 +210,39 @@ def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -
         return _publish_topic(_Run(config, store, sources, now, context(config)), topic)
 
 
-def _unchanged(run: _Run, topic: Topic) -> bool:
-    """Whether the topic's files are in place and made from what the store holds now."""
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """What a topic's files would be made from now, read once for deciding and rendering."""
+
+    expression: str
+    rows: list[sqlite3.Row]
+    state: TopicState
+    record: TopicRecord | None
+    #: Its files are in place and made from exactly that.
+    unchanged: bool
+
+
+def _check(run: _Run, topic: Topic) -> _Check:
     expression = topic_expression(topic.query, topic.exclude, topic.languages)
     rows = run.store.search_rows(expression, limit=_candidates(run.settings))
     state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
     record = run.store.topic_record(topic.slug)
-    return bool(record and record.state == state.key) and files_present(run.settings, topic, state)
+    unchanged = bool(record and record.state == state.key) and files_present(
+        run.settings, topic, state
+    )
+    return _Check(expression, rows, state, record, unchanged)
 
 
 # -- a topic ----------------------------------------------------------------------------------
 
 
-def _publish_topic(run: _Run, topic: Topic) -> PublishReport:
-    """Render and write a topic's files, unless nothing they are made from changed."""
-    expression = topic_expression(topic.query, topic.exclude, topic.languages)
-    rows = run.store.search_rows(expression, limit=_candidates(run.settings))
-    state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
-    record = run.store.topic_record(topic.slug)
-    if record and record.state == state.key and files_present(run.settings, topic, state):
-        return PublishReport(topic.slug, record.shown, False)
+def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> PublishReport:
+    """Render and write a topic's files, unless nothing they are made from changed
+    (``check``: that topic's ``_check``, if the caller made it just now)."""
+    check = check or _check(run, topic)
+    if check.unchanged and check.record is not None:
+        return PublishReport(topic.slug, check.record.shown, False)
+    expression, rows, state = check.expression, check.rows, check.state
     report = _render_topic(run, topic, expression, entries_of(rows))
     if state.series and len(run.store.archive_pages(topic.slug, state.series.key)) != state.frozen:
         # Rendering froze an archive page, which the next run will see: the key changed.

@@ -414,6 +414,11 @@ class Store:
             params.append(limit)
         return [_entry(r) for r in self._query(sql, params)]
 
+    def entry_count(self) -> int:
+        """How many entries are stored (one index lookup: entries are never deleted, so the
+        largest rowid is their number)."""
+        return int(self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0])
+
     def count_entries(self) -> dict[str, int]:
         rows = self._query("SELECT source, count(*) FROM entries GROUP BY source")
         return {r[0]: r[1] for r in rows}

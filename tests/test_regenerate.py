@@ -360,9 +360,16 @@ def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site
 
 
 def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path, monkeypatch):
-    """From PARALLEL_TOPICS topics to render, workers render them (each with its own store
-    connection): the files, archive pages and topic records are those of a run in-process."""
+    """A first publish of PARALLEL_TOPICS topics or more over a large store is rendered by
+    workers (each with its own store connection): the files, archive pages and topic records
+    are those of a run in-process. A later publish of a few changes stays in-process."""
+    import feeds.regenerate as rg
     from feeds.regenerate import PARALLEL_TOPICS
+
+    monkeypatch.setattr(rg, "PARALLEL_ENTRIES", 50)  # "a large store", for the test
+    pools: list[int] = []
+    real_pool = rg.process_pool
+    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
 
     topics = tuple(
         Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}")
@@ -382,7 +389,12 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
             records = [store.topic_record(t.slug) for t in topics]
             frozen = store._query("SELECT * FROM archive_pages ORDER BY 1, 2, 3")
             again = regenerate(config, store, now=T0 + timedelta(days=32))
+            add(store, entry(99, text="<p>Only 1 again.</p>"))
+            later = regenerate(config, store, now=T0 + timedelta(days=33))
         assert all(r.written for r in reports) and not any(r.written for r in again)
+        assert [r.topic for r in later if r.written] == ["t1"]
+        assert pools == ([2] if workers == "2" else [])  # the first publish only
+        pools.clear()
         written[workers] = (snapshot(root / "public"), records, [tuple(r) for r in frozen])
         for path in (root / "public").rglob("*.atom"):
             if "archive" not in path.parts:
