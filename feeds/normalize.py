@@ -77,8 +77,9 @@ TRACKING_PARAMS = frozenset(
 
 TITLE_LIMIT = 80
 UNTITLED = "(untitled)"
-#: Characters of text lingua looks at; more is slower and rarely changes the answer.
-_DETECT_CHARS = 1000
+#: Characters of text lingua looks at: its time grows with the length (200 µs for 1,000
+#: characters), and past a few sentences more text rarely changes the answer.
+_DETECT_CHARS = 400
 _WHITESPACE = re.compile(r"\s")
 _ID_YEAR = "2024"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.+)$", re.DOTALL)
