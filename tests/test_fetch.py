@@ -17,6 +17,7 @@ from typing import Any
 
 import feedparser
 import pytest
+from fetching import ETAG, LAST_MODIFIED, MB, SETTINGS, UA, fetch, fetch_error
 from loopback import (
     Loopback,
     endless,
@@ -32,33 +33,12 @@ from loopback import (
 
 from feeds import __version__
 from feeds.discover import find_feed_links, looks_like_html
-from feeds.errors import FetchError
 from feeds.fetch import Fetcher, FetchResult, FetchSettings, is_fetchable_url, user_agent
 
-UA = user_agent("https://operator.example/about")
-SETTINGS = FetchSettings(user_agent=UA, connect_timeout=5, read_timeout=5, total_timeout=10)
 RSS = (
     b'<?xml version="1.0" encoding="utf-8"?>'
     b'<rss version="2.0"><channel><title>t</title></channel></rss>'
 )
-ETAG = '"v1"'
-LAST_MODIFIED = "Mon, 06 May 2024 10:00:00 GMT"
-MB = 1024 * 1024
-
-
-def fetch(url: str, settings: FetchSettings = SETTINGS, **validators: Any) -> FetchResult:
-    async def once() -> FetchResult:
-        async with Fetcher(settings) as fetcher:
-            return await fetcher.fetch(url, **validators)
-
-    return asyncio.run(once())
-
-
-def fetch_error(url: str, settings: FetchSettings = SETTINGS, **validators: Any) -> FetchError:
-    with pytest.raises(FetchError) as info:
-        fetch(url, settings, **validators)
-    assert "\n" not in info.value.message
-    return info.value
 
 
 def sha256(data: bytes) -> str:

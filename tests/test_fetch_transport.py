@@ -25,41 +25,19 @@ from typing import Any
 import aiohttp
 import httpx
 import pytest
+from fetching import ETAG, LAST_MODIFIED, MB, SETTINGS, UA, fetch, fetch_error
 from loopback import Exchange, Loopback, feed, gzip_bomb, redirect, respond
 
 from feeds import transport as transport_module
-from feeds.errors import FetchError
 from feeds.fetch import (
     ACCEPT,
     ACCEPT_ENCODING,
     Fetcher,
-    FetchResult,
     FetchSettings,
-    user_agent,
 )
 from feeds.transport import AiohttpTransport
 
-UA = user_agent("https://operator.example/about")
-SETTINGS = FetchSettings(user_agent=UA, connect_timeout=5, read_timeout=5, total_timeout=10)
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
-ETAG = '"v1"'
-LAST_MODIFIED = "Mon, 06 May 2024 10:00:00 GMT"
-MB = 1024 * 1024
-
-
-def fetch(url: str, settings: FetchSettings = SETTINGS, **validators: Any) -> FetchResult:
-    async def once() -> FetchResult:
-        async with Fetcher(settings) as fetcher:
-            return await fetcher.fetch(url, **validators)
-
-    return asyncio.run(once())
-
-
-def fetch_error(url: str, settings: FetchSettings = SETTINGS) -> FetchError:
-    with pytest.raises(FetchError) as info:
-        fetch(url, settings)
-    assert "\n" not in info.value.message
-    return info.value
 
 
 def fetch_all(urls: list[str], settings: FetchSettings = SETTINGS, **validators: Any) -> None:
