@@ -10,6 +10,8 @@ decoding and size bounds are the Fetcher's), only the exchange.
 from __future__ import annotations
 
 import functools
+import os
+import socket
 import ssl
 from collections.abc import AsyncIterator
 from urllib.request import getproxies, proxy_bypass
@@ -168,4 +170,18 @@ def _httpx_error(error: Exception, request: httpx.Request) -> httpx.TransportErr
         kind = httpx.UnsupportedProtocol
     else:  # reset, broken pipe
         kind = httpx.ReadError
-    return kind(str(error) or type(error).__name__, request=request)
+    return kind(_message(error), request=request)
+
+
+def _message(error: Exception) -> str:
+    """aiohttp's message, or for a failed connection only its reason ("Connection refused",
+    "Name or service not known"): the Fetcher says "cannot connect to <url>" already."""
+    if isinstance(error, aiohttp.ClientConnectorError) and not isinstance(
+        error, aiohttp.ClientSSLError
+    ):
+        cause = error.os_error
+        if isinstance(cause, socket.gaierror) and cause.strerror:
+            return cause.strerror
+        if cause.errno and cause.errno > 0:
+            return os.strerror(cause.errno)
+    return str(error) or type(error).__name__

@@ -253,7 +253,8 @@ def test_connection_refused_is_cannot_connect_not_a_timeout() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     message = fetch_error(f"http://127.0.0.1:{port}/feed.xml").message
-    assert message.startswith(f"cannot connect to http://127.0.0.1:{port}/feed.xml: ")
+    # The reason alone after the URL, not aiohttp's "Cannot connect to host … [reason]".
+    assert message == f"cannot connect to http://127.0.0.1:{port}/feed.xml: Connection refused"
 
 
 def test_a_silent_server_is_a_read_timeout() -> None:
