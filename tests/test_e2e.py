@@ -197,6 +197,25 @@ def test_edited_article_keeps_its_id_and_gets_a_new_updated(tmp_path):
     assert db.execute("SELECT count(*) FROM entries WHERE id = ?", (changed[0],)).fetchone()[0] == 1
 
 
+def test_update_maintains_the_store_at_most_daily(tmp_path):
+    config = scratch_site(tmp_path)
+    db_path = config.parent.parent / "data" / "feeds.sqlite3"
+
+    def maintained() -> str | None:
+        db = sqlite3.connect(db_path)
+        row = db.execute("SELECT value FROM meta WHERE key = 'maintained'").fetchone()
+        db.close()
+        return row[0] if row else None
+
+    feeds(config, "update")
+    first = maintained()
+    assert first is not None  # entries arrived, never maintained: merged now
+    path = config.parent / "articles" / "chad-troops-review.en.txt"
+    path.write_text(path.read_text() + "\n<p>One more paragraph.</p>\n")
+    assert "1 changed" in feeds(config, "update").stdout
+    assert maintained() == first  # not again within the day
+
+
 def test_explain_shows_matching_terms(tmp_path):
     config = scratch_site(tmp_path)
     article = config.parent / "articles" / "mali-football-can.fr.txt"
