@@ -19,6 +19,9 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -128,10 +131,40 @@ def configured_workers() -> int:
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
-    a process with threads, such as a running daemon, could inherit a held lock)."""
+    a process with threads, such as a running daemon, could inherit a held lock). Each
+    worker exits when the process that made the pool is gone: a run killed with -9 leaves
+    no worker behind (what a worker was writing is written atomically, or rolled back)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    return ProcessPoolExecutor(workers, mp_context=context)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    )
+
+
+def _exit_with(owner: int) -> None:
+    """In a worker: a thread that ends the process as soon as ``owner`` has exited."""
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(owner)
+        except OSError:  # no pidfd (an old kernel), or the owner is gone already
+            while _alive(owner):
+                time.sleep(1.0)
+        else:
+            select.select([fd], [], [])  # readable once the owner has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="feeds-owner-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a pid reused by another user
+        return False
+    return True
 
 
 class ParsePool:

@@ -1,0 +1,78 @@
+"""feeds.parallel: bodies parsed and normalized in worker processes come back as they would
+in-process, and no worker outlives the process that made the pool (kill -9 included)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds.models import Source
+from feeds.parallel import NormalizeArgs, ParsePool, parse_and_normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+FEEDS = sorted((ROOT / "config" / "feeds").iterdir())
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def args_for(path: Path) -> NormalizeArgs:
+    source = Source(name=path.stem, kind="feed", path=path)
+    return NormalizeArgs(source, NOW, "127.0.0.1", ("en", "fr"), "http://127.0.0.1:8080/")
+
+
+def test_workers_give_what_parsing_in_process_gives() -> None:
+    async def in_workers() -> list[object]:
+        pool = ParsePool(2)
+        try:
+            return list(
+                await asyncio.gather(
+                    *(pool.parse(p.read_bytes(), None, None, args_for(p)) for p in FEEDS)
+                )
+            )
+        finally:
+            pool.close()
+
+    expected = [parse_and_normalize(p.read_bytes(), None, None, args_for(p)) for p in FEEDS]
+    assert asyncio.run(in_workers()) == expected
+    assert all(entries for _, (entries, _) in expected)  # something was compared
+
+
+OWNER = """
+import os, sys, time
+from feeds.parallel import process_pool
+pool = process_pool(2)
+list(pool.map(time.sleep, [0.2, 0.2]))  # both workers started
+print(" ".join(str(pid) for pid in pool._processes), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is gone too (waiting to be reaped)
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_workers_exit_when_the_owner_is_killed() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+        owner.send_signal(signal.SIGKILL)
+        owner.wait(timeout=10)
+        deadline = time.monotonic() + 30  # a bound on waiting, not a timed assertion
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_running(pid) for pid in workers)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
