@@ -26,6 +26,8 @@ from .text import body_text
 SCHEMA_VERSION = 6
 #: How often ``Store.maintain`` is due while entries keep arriving.
 MAINTENANCE_EVERY = timedelta(days=1)
+#: Index pages ``Store.maintain`` merges per transaction (4 KB each).
+MERGE_PAGES = 2000
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: Seconds to wait for another connection's lock before failing (default 30).
 TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
@@ -302,12 +304,22 @@ class Store:
 
         Each ingest adds small index segments that FTS5 merges only partly, and every
         search reads all of them: on a long history, topic queries get several times slower
-        until the index is merged again. A few seconds per million entries; the daemon runs
-        it daily, ``feeds update`` when it is due.
+        until the index is merged again. A few seconds per million entries, in steps of
+        MERGE_PAGES pages, each its own short transaction: other writers (the daemon's
+        ingests) wait for a step, never for the whole merge. The daemon runs it daily,
+        ``feeds update`` when it is due.
         """
         upto = self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0]
+        while True:  # FTS5: a step that changes fewer than 2 rows had nothing left to merge
+            before = self._db.total_changes
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT INTO entries_fts (entries_fts, rank) VALUES ('merge', ?)",
+                    (-MERGE_PAGES,),  # negative: segments of every level, as optimize does
+                )
+            if self._db.total_changes - before < 2:
+                break
         with self._transaction() as db:
-            db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')")
             db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('maintained', ?)",
                 (f"{ts(now)} {upto}",),
