@@ -147,7 +147,7 @@ def _exit_with(owner: int) -> None:
     def watch() -> None:
         try:
             fd = os.pidfd_open(owner)
-        except OSError:  # no pidfd (an old kernel), or the owner is gone already
+        except (AttributeError, OSError):  # no pidfd (not Linux, an old kernel), or gone
             while _alive(owner):
                 time.sleep(1.0)
         else:
