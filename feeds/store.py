@@ -292,7 +292,7 @@ class Store:
         """Whether entries arrived since the last ``maintain`` and it was a day ago or more
         (or never)."""
         rows = self._query("SELECT value FROM meta WHERE key = 'maintained'")
-        newest = self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0]
+        newest = self.entry_count()
         if not rows:
             return bool(newest)
         when, upto = str(rows[0][0]).split(" ")
@@ -309,7 +309,7 @@ class Store:
         ingests) wait for a step, never for the whole merge. The daemon runs it daily,
         ``feeds update`` when it is due.
         """
-        upto = self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0]
+        upto = self.entry_count()
         while True:  # FTS5: a step that changes fewer than 2 rows had nothing left to merge
             before = self._db.total_changes
             with self._transaction() as db:
