@@ -242,20 +242,20 @@ def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> Publ
     check = check or _check(run, topic)
     if check.unchanged and check.record is not None:
         return PublishReport(topic.slug, check.record.shown, False)
-    expression, rows, state = check.expression, check.rows, check.state
-    report = _render_topic(run, topic, expression, entries_of(rows))
+    report = _render_topic(run, topic, check)
+    state = check.state
     if state.series and len(run.store.archive_pages(topic.slug, state.series.key)) != state.frozen:
         # Rendering froze an archive page, which the next run will see: the key changed.
-        state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
+        state = topic_state(
+            run.config, run.store, topic, check.expression, check.rows, shared=run.shared
+        )
     run.store.save_topic_state(topic.slug, state.key, report.entries)
     return report
 
 
-def _render_topic(
-    run: _Run, topic: Topic, expression: str, candidates: list[Entry]
-) -> PublishReport:
-    settings = run.settings
-    stories = _stories(settings, run.store, candidates)
+def _render_topic(run: _Run, topic: Topic, check: _Check) -> PublishReport:
+    settings, expression = run.settings, check.expression
+    stories = _stories(settings, run.store, entries_of(check.rows))
     entries = [s.entry for s in stories]
     related = _related(stories, run.sources, settings)
     links = Links(
@@ -271,7 +271,7 @@ def _render_topic(
     changed = [feed_url(settings, topic)] if written else []
     changed += _publish_siblings(run, topic, entries, related)
     digest = hashlib.sha256(data).hexdigest()
-    record, total = run.store.topic_record(topic.slug), run.store.count(expression)
+    record, total = check.record, run.store.count(expression)
     if record is None or record.digest != digest or record.entries != total:
         # A feed written again with the same bytes (public/ wiped) keeps its publish time,
         # so index.html, which shows it, stays the same too.
