@@ -40,7 +40,6 @@ _BLOCK_TAGS = (
 #: The start of a block-level tag (opening or closing): a space goes before it, so that
 #: "<p>a</p><p>b</p>" reads "a b", not "ab".
 _BLOCK_START = re.compile(rf"<(?=/?(?:{_BLOCK_TAGS})\b)", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 _NO_CONTENT = {"script", "style", "template", "noscript", "title"}
 _ELLIPSIS = "…"
 #: Nesting deeper than this is an attack, not an article: html5ever (nh3) takes time quadratic
@@ -62,8 +61,11 @@ def strip_illegal(text: str) -> str:
 
 
 def collapse_spaces(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip both ends."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse runs of whitespace to one space and strip both ends.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches in a ``re`` pattern
+    (``str.isspace``), at a third of the cost of ``re.sub``."""
+    return " ".join(text.split())
 
 
 def too_deep(html_text: str) -> bool:

@@ -3,11 +3,13 @@ text html_to_text finds by parsing it (normalize relies on it for every entry)."
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.normalize import _paragraph, sanitize_html
-from feeds.text import first_paragraph, html_to_text, sanitized_text, truncate_text
+from feeds.text import collapse_spaces, first_paragraph, html_to_text, sanitized_text, truncate_text
 
 #: Pieces of HTML, good and bad: quotes and ">" inside attributes, entities (also escaped
 #: ones), comments, CDATA, script/style/template/noscript, raw-text elements, stray "<".
@@ -27,6 +29,20 @@ HTMLISH = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5)), max_
     "".join
 )
 BASES = st.sampled_from([None, "http://h.example/a/"])
+#: Every character Unicode or ``re`` counts as a space, and some that are not.
+SPACES = "".join(c for c in map(chr, range(0x3100)) if c.isspace()) + "\u200b\ufeffx"
+
+
+def test_collapse_spaces_is_the_regular_expression_it_replaces():
+    pattern = re.compile(r"\s+")
+    for c in map(chr, range(0x110000)):  # split() and \s agree on every character
+        assert (pattern.fullmatch(c) is not None) == (collapse_spaces(f"a{c}b") == "a b")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(SPACES)))
+def test_collapse_spaces_on_runs(text):
+    assert collapse_spaces(text) == re.sub(r"\s+", " ", text).strip()
 
 
 @settings(max_examples=2000, suppress_health_check=list(HealthCheck), deadline=None)
