@@ -401,13 +401,33 @@ def _language(
     declared = canonical_language(item.language) or canonical_language(source.language)
     if declared:
         return declared
-    choices = tuple(c for c in (canonical_language(x) for x in languages) if c)
+    choices = _choices(languages)
     if not choices:
         return "und"
     if len(choices) == 1:
         return choices[0]
     text = f"{title} {text}"[:_DETECT_CHARS]
     return detect_language(text, choices) or choices[0]
+
+
+def _choices(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The configured languages detection chooses from (canonical tags, invalid ones out)."""
+    return tuple(c for c in (canonical_language(x) for x in languages) if c)
+
+
+#: Over 120 characters lingua reads trigrams only, the models every longer text needs.
+_WARM_TEXT = (
+    "Le gouvernement a annoncé mardi un nouveau plan pour la région. The government "
+    "announced a new plan for the region on Tuesday, officials said in a statement."
+)
+
+
+def warm_language_models(languages: tuple[str, ...]) -> None:
+    """Build the detector ``normalize`` uses for ``languages`` and load its trigram models
+    (lingua loads them on first use), so that processes forked afterwards share them."""
+    choices = _choices(languages)
+    if len(choices) > 1:
+        detect_language(_WARM_TEXT, choices)
 
 
 def detect_language(text: str, languages: tuple[str, ...]) -> str | None:

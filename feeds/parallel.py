@@ -2,11 +2,14 @@
 
 feedparser and normalize are pure CPU work on one body at a time (bytes in, Entries out), the
 rest of ingest is I/O and SQLite: handing the bodies to a small process pool lets a cold pass
-run on all cores while the event loop keeps fetching and the store keeps writing. The pool
-is started lazily, on the first body to parse, so a pass where every feed answers 304 costs
-nothing here; it uses ``forkserver`` (a fork of a process with threads, such as a running
-daemon, could inherit a held lock) with feeds' modules preloaded, and each worker builds its
-own lingua detectors.
+run on all cores while the event loop keeps fetching and the store keeps writing. The main
+process is one of the cores: there is a worker for each of the others, and when every worker
+has QUEUED bodies waiting, the main process parses the next one itself (one process fewer
+in memory than a worker per core, and no pickling of what it parses). The pool is started
+lazily, on the first body to parse, so a pass where every feed answers 304 costs nothing
+here; it uses ``forkserver`` (a fork of a process with threads, such as a running daemon,
+could inherit a held lock) with feeds' modules and the configured languages' lingua models
+loaded before forking (feeds._warm), so that the workers share one copy of them.
 
 The result is the same as calling ``parse_feed`` then ``normalize`` in the caller: both are
 pure functions of their arguments (``now`` is passed in). This module decides nothing about
@@ -51,10 +54,17 @@ __all__ = [
 MIN_SOURCES = 16
 #: Worker processes; "0" parses in-process (the benchmark's reference, or a tiny machine).
 ENV_WORKERS = "FEEDS_PARSE_WORKERS"
-_PRELOAD = ["feeds.parallel"]
+#: How process_pool tells feeds._warm, in the forkserver, which languages to load.
+ENV_WARM = "_FEEDS_WARM_LANGUAGES"
+_PRELOAD = ["feeds.parallel", "feeds._warm"]
+#: Serializes starting the forkserver (its environment names the languages to warm).
+_START = threading.Lock()
 #: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
 #: and every worker busy, few enough that pending bodies (~50 KB each) stay a few MB.
 MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
+#: Bodies sent to each worker before the main process parses the next one itself: enough
+#: that a worker never waits while the main process is busy with one.
+QUEUED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +125,13 @@ def parse_and_normalize(
 
 
 def default_workers() -> int:
-    """One worker per core the process may use, at most 4 (the main process works too)."""
+    """One worker per core the process may use but one, the main process's (it parses and
+    renders its share too): 1 to 4."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    return max(1, min(cores - 1, 4))
 
 
 def configured_workers() -> int:
@@ -129,16 +140,35 @@ def configured_workers() -> int:
     return int(setting) if setting.isdigit() else default_workers()
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolExecutor:
     """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
-    a process with threads, such as a running daemon, could inherit a held lock). Each
+    a process with threads, such as a running daemon, could inherit a held lock), and the
+    lingua models of ``languages`` when this starts the forkserver (feeds._warm). Each
     worker exits when the process that made the pool is gone: a run killed with -9 leaves
     no worker behind (what a worker was writing is written atomically, or rolled back)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
+    _start_forkserver(languages)
     return ProcessPoolExecutor(
         workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
     )
+
+
+def _start_forkserver(languages: tuple[str, ...]) -> None:
+    """Start this process's forkserver unless it runs already: it inherits the environment
+    of that moment, where feeds._warm finds ``languages``."""
+    from multiprocessing import forkserver  # noqa: PLC0415 - its own import of the context
+
+    with _START:
+        previous = os.environ.get(ENV_WARM)
+        os.environ[ENV_WARM] = ",".join(languages)
+        try:
+            forkserver.ensure_running()
+        finally:
+            if previous is None:
+                del os.environ[ENV_WARM]
+            else:
+                os.environ[ENV_WARM] = previous
 
 
 def _exit_with(owner: int) -> None:
@@ -168,10 +198,15 @@ def _alive(pid: int) -> bool:
 
 
 class ParsePool:
-    """A lazily started process pool for ``parse_and_normalize``; ``close()`` when done."""
+    """A lazily started process pool for ``parse_and_normalize``, in which the calling
+    process takes a share; ``close()`` when done."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, languages: tuple[str, ...] = ()) -> None:
         self.workers = workers or default_workers()
+        self.languages = languages
+        #: Bodies parsed in this process (the others went to a worker).
+        self.here = 0
+        self._queued = 0
         self._executor: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(max(MIN_SLOTS, SLOTS_PER_WORKER * self.workers))
 
@@ -181,27 +216,37 @@ class ParsePool:
         return self._slots
 
     @classmethod
-    def for_run(cls, sources: int) -> ParsePool | None:
-        """A pool for a run of ``sources`` sources, or None when in-process is better."""
+    def for_run(cls, sources: int, languages: tuple[str, ...] = ()) -> ParsePool | None:
+        """A pool for a run of ``sources`` sources, or None when in-process is better;
+        ``languages``: those normalize detects (their models are loaded once, shared)."""
         workers = configured_workers()
         if workers < 1 or sources < MIN_SOURCES:
             return None
-        return cls(workers)
+        return cls(workers, languages)
 
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = process_pool(self.workers)
+            self._executor = process_pool(self.workers, self.languages)
         return self._executor
 
     async def parse(
         self, body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
     ) -> tuple[ParsedFeed, Normalized]:
-        """``parse_and_normalize`` in a worker; ParseError is raised here as it would be."""
+        """``parse_and_normalize`` in a worker, or here when every worker has QUEUED bodies
+        waiting already (this process is one more core: while it parses one, the workers
+        keep busy on theirs). ParseError is raised here either way."""
+        if self._queued >= QUEUED * self.workers:
+            self.here += 1
+            return parse_and_normalize(body, url, content_type, args)
         loop = asyncio.get_running_loop()
         executor = self._start()
-        return await loop.run_in_executor(
-            executor, parse_and_normalize, body, url, content_type, args
-        )
+        self._queued += 1
+        try:
+            return await loop.run_in_executor(
+                executor, parse_and_normalize, body, url, content_type, args
+            )
+        finally:
+            self._queued -= 1
 
     def close(self) -> None:
         if self._executor is not None:

@@ -81,7 +81,7 @@ async def ingest(
                 config, store, names=names, force=force, now=now, fetcher=own,
                 on_report=on_report,
             )  # fmt: skip
-    pool = ParsePool.for_run(len(sources))
+    pool = ParsePool.for_run(len(sources), config.settings.languages)
     run = _Run(config, store, fetcher, authority, now, force, pool)
     try:
         return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))

@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -54,6 +55,8 @@ CANDIDATES_PER_STORY = 3
 #: A first publish of this many topics over a store of this many entries is rendered in
 #: worker processes (see ``_publish_topics``).
 PARALLEL_TOPICS, PARALLEL_ENTRIES = 4, 20_000
+#: Topics sent to each worker at once: one to render, one to start on as soon as it is done.
+AHEAD = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,8 @@ def _related(
 
 def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
     """Publish each topic whose files are not made from what the store holds now; a first
-    publish of many topics over a large store in worker processes (one per core).
+    publish of many topics over a large store on every core (worker processes, and this
+    one).
 
     Topics are independent: a worker opens the store itself (SQLite in WAL mode lets them
     read at once; their few writes take turns) and writes the topic's files atomically,
@@ -181,17 +185,36 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
             reports[topic.slug] = PublishReport(topic.slug, check.record.shown, False)
         else:
             due.append((topic, check))
-    workers = min(configured_workers(), len(due))
-    if workers > 1 and _first_publish_of_many(run, [c for _, c in due]):
-        with process_pool(workers) as pool:
-            futures = [
-                pool.submit(_publish_in_worker, run.config, run.store.path, t, run.now)
-                for t, _ in due
-            ]
-            reports.update((t.slug, f.result()) for (t, _), f in zip(due, futures, strict=True))
+    workers = min(configured_workers(), len(due) - 1)
+    if workers > 0 and _first_publish_of_many(run, [c for _, c in due]):
+        reports.update(_publish_shared(run, due, workers))
     else:
         reports.update((t.slug, _publish_topic(run, t, check)) for t, check in due)
     return [reports[t.slug] for t in topics]
+
+
+def _publish_shared(
+    run: _Run, due: Sequence[tuple[Topic, _Check]], workers: int
+) -> dict[str, PublishReport]:
+    """``_publish_topic`` of each topic, in ``workers`` worker processes and in this one:
+    each worker has AHEAD topics sent, this process renders the next one meanwhile."""
+    reports: dict[str, PublishReport] = {}
+    waiting = list(due)
+    with process_pool(workers) as pool:
+        running: dict[Future[PublishReport], Topic] = {}
+        while waiting or running:
+            while waiting and len(running) < AHEAD * workers:
+                topic, _ = waiting.pop(0)
+                args = (run.config, run.store.path, topic, run.now)
+                running[pool.submit(_publish_in_worker, *args)] = topic
+            if waiting:
+                topic, check = waiting.pop(0)
+                reports[topic.slug] = _publish_topic(run, topic, check)
+            else:
+                wait(running, return_when=FIRST_COMPLETED)
+            for future in [f for f in running if f.done()]:
+                reports[running.pop(future).slug] = future.result()
+    return reports
 
 
 def _first_publish_of_many(run: _Run, due: Sequence[_Check]) -> bool:

@@ -42,6 +42,53 @@ def test_workers_give_what_parsing_in_process_gives() -> None:
     assert all(entries for _, (entries, _) in expected)  # something was compared
 
 
+def test_the_main_process_parses_its_share_when_every_worker_is_busy(monkeypatch) -> None:
+    """With one body allowed per worker, the others are parsed here: same results."""
+    import feeds.parallel as parallel
+
+    monkeypatch.setattr(parallel, "QUEUED", 1)
+
+    async def shared() -> tuple[list[object], int]:
+        pool = ParsePool(1)
+        try:
+            found = await asyncio.gather(
+                *(pool.parse(p.read_bytes(), None, None, args_for(p)) for p in FEEDS)
+            )
+            return list(found), pool.here
+        finally:
+            pool.close()
+
+    expected = [parse_and_normalize(p.read_bytes(), None, None, args_for(p)) for p in FEEDS]
+    found, here = asyncio.run(shared())
+    assert found == expected
+    assert here == len(FEEDS) - 1  # the first went to the worker, the rest were parsed here
+
+
+WARM = """
+import gc
+from feeds.parallel import process_pool
+
+def inherited():
+    from feeds.normalize import _detector
+    return _detector.cache_info().currsize, gc.get_freeze_count() > 0
+
+if __name__ == "__main__":
+    with process_pool(1, ("en", "fr")) as pool:
+        print(*pool.submit(inherited).result())
+"""
+
+
+def test_workers_inherit_the_language_detector_from_the_forkserver(tmp_path: Path) -> None:
+    """The forkserver loads the configured languages' detector before forking: a worker has
+    it before detecting anything (and the collector leaves what it inherited alone)."""
+    script = tmp_path / "warm.py"
+    script.write_text(WARM)
+    answer = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert answer.stdout.split() == ["1", "True"]
+
+
 OWNER = """
 import os, sys, time
 from feeds.parallel import process_pool

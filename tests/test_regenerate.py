@@ -361,8 +361,9 @@ def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site
 
 def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path, monkeypatch):
     """A first publish of PARALLEL_TOPICS topics or more over a large store is rendered by
-    workers (each with its own store connection): the files, archive pages and topic records
-    are those of a run in-process. A later publish of a few changes stays in-process."""
+    workers (each with its own store connection) and by this process: the files, archive
+    pages and topic records are those of a run in-process. A later publish of a few
+    changes stays in-process."""
     import feeds.regenerate as rg
     from feeds.regenerate import PARALLEL_TOPICS
 
@@ -370,6 +371,11 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     pools: list[int] = []
     real_pool = rg.process_pool
     monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
+    here: list[str] = []  # topics this process rendered (the workers' calls are not seen)
+    real_publish = rg._publish_topic
+    monkeypatch.setattr(
+        rg, "_publish_topic", lambda run, t, c=None: here.append(t.slug) or real_publish(run, t, c)
+    )
 
     topics = tuple(
         Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}")
@@ -386,6 +392,7 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
         with Store(root / "data" / "feeds.sqlite3") as store:
             add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(60)))
             reports = regenerate(config, store, now=T0 + timedelta(days=31))
+            rendered_here = set(here)
             records = [store.topic_record(t.slug) for t in topics]
             frozen = store._query("SELECT * FROM archive_pages ORDER BY 1, 2, 3")
             again = regenerate(config, store, now=T0 + timedelta(days=32))
@@ -394,6 +401,9 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
         assert all(r.written for r in reports) and not any(r.written for r in again)
         assert [r.topic for r in later if r.written] == ["t1"]
         assert pools == ([2] if workers == "2" else [])  # the first publish only
+        if workers == "2":  # this process rendered its share of the first publish
+            assert 1 <= len(rendered_here) < len(topics)
+        here.clear()
         pools.clear()
         written[workers] = (snapshot(root / "public"), records, [tuple(r) for r in frozen])
         for path in (root / "public").rglob("*.atom"):
