@@ -77,9 +77,12 @@ TRACKING_PARAMS = frozenset(
 
 TITLE_LIMIT = 80
 UNTITLED = "(untitled)"
-#: Characters of text lingua looks at: its time grows with the length (200 µs for 1,000
-#: characters), and past a few sentences more text rarely changes the answer.
-_DETECT_CHARS = 400
+#: Characters of text lingua looks at: its time grows with the length (~75 µs for 200
+#: characters, 150 for 400), and past a sentence or two more text does not change the
+#: answer: on 3,600 paragraphs of man pages in six languages, 200 characters were as often
+#: right as 400 (89.1%, choosing among the six; 92.5% between English and French, where
+#: the misses are English passages in French pages).
+_DETECT_CHARS = 200
 _WHITESPACE = re.compile(r"\s")
 _ID_YEAR = "2024"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.+)$", re.DOTALL)
