@@ -7,10 +7,11 @@ store remembers about a source between runs). All datetimes are timezone-aware U
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 SourceKind = Literal["feed", "articles"]
 
@@ -166,6 +167,14 @@ class Entry:
     page: str | None = None
     #: Hash of the fields that matter (not dates): equal hash, nothing to do.
     hash: str = field(default="")
+
+    def __reduce__(self) -> tuple[type[Entry], tuple[Any, ...]]:
+        """Pickled as the tuple of its fields (worker processes send entries by the
+        thousand): half the time of the dataclass default, both ways."""
+        return (Entry, _entry_fields(self))
+
+
+_entry_fields = attrgetter(*(f.name for f in fields(Entry)))
 
 
 @dataclass(frozen=True, slots=True)
