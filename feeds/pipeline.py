@@ -14,18 +14,22 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TypeVar
 from urllib.parse import urlsplit
 
+from .batching import WriteBatch
 from .errors import FetchError, ParseError, SourceError
 from .fetch import Fetcher, FetchSettings, user_agent
-from .models import Config, IngestReport, ParsedFeed, Source, SourceState
-from .parallel import NormalizeArgs, NormalizedFeed, ParsePool, normalize_items
+from .models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
+from .parallel import NormalizeArgs, Normalized, NormalizedFeed, ParsePool, normalize_items
 from .parse import parse_feed, read_articles
 from .parse.articles import folder_fingerprint
 from .schedule import combine_hints, next_due
 from .store import Store
 
 log = logging.getLogger("feeds")
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -56,6 +60,8 @@ class _Run:
     force: bool
     #: Parses and normalizes bodies in worker processes (None: in this process).
     pool: ParsePool | None = None
+    #: Where sources' writes go: committed several at once.
+    writes: WriteBatch | None = None
 
 
 async def ingest(
@@ -82,10 +88,12 @@ async def ingest(
                 on_report=on_report,
             )  # fmt: skip
     pool = ParsePool.for_run(len(sources), config.settings.languages)
-    run = _Run(config, store, fetcher, authority, now, force, pool)
+    writes = WriteBatch(store)
+    run = _Run(config, store, fetcher, authority, now, force, pool, writes)
     try:
         return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
     finally:
+        writes.flush()  # what sources cancelled on the way left pending
         if pool is not None:
             pool.close()
 
@@ -106,14 +114,22 @@ async def ingest_source(run: _Run, source: Source) -> IngestReport:
         return IngestReport(source.name, ok=True, message=message)
     try:
         parsed, state, max_age = await _read(run, source, state)
-        report = _store(run, source, parsed) if parsed else IngestReport(source.name, ok=True)
+        normalized = _normalized(run, source, parsed) if parsed else None
     except SourceError as e:
-        return _failed(run, source, state, e)
+        return await _write(run, partial(_failed, run, source, state, e))
+
+    def store() -> IngestReport:
+        report = IngestReport(source.name, ok=True)
+        if normalized is not None:
+            report = _store(run, source, *normalized)
+        _succeeded(run, source, state, parsed, max_age)
+        return report
+
+    report = await _write(run, store)
     if parsed and parsed.problems:
         report = replace(report, message="; ".join(parsed.problems))
         for problem in parsed.problems:
             log.warning("source %s: %s", source.name, problem)
-    _succeeded(run, source, state, parsed, max_age)
     log.info(
         "source %s: %d new, %d changed, %d unchanged",
         source.name, report.new, report.changed, report.unchanged,
@@ -192,12 +208,24 @@ def _normalize_args(run: _Run, source: Source) -> NormalizeArgs:
     return NormalizeArgs(source, run.now, run.authority, settings.languages, settings.base_url)
 
 
-def _store(run: _Run, source: Source, parsed: ParsedFeed) -> IngestReport:
-    # Bodies parsed in the pool come back normalized already.
+async def _write(run: _Run, work: Callable[[], T]) -> T:
+    """``work()``'s store writes, in a transaction shared with other sources' if batched."""
+    if run.writes is None:
+        with run.store.atomic():
+            return work()
+    return await run.writes.write(work)
+
+
+def _normalized(run: _Run, source: Source, parsed: ParsedFeed) -> Normalized:
+    """The entries of ``parsed`` and their texts (the pool's come normalized already)."""
     if isinstance(parsed, NormalizedFeed):
-        entries, texts = parsed.entries, parsed.texts
-    else:
-        entries, texts = normalize_items(parsed.items, _normalize_args(run, source))
+        return parsed.entries, parsed.texts
+    return normalize_items(parsed.items, _normalize_args(run, source))
+
+
+def _store(
+    run: _Run, source: Source, entries: Sequence[Entry], texts: Sequence[str]
+) -> IngestReport:
     result = run.store.upsert(entries, now=run.now, texts=texts)
     return IngestReport(
         source.name,

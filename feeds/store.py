@@ -216,6 +216,8 @@ class Store:
 
     def __init__(self, path: Path | str, *, timeout: float | None = None) -> None:
         self.path = str(path)
+        #: Inside ``batch()``: each write is a savepoint of the batch's transaction.
+        self._batched = False
         timeout = busy_timeout() if timeout is None else timeout
         try:
             if self.path != ":memory:":
@@ -257,6 +259,10 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self._batched:
+            with self._savepoint() as db:
+                yield db
+            return
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -267,6 +273,44 @@ class Store:
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
             raise StoreError(f"store {self.path}: {_explain(e)}") from e
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("SAVEPOINT write")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK TO write")
+                self._db.execute("RELEASE write")
+                raise
+            self._db.execute("RELEASE write")
+        except sqlite3.Error as e:
+            raise StoreError(f"store {self.path}: {_explain(e)}") from e
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """The writes made inside are all or nothing: a transaction of their own, or inside
+        ``batch()`` a savepoint of its transaction."""
+        with self._transaction():
+            yield
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around the writes made inside: each write is still all or
+        nothing (a savepoint: one that raises is undone alone), and the batch is
+        committed at the end, all or none. Committing costs SQLite more than a feed's
+        rows (the search index writes a segment per commit): ingest commits the writes
+        of several sources at once."""
+        if self._batched:  # already in one
+            yield
+            return
+        with self._transaction():
+            self._batched = True
+            try:
+                yield
+            finally:
+                self._batched = False
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
