@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.dedupe import _similar, canonical_link, fold, group, shingles
@@ -145,3 +145,90 @@ def test_texts_given_by_the_caller_are_used_instead_of_the_entry_html():
     assert len(group([a, b])) == 2
     # The caller's texts (the store's search index) say they are the same story.
     assert len(group([a, b], {a.id: COUP, b.id: COUP})) == 1
+
+
+@st.composite
+def _shingle_sets(draw: st.DrawFn) -> list[frozenset[int]]:
+    """Sets of 8-30 shingles from a small universe, many of them an earlier set with a few
+    shingles swapped, added or taken out: pairs on both sides of THRESHOLD, with their
+    common shingles shared by other sets as well (so that the prefix filter needs the whole
+    of each prefix)."""
+    sets: list[frozenset[int]] = []
+    for _ in range(draw(st.integers(2, 14))):
+        if sets and draw(st.booleans()):
+            base = set(draw(st.sampled_from(sets)))
+            for _ in range(draw(st.integers(0, 8))):
+                change = draw(st.sampled_from(["swap", "add", "drop"]))
+                if change != "add":
+                    base.discard(draw(st.sampled_from(sorted(base))))
+                if change != "drop":
+                    base.add(draw(st.integers(0, 60)))
+            found = frozenset(base)
+        else:
+            found = frozenset(draw(st.lists(st.integers(0, 60), min_size=8, max_size=30)))
+        if len(found) >= 8:
+            sets.append(found)
+    return sets
+
+
+def _stories_of_sets(sets: list[frozenset[int]]) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """(group() of entries with these shingle sets, the groups of comparing every pair)."""
+    import feeds.dedupe as dedupe
+
+    entries = [make(i, "", "", link=f"https://x.example/{i}") for i in range(len(sets))]
+    by_id = dict(zip((e.id for e in entries), sets, strict=True))
+    real = dedupe.shingles
+    dedupe.shingles = lambda entry, text=None: by_id[entry.id]  # type: ignore[assignment]
+    try:
+        stories = group(entries)
+    finally:
+        dedupe.shingles = real
+    parent = list(range(len(entries)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, sa in enumerate(sets):
+        for b, sb in enumerate(sets):
+            if _similar(sa, sb):
+                parent[find(a)] = find(b)
+    expected: dict[int, set[str]] = {}
+    for i, e in enumerate(entries):
+        expected.setdefault(find(i), set()).add(e.id)
+    found = {frozenset([s.entry.id, *(o.id for o in s.others)]) for s in stories}
+    return found, {frozenset(g) for g in expected.values()}
+
+
+@settings(max_examples=600, deadline=None)
+@given(_shingle_sets())
+def test_the_prefix_filter_finds_every_similar_pair(sets):
+    """Grouping given shingle sets (links never match) equals comparing every pair."""
+    found, expected = _stories_of_sets(sets)
+    assert found == expected
+
+
+def test_a_pair_found_only_by_the_last_shingle_of_a_prefix():
+    """b = a + 8 rarer shingles: Jaccard exactly 0.6, and b's prefix (9 shingles: its 8
+    rarer ones first) shares only its last shingle with a's."""
+    a = frozenset(range(12))
+    b = a | frozenset(range(100, 108))
+    # Each of b's extra shingles in one other set (2 sets in all); each of a's in three.
+    noise = [frozenset({100 + k, 200 + k, *range(300 + 10 * k, 307 + 10 * k)}) for k in range(8)]
+    noise += [frozenset({*range(12), *range(400 + 20 * k, 420 + 20 * k)}) for k in range(2)]
+    found, expected = _stories_of_sets([a, b, *noise])
+    assert found == expected
+    assert frozenset({"https://wire.example/0", "https://wire.example/1"}) in found
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF)) | st.text())
+def test_fold_finds_the_words_of_the_regular_expression(text):
+    """fold's fast path for ASCII text splits where the regular expression would."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    assert fold(text) == re.findall(r"\w+", plain)
