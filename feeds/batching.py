@@ -3,9 +3,10 @@
 Ingest writes each source's entries and state as soon as the source is done. A commit costs
 SQLite more than a feed's rows (the search index writes a new segment at every commit, and
 merges them as they pile up), so the writes that arrive within BATCH_DELAY of each other, up
-to BATCH_SIZE, share one: ``Store.batch()``. Each write stays all or nothing on its own (a
-savepoint): one that raises is undone alone and its caller gets the error; a commit that
-fails gives every write of the batch its error, and none of them is stored.
+to BATCH_SIZE, share one: ``Store.batch()``. Each write stays all or nothing on its own:
+when one raises (or the commit fails), the batch is rolled back and its writes are made
+again one at a time, each in its own transaction, so that only a failing one fails. (Not
+with savepoints: FTS5 writes a segment at each one, which is the cost saved here.)
 
 What a crash loses is what a crash lost before: the writes not committed yet, whose
 sources' states (validators, body hashes) were not saved either, so the next run fetches
@@ -59,25 +60,26 @@ class WriteBatch:
         pending, self._pending = self._pending, []
         if not pending:
             return
-        outcomes: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
         try:
             with self.store.batch():
-                for work, future in pending:
-                    try:
-                        with self.store.atomic():
-                            outcomes.append((future, work(), None))
-                    except Exception as e:  # undone alone; its caller gets the error
-                        outcomes.append((future, None, e))
-        except Exception as e:  # the commit failed: none of them was stored
-            for _, future in pending:
-                if not future.done():
-                    future.set_exception(e)
+                results = [work() for work, _ in pending]
+        except Exception:  # rolled back: each alone, so that only a failing one fails
+            self._one_by_one(pending)
             return
         self.commits += 1
-        for future, result, error in outcomes:
-            if future.done():  # its caller was cancelled meanwhile
-                continue
-            if error is not None:
-                future.set_exception(error)
-            else:
+        for (_, future), result in zip(pending, results, strict=True):
+            if not future.done():  # else its caller was cancelled meanwhile
                 future.set_result(result)
+
+    def _one_by_one(self, pending: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
+        for work, future in pending:
+            try:
+                with self.store.batch():
+                    result = work()
+            except Exception as e:
+                if not future.done():
+                    future.set_exception(e)
+            else:
+                self.commits += 1
+                if not future.done():
+                    future.set_result(result)

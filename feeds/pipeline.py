@@ -211,7 +211,7 @@ def _normalize_args(run: _Run, source: Source) -> NormalizeArgs:
 async def _write(run: _Run, work: Callable[[], T]) -> T:
     """``work()``'s store writes, in a transaction shared with other sources' if batched."""
     if run.writes is None:
-        with run.store.atomic():
+        with run.store.batch():
             return work()
     return await run.writes.write(work)
 

@@ -216,7 +216,7 @@ class Store:
 
     def __init__(self, path: Path | str, *, timeout: float | None = None) -> None:
         self.path = str(path)
-        #: Inside ``batch()``: each write is a savepoint of the batch's transaction.
+        #: Inside ``batch()``: writes are part of its transaction.
         self._batched = False
         timeout = busy_timeout() if timeout is None else timeout
         try:
@@ -259,9 +259,8 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        if self._batched:
-            with self._savepoint() as db:
-                yield db
+        if self._batched:  # part of the batch's transaction
+            yield self._db
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -275,33 +274,12 @@ class Store:
             raise StoreError(f"store {self.path}: {_explain(e)}") from e
 
     @contextmanager
-    def _savepoint(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("SAVEPOINT write")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK TO write")
-                self._db.execute("RELEASE write")
-                raise
-            self._db.execute("RELEASE write")
-        except sqlite3.Error as e:
-            raise StoreError(f"store {self.path}: {_explain(e)}") from e
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """The writes made inside are all or nothing: a transaction of their own, or inside
-        ``batch()`` a savepoint of its transaction."""
-        with self._transaction():
-            yield
-
-    @contextmanager
     def batch(self) -> Iterator[None]:
-        """One transaction around the writes made inside: each write is still all or
-        nothing (a savepoint: one that raises is undone alone), and the batch is
-        committed at the end, all or none. Committing costs SQLite more than a feed's
-        rows (the search index writes a segment per commit): ingest commits the writes
-        of several sources at once."""
+        """One transaction around the writes made inside (the store's own join it),
+        committed at the end: all or none (an exception rolls all of it back). Committing
+        costs SQLite more than a feed's rows (the search index writes a segment at each
+        commit, and at each savepoint, so there is none inside): ingest commits the writes
+        of several sources at once (feeds.batching)."""
         if self._batched:  # already in one
             yield
             return
