@@ -92,6 +92,15 @@ _URI_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
 #: The ASCII characters ``_iri_escape`` encodes: neither alphanumeric nor in _URI_SAFE.
 _IRI_UNSAFE_CHARS = "".join(c for c in map(chr, range(128)) if not (c.isalnum() or c in _URI_SAFE))
 _IRI_UNSAFE = re.compile(f"[{re.escape(_IRI_UNSAFE_CHARS)}]")
+#: An absolute http(s) URL that urljoin (against any base it can parse), urlsplit with
+#: urlunsplit, and _iri_escape all give back as it is: lower-case scheme, a host of letters,
+#: digits, dots and hyphens, an optional port, no ";" in the path, a query that is not empty,
+#: no fragment and nothing to escape. Most links are; they skip urllib (tests/test_normalize
+#: compares both ways).
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[A-Za-z0-9._~!$'()*+,=:@/%-]*)?"
+    r"(?:\?[A-Za-z0-9._~!$'()*+,;=:@/?%&-]+)?"
+)
 
 
 def normalize(
@@ -174,6 +183,8 @@ def make_id(item: RawItem, *, source: Source, id_authority: str, link: str | Non
 
 
 def _is_absolute_uri(value: str) -> bool:
+    if _PLAIN_URL.fullmatch(value):
+        return True
     match = _SCHEME.match(value)
     if not match or not match.group(2).strip("/ ") or _WHITESPACE.search(value):
         return False
@@ -212,6 +223,17 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     url = strip_illegal(url).strip()
+    if _PLAIN_URL.fullmatch(url) and _joinable(base):
+        head, mark, query = url.partition("?")
+        if not mark:
+            return url
+        query = "&".join(p for p in query.split("&") if p and not _is_tracking(p))
+        return f"{head}?{query}" if query else head
+    return _clean_link(url, base)
+
+
+def _clean_link(url: str, base: str | None) -> str | None:
+    """``clean_link`` of any URL, through urllib."""
     try:
         if base:
             url = urljoin(strip_illegal(base).strip(), url)
@@ -223,6 +245,18 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
     query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
     cleaned = urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, query, parts.fragment))
     return _iri_escape(cleaned)
+
+
+@lru_cache(maxsize=64)
+def _joinable(base: str | None) -> bool:
+    """Whether urljoin can parse ``base`` (it raises on a broken IPv6 host)."""
+    if not base:
+        return True
+    try:
+        urlsplit(strip_illegal(base).strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _is_tracking(param: str) -> bool:
@@ -300,8 +334,11 @@ def _absolute_url(value: str, base: str | None) -> str | None:
 
     nh3 checks the scheme before calling the filter, so it is checked again after joining.
     """
+    value = value.strip()
+    if _PLAIN_URL.fullmatch(value) and _joinable(base):
+        return value
     try:
-        url = urljoin(base, value.strip()) if base else value.strip()
+        url = urljoin(base, value) if base else value
         parts = urlsplit(url)
     except ValueError:
         return None

@@ -310,3 +310,90 @@ def test_normalize_never_raises_and_is_deterministic(item):
 def test_html_to_text_never_raises(text):
     result = html_to_text(text)
     assert not ILLEGAL.search(result) and result == result.strip()
+
+
+# --- plain URLs skip urllib: the same results ----------------------------------------------
+
+_SCHEMES = ["http", "https", "HTTP", "Https", "ftp", "mailto", "h", ""]
+_HOSTS = ["a.example", "A.B-c", "[::1]", "[::1", "::1]", "x_y", "é.fr", "", "a:80", "a:", "a:x",
+          "u@h", "h h", "h\t", "0"]  # fmt: skip
+_PATHS = ["", "/", "/a", "b", "/a;p", "/a;", "/%20", "/a b", "/..", "/./c", "//d", "/é", "/a:b@c",
+          "/~u/(x)*+,=!$'", "/a\\b", '/"q"', "/<x>"]  # fmt: skip
+_QUERIES = ["", "?", "?q", "?utm_source=x", "?a=1&utm_medium=y", "?a=1&&b", "?;x", "?é", "?a=b?c",
+            "?fbclid=1", "?UTM_x=1&k", "?a=%20", "?a b"]  # fmt: skip
+_FRAGMENTS = ["", "#", "#f", "#a#b"]
+_URLS = st.one_of(
+    st.tuples(
+        st.sampled_from(["", " ", "\x00", "\n"]), st.sampled_from(_SCHEMES),
+        st.sampled_from(["://", ":", ":/", ""]), st.sampled_from(_HOSTS),
+        st.sampled_from(_PATHS), st.sampled_from(_QUERIES), st.sampled_from(_FRAGMENTS),
+        st.sampled_from(["", " ", "\x0b"]),
+    ).map("".join),
+    st.tuples(  # mostly plain ones
+        st.sampled_from(["http://", "https://"]), st.sampled_from(["a.example", "b-2.c", "a:80"]),
+        st.sampled_from(["", "/", "/a/b.html", "/a;", "/~x/%41"]),
+        st.sampled_from(["", "?id=3", "?utm_source=x", "?a=1&utm_medium=y&b", "?"]),
+    ).map("".join),
+    st.text(max_size=30),
+)  # fmt: skip
+_BASES = st.sampled_from(
+    [None, "", "http://b.example/dir/x", "https://b.example", "http://[::1/", "ftp://x/y/",
+     " http://c.example/ ", "HTTP://d/", "\x00http://e/"]
+)  # fmt: skip
+
+
+def _absolute_url_by_urllib(value, base):
+    """feeds.normalize._absolute_url as it was before plain URLs skipped urllib."""
+    from urllib.parse import urljoin, urlsplit
+
+    from feeds.normalize import _iri_escape
+
+    try:
+        url = urljoin(base, value.strip()) if base else value.strip()
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme == "mailto" or (scheme in ("http", "https") and parts.netloc):
+        return _iri_escape(url)
+    return None
+
+
+def _is_absolute_uri_by_urllib(value):
+    from urllib.parse import urlsplit
+
+    from feeds.normalize import _SCHEME, _WHITESPACE
+
+    match = _SCHEME.match(value)
+    if not match or not match.group(2).strip("/ ") or _WHITESPACE.search(value):
+        return False
+    if match.group(1).lower() in ("http", "https"):
+        try:
+            return bool(urlsplit(value).netloc)
+        except ValueError:
+            return False
+    return True
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_URLS, _BASES)
+def test_plain_urls_come_out_as_urllib_makes_them(url, base):
+    from feeds.normalize import _absolute_url, _clean_link, _is_absolute_uri
+    from feeds.text import strip_illegal
+
+    expected = _clean_link(strip_illegal(url).strip(), base) if url else None
+    assert clean_link(url, base) == expected
+    if base is None or base == strip_illegal(base).strip():  # as normalize gives them
+        assert _absolute_url(url, base) == _absolute_url_by_urllib(url, base)
+    assert _is_absolute_uri(url) == _is_absolute_uri_by_urllib(url)
+
+
+def test_the_plain_url_pattern_takes_the_common_links():
+    from feeds.normalize import _PLAIN_URL
+
+    for url in ["https://news.example/2024/07/niger.html", "http://a.example:8080/x?id=3&utm_source=rss",
+                "https://h.example", "https://h.example/a%20b/(1)"]:  # fmt: skip
+        assert _PLAIN_URL.fullmatch(url)
+    for url in ["https://h.example/a;p", "https://h.example/x#top", "https://h.example/?",
+                "HTTPS://h.example/", "https://[::1]/", "https://h.example/é"]:  # fmt: skip
+        assert not _PLAIN_URL.fullmatch(url)
