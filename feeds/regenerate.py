@@ -199,7 +199,10 @@ def _publish_shared(
     """``_publish_topic`` of each topic, in ``workers`` worker processes and in this one:
     each worker has AHEAD topics sent, this process renders the next one meanwhile."""
     reports: dict[str, PublishReport] = {}
-    waiting = list(due)
+    # Longest first (a topic's matches: its archive pages), so that the last to finish are
+    # short ones and no process waits long for another at the end.
+    sizes = {t.slug: run.store.count(c.expression) for t, c in due}
+    waiting = sorted(due, key=lambda d: -sizes[d[0].slug])
     with process_pool(workers) as pool:
         running: dict[Future[PublishReport], Topic] = {}
         while waiting or running:
