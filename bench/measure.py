@@ -56,6 +56,8 @@ class TreeMonitor:
         self.interval = interval
         self.cpu: dict[int, float] = {}
         self.peak = 0
+        #: Bumped by mark(): a sample taken before it does not count in the new phase.
+        self._phase = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -80,11 +82,14 @@ class TreeMonitor:
         return {p: (stats[p][1], _pss(p, stats[p][2])) for p in members if p in stats}
 
     def sample(self) -> None:
+        with self._lock:
+            phase = self._phase
         tree = self._tree()
         with self._lock:
             for pid, (cpu, _) in tree.items():
                 self.cpu[pid] = max(cpu, self.cpu.get(pid, 0.0))
-            self.peak = max(self.peak, sum(rss for _, rss in tree.values()))
+            if phase == self._phase:  # else it saw processes of before the phase began
+                self.peak = max(self.peak, sum(rss for _, rss in tree.values()))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -95,6 +100,7 @@ class TreeMonitor:
         """Start a phase: CPU so far per process, and the peak starts over."""
         self.sample()
         with self._lock:
+            self._phase += 1
             self.peak = 0
             return dict(self.cpu)
 

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,36 @@ def test_quick_bench_runs_and_its_checks_pass(tmp_path):
     assert results["feeds"]["churn"]["new"] == 3 * 5  # feeds 0, 10 and 20 gain 5 entries
     assert results["fetch"]["revalidation"]["not_modified"] == 30
     assert "cold" in result.stdout and "history" in result.stdout
+
+
+def test_a_sample_taken_before_a_phase_began_does_not_count_in_it(monkeypatch):
+    """The monitor's thread may be reading /proc while a phase begins: what it read (an
+    earlier child, say the digest's) must not become the new phase's peak."""
+    import os
+    import threading
+
+    monkeypatch.syspath_prepend(str(ROOT))  # the bench is not part of the package
+    from bench.measure import TreeMonitor
+
+    reading, marked = threading.Event(), threading.Event()
+
+    class Slow(TreeMonitor):
+        calls = 0
+
+        def _tree(self):
+            Slow.calls += 1
+            if Slow.calls == 1:  # the thread's first sample: 1 GB, seen before the phase
+                reading.set()
+                marked.wait(10)
+                return {1: (0.0, 2**30)}
+            return {os.getpid(): (0.0, 2**20)}
+
+    monitor = Slow(os.getpid(), interval=0.01)
+    try:
+        assert reading.wait(10)
+        start = monitor.mark()  # while the thread is still reading
+        marked.set()
+        time.sleep(0.1)  # the thread has stored its sample, and taken more
+        assert monitor.since(start).peak_rss == 2**20
+    finally:
+        monitor.stop()
