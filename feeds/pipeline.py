@@ -88,12 +88,13 @@ async def ingest(
                 on_report=on_report,
             )  # fmt: skip
     pool = ParsePool.for_run(len(sources), config.settings.languages)
-    writes = WriteBatch(store)
+    writes = WriteBatch(store) if len(sources) > 1 else None  # one: nothing to wait for
     run = _Run(config, store, fetcher, authority, now, force, pool, writes)
     try:
         return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
     finally:
-        writes.flush()  # what sources cancelled on the way left pending
+        if writes is not None:
+            writes.flush()  # what sources cancelled on the way left pending
         if pool is not None:
             pool.close()
 

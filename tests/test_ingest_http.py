@@ -131,3 +131,32 @@ def test_a_failing_source_never_stops_the_others(loopback, tmp_path, store):
     run(config, store, NOW + timedelta(hours=1))
     assert store.source_states()["bad"].failures == 2
     assert store.source_states()["good"].failures == 0
+
+
+def test_sources_finishing_together_share_commits(loopback, tmp_path, store, monkeypatch):
+    """Twelve sources that answer at once are stored in fewer transactions than sources
+    (feeds.batching); each source's entries and state are all there. One source alone is
+    not held back for others."""
+    import feeds.pipeline as pipeline
+
+    batches: list[pipeline.WriteBatch] = []
+
+    class Recorded(pipeline.WriteBatch):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            batches.append(self)
+
+    monkeypatch.setattr(pipeline, "WriteBatch", Recorded)
+
+    def body(n: int) -> bytes:  # ids of its own
+        return rss(f"story {n}", "other").replace(b"news.test/", f"news.test/{n}/".encode())
+
+    urls = {f"s{n}": loopback.route(f"/s{n}", feed(body(n))) for n in range(12)}
+    reports = run(make_config(tmp_path, **urls), store)
+    assert all(r.ok and r.new == 2 for r in reports.values())
+    assert len(batches) == 1 and 1 <= batches[0].commits < 12
+    states = store.source_states()
+    assert all(states[name].status == "ok" and states[name].last_success == NOW for name in urls)
+    one = {"s0": urls["s0"]}
+    run(make_config(tmp_path, **one), store, NOW + timedelta(hours=1), force=True)
+    assert len(batches) == 1  # a single source is written at once
