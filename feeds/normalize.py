@@ -183,8 +183,10 @@ def make_id(item: RawItem, *, source: Source, id_authority: str, link: str | Non
 
 
 def _is_absolute_uri(value: str) -> bool:
-    if _PLAIN_URL.fullmatch(value):
-        return True
+    return bool(_PLAIN_URL.fullmatch(value)) or _is_absolute_uri_by_urllib(value)
+
+
+def _is_absolute_uri_by_urllib(value: str) -> bool:
     match = _SCHEME.match(value)
     if not match or not match.group(2).strip("/ ") or _WHITESPACE.search(value):
         return False
@@ -229,11 +231,11 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
             return url
         query = "&".join(p for p in query.split("&") if p and not _is_tracking(p))
         return f"{head}?{query}" if query else head
-    return _clean_link(url, base)
+    return _clean_link_by_urllib(url, base)
 
 
-def _clean_link(url: str, base: str | None) -> str | None:
-    """``clean_link`` of any URL, through urllib."""
+def _clean_link_by_urllib(url: str, base: str | None) -> str | None:
+    """``clean_link`` of any URL (stripped), through urllib."""
     try:
         if base:
             url = urljoin(strip_illegal(base).strip(), url)
@@ -337,6 +339,10 @@ def _absolute_url(value: str, base: str | None) -> str | None:
     value = value.strip()
     if _PLAIN_URL.fullmatch(value) and _joinable(base):
         return value
+    return _absolute_url_by_urllib(value, base)
+
+
+def _absolute_url_by_urllib(value: str, base: str | None) -> str | None:
     try:
         url = urljoin(base, value) if base else value
         parts = urlsplit(url)
