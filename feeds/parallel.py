@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
+from multiprocessing import forkserver
 
 from .models import Entry, ParsedFeed, RawItem, Source
 from .normalize import normalize_with_text
@@ -159,8 +160,6 @@ def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolEx
 def _start_forkserver(languages: tuple[str, ...]) -> None:
     """Start this process's forkserver unless it runs already: it inherits the environment
     of that moment, where feeds._warm finds ``languages``."""
-    from multiprocessing import forkserver  # noqa: PLC0415 - its own import of the context
-
     with _START:
         previous = os.environ.get(ENV_WARM)
         os.environ[ENV_WARM] = ",".join(languages)

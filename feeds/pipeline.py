@@ -117,7 +117,9 @@ async def ingest_source(run: _Run, source: Source) -> IngestReport:
         parsed, state, max_age = await _read(run, source, state)
         normalized = _normalized(run, source, parsed) if parsed else None
     except SourceError as e:
-        return await _write(run, partial(_failed, run, source, state, e))
+        failed = await _write(run, partial(_failed, run, source, state, e))
+        log.error("source %s: %s", source.name, e.message)
+        return failed
 
     def store() -> IngestReport:
         report = IngestReport(source.name, ok=True)
@@ -277,5 +279,4 @@ def _failed(run: _Run, source: Source, state: SourceState, error: SourceError) -
         retry_after=run.now + timedelta(seconds=wait) if wait else None,
     )
     run.store.save_source_state(state, configured_url=source.url)
-    log.error("source %s: %s", source.name, error.message)
     return IngestReport(source.name, ok=False, message=error.message)
