@@ -52,9 +52,9 @@ log = logging.getLogger("feeds")
 
 #: How many candidates per shown story are read for grouping (one story once).
 CANDIDATES_PER_STORY = 3
-#: A first publish of this many topics over a store of this many entries is rendered in
-#: worker processes (see ``_publish_topics``).
-PARALLEL_TOPICS, PARALLEL_ENTRIES = 4, 20_000
+#: A first publish of this many topics or more, whose archives hold this many entries in
+#: all, is rendered in worker processes and this one (see ``_publish_topics``).
+PARALLEL_TOPICS, PARALLEL_MATCHES = 4, 10_000
 #: Topics sent to each worker at once: one to render, one to start on as soon as it is done.
 AHEAD = 2
 
@@ -186,22 +186,22 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
         else:
             due.append((topic, check))
     workers = min(configured_workers(), len(due) - 1)
-    if workers > 0 and _first_publish_of_many(run, [c for _, c in due]):
-        reports.update(_publish_shared(run, due, workers))
+    sizes = _first_publish_of_many(run, due) if workers > 0 else None
+    if sizes is not None:
+        reports.update(_publish_shared(run, due, workers, sizes))
     else:
         reports.update((t.slug, _publish_topic(run, t, check)) for t, check in due)
     return [reports[t.slug] for t in topics]
 
 
 def _publish_shared(
-    run: _Run, due: Sequence[tuple[Topic, _Check]], workers: int
+    run: _Run, due: Sequence[tuple[Topic, _Check]], workers: int, sizes: Mapping[str, int]
 ) -> dict[str, PublishReport]:
     """``_publish_topic`` of each topic, in ``workers`` worker processes and in this one:
-    each worker has AHEAD topics sent, this process renders the next one meanwhile."""
+    each worker has AHEAD topics sent, this process renders the next one meanwhile.
+    ``sizes``: each topic's matches (its archive pages), the longest go first, so that the
+    last to finish are short ones and no process waits long for another at the end."""
     reports: dict[str, PublishReport] = {}
-    # Longest first (a topic's matches: its archive pages), so that the last to finish are
-    # short ones and no process waits long for another at the end.
-    sizes = {t.slug: run.store.count(c.expression) for t, c in due}
     waiting = sorted(due, key=lambda d: -sizes[d[0].slug])
     with process_pool(workers) as pool:
         running: dict[Future[PublishReport], Topic] = {}
@@ -220,13 +220,18 @@ def _publish_shared(
     return reports
 
 
-def _first_publish_of_many(run: _Run, due: Sequence[_Check]) -> bool:
-    """Whether PARALLEL_TOPICS or more topics were never published, in a store of
-    PARALLEL_ENTRIES or more entries (a file, which workers can open too)."""
+def _first_publish_of_many(
+    run: _Run, due: Sequence[tuple[Topic, _Check]]
+) -> dict[str, int] | None:
+    """The matches of each topic due (the entries of its archives), when PARALLEL_TOPICS or
+    more of them were never published and they match PARALLEL_MATCHES entries or more in
+    all, in a store in a file (which workers can open too); else None."""
     if run.store.path == ":memory:" or len(due) < PARALLEL_TOPICS:
-        return False
-    fresh = sum(1 for c in due if c.record is None)
-    return fresh >= PARALLEL_TOPICS and run.store.entry_count() >= PARALLEL_ENTRIES
+        return None
+    if sum(1 for _, c in due if c.record is None) < PARALLEL_TOPICS:
+        return None
+    sizes = {t.slug: run.store.count(c.expression) for t, c in due}
+    return sizes if sum(sizes.values()) >= PARALLEL_MATCHES else None
 
 
 def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -> PublishReport:

@@ -367,7 +367,7 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     import feeds.regenerate as rg
     from feeds.regenerate import PARALLEL_TOPICS
 
-    monkeypatch.setattr(rg, "PARALLEL_ENTRIES", 50)  # "a large store", for the test
+    monkeypatch.setattr(rg, "PARALLEL_MATCHES", 50)  # "many matches", for the test
     pools: list[int] = []
     real_pool = rg.process_pool
     monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
@@ -412,3 +412,25 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
         shutil.rmtree(root)
     assert written["2"] == written["0"]
     assert len(written["0"][2]) >= PARALLEL_TOPICS  # archive pages were frozen along the way
+
+
+def test_a_first_publish_of_few_matches_stays_in_process(tmp_path, monkeypatch):
+    """Many topics never published, but few entries in their archives: starting a worker
+    would cost more than it saves."""
+    import feeds.regenerate as rg
+    from feeds.regenerate import PARALLEL_MATCHES, PARALLEL_TOPICS
+
+    pools: list[int] = []
+    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n))  # never called
+    monkeypatch.setenv("FEEDS_PARSE_WORKERS", "2")
+    topics = tuple(
+        Topic(slug=f"t{k}", title=f"Topic {k}", query="event") for k in range(PARALLEL_TOPICS)
+    )
+    settings = Settings(base_url=BASE, public_dir=tmp_path / "public", data_dir=tmp_path / "d")
+    config = Config(file=tmp_path / "feeds.toml", settings=settings, sources=SOURCES,
+                    topics=topics)  # fmt: skip
+    with Store(tmp_path / "d" / "feeds.sqlite3") as store:
+        add(store, *(entry(n, text="<p>Event.</p>") for n in range(60)))
+        assert 60 * len(topics) < PARALLEL_MATCHES
+        assert all(r.written for r in regenerate(config, store, now=T0 + timedelta(days=31)))
+    assert pools == []
