@@ -62,7 +62,10 @@ def test_a_sample_taken_before_a_phase_began_does_not_count_in_it(monkeypatch):
         assert reading.wait(10)
         start = monitor.mark()  # while the thread is still reading
         marked.set()
-        time.sleep(0.1)  # the thread has stored its sample, and taken more
+        deadline = time.monotonic() + 10
+        while Slow.calls < 3 and time.monotonic() < deadline:  # the thread stored it and
+            time.sleep(0.001)  # began its next sample (call 2 was mark()'s own)
+        assert Slow.calls >= 3
         assert monitor.since(start).peak_rss == 2**20
     finally:
         monitor.stop()
