@@ -1,11 +1,17 @@
 """CPU and memory of a contender's whole process tree, sampled from /proc.
 
 A contender may start helpers (feeds' parse workers, a forkserver) that its own rusage does
-not count, since they are not its reaped children. So a thread samples, every 20 ms, every
-process descended from the contender: CPU is the sum of each process's utime+stime (the last
-value seen, so a worker that exits between samples loses at most 20 ms), memory the sum of
-their proportional set sizes (PSS: pages a forkserver shares with its workers count once;
-RSS where smaps_rollup is missing) at one instant, and the peak is the largest such sum.
+not count, since they are not its reaped children. So a thread samples, every 20 ms or
+more, every process descended from the contender: CPU is the sum of each process's
+utime+stime (the last value seen, so a worker that exits between samples loses at most one
+interval), memory the sum of their proportional set sizes (PSS: pages a forkserver shares
+with its workers count once; RSS where smaps_rollup is missing) at one instant, and the peak
+is the largest such sum.
+
+Sampling is not free: the kernel walks a process's page tables for its PSS, ~1 ms per
+100 MB, so a tree of four such processes sampled every 20 ms took a fifth of a core, taken
+from a contender that uses both cores and hardly from one that uses one. The interval is
+stretched so that sampling takes at most BUDGET of a core (measured on its own thread).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import time
 from dataclasses import dataclass
 
 _TICK = os.sysconf("SC_CLK_TCK")
+#: The share of one core the sampling thread may take.
+BUDGET = 0.03
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -93,8 +101,10 @@ class TreeMonitor:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            began = time.thread_time()
             self.sample()
-            time.sleep(self.interval)
+            cost = time.thread_time() - began
+            self._stop.wait(max(self.interval, cost / BUDGET - cost))
 
     def mark(self) -> dict[int, float]:
         """Start a phase: CPU so far per process, and the peak starts over."""
