@@ -18,7 +18,7 @@ import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -44,8 +44,8 @@ from .publish import (
     stylesheet_href,
 )
 from .query import topic_expression
-from .state import TopicState, context, files_present, topic_state
-from .store import Store, TopicRecord, entries_of
+from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
+from .store import Mark, Store, TopicRecord, entries_of
 from .websub import notify
 
 log = logging.getLogger("feeds")
@@ -182,6 +182,7 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
     for topic in topics:
         check = _check(run, topic)
         if check.unchanged and check.record is not None:
+            _remember(run, topic, check)
             reports[topic.slug] = PublishReport(topic.slug, check.record.shown, False)
         else:
             due.append((topic, check))
@@ -246,22 +247,66 @@ class _Check:
     """What a topic's files would be made from now, read once for deciding and rendering."""
 
     expression: str
+    #: The newest candidates; not read (empty) when the record vouched for the state.
     rows: list[sqlite3.Row]
     state: TopicState
     record: TopicRecord | None
     #: Its files are in place and made from exactly that.
     unchanged: bool
+    #: The store's mark, read before anything else: ``state`` holds for it.
+    mark: Mark
+    #: The record vouched for the state (its mark still holds: nothing to remember).
+    known: bool = False
 
 
 def _check(run: _Run, topic: Topic) -> _Check:
+    """A topic's state, and whether its files are made from it. Its record's state is
+    taken as it is while nothing it is made from changed (``feeds.state.known_state``:
+    a few index lookups); else it is worked out from the newest matches."""
+    mark = run.store.mark()
     expression = topic_expression(topic.query, topic.exclude, topic.languages)
-    rows = run.store.search_rows(expression, limit=_candidates(run.settings))
-    state = topic_state(run.config, run.store, topic, expression, rows, shared=run.shared)
     record = run.store.topic_record(topic.slug)
+    basis = topic_basis(run.config, run.store, topic, expression, shared=run.shared)
+    known = known_state(run.store, expression, basis, record, mark)
+    if known is not None and files_present(run.settings, topic, known):
+        return _Check(expression, [], known, record, True, mark, known=True)
+    rows = run.store.search_rows(expression, limit=_candidates(run.settings))
+    state = topic_state(
+        run.config, run.store, topic, expression, rows, shared=run.shared, basis=basis
+    )
     unchanged = bool(record and record.state == state.key) and files_present(
         run.settings, topic, state
     )
-    return _Check(expression, rows, state, record, unchanged)
+    return _Check(expression, rows, state, record, unchanged, mark)
+
+
+def _total(run: _Run, check: _Check) -> int:
+    """How many entries match the topic, up to ``check.mark``: those its record counted
+    plus those that arrived since, while the record's count is for the same query and
+    no stored entry was edited since; else all of them."""
+    record, mark = check.record, check.mark
+    if record and record.mark and record.mark.edits == mark.edits:
+        if record.basis == check.state.basis:  # the same topic, the same query
+            arrived = run.store.count(check.expression, after=record.mark.rowid, upto=mark.rowid)
+            return record.entries + arrived
+    return run.store.count(check.expression, upto=mark.rowid)
+
+
+def _remember(run: _Run, topic: Topic, check: _Check) -> None:
+    """After a check that found a topic's files current: record the mark its state holds
+    for, if the record has an older one (or none: a store from before marks), so that the
+    next check can take the state as it is."""
+    record, state = check.record, check.state
+    if record is None or check.known or record.mark == check.mark:
+        return
+    with run.store.batch():
+        total = _total(run, check)
+        if total != record.entries:
+            run.store.save_topic_record(replace(record, entries=total))
+        run.store.save_topic_state(
+            topic.slug, state.key, record.shown, mark=check.mark, basis=state.basis,
+            pages=state.pages,
+        )  # fmt: skip
 
 
 # -- a topic ----------------------------------------------------------------------------------
@@ -272,19 +317,29 @@ def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> Publ
     (``check``: that topic's ``_check``, if the caller made it just now)."""
     check = check or _check(run, topic)
     if check.unchanged and check.record is not None:
+        _remember(run, topic, check)
         return PublishReport(topic.slug, check.record.shown, False)
-    report = _render_topic(run, topic, check)
+    report, record = _render_topic(run, topic, check)
     state = check.state
     if state.series and len(run.store.archive_pages(topic.slug, state.series.key)) != state.frozen:
         # Rendering froze an archive page, which the next run will see: the key changed.
         state = topic_state(
             run.config, run.store, topic, check.expression, check.rows, shared=run.shared
         )
-    run.store.save_topic_state(topic.slug, state.key, report.entries)
+    with run.store.batch():  # the count and the mark it is for: both or neither
+        if record is not None:
+            run.store.save_topic_record(record)
+        run.store.save_topic_state(
+            topic.slug, state.key, report.entries, mark=check.mark, basis=state.basis,
+            pages=state.pages,
+        )  # fmt: skip
     return report
 
 
-def _render_topic(run: _Run, topic: Topic, check: _Check) -> PublishReport:
+def _render_topic(
+    run: _Run, topic: Topic, check: _Check
+) -> tuple[PublishReport, TopicRecord | None]:
+    """Write the topic's files; its report, and its new record if it changed."""
     settings, expression = run.settings, check.expression
     stories = _stories(settings, run.store, entries_of(check.rows))
     entries = [s.entry for s in stories]
@@ -302,16 +357,16 @@ def _render_topic(run: _Run, topic: Topic, check: _Check) -> PublishReport:
     changed = [feed_url(settings, topic)] if written else []
     changed += _publish_siblings(run, topic, entries, related)
     digest = hashlib.sha256(data).hexdigest()
-    record, total = check.record, run.store.count(expression)
+    record, total, new = check.record, _total(run, check), None
     if record is None or record.digest != digest or record.entries != total:
         # A feed written again with the same bytes (public/ wiped) keeps its publish time,
         # so index.html, which shows it, stays the same too.
         same = record is not None and record.digest == digest
         when = record.published_at if same and record is not None else run.now
-        run.store.save_topic_record(TopicRecord(topic.slug, digest, when, total))
+        new = TopicRecord(topic.slug, digest, when, total)
     if written:
         log.info("topic %s: published %d entries", topic.slug, len(entries))
-    return PublishReport(topic.slug, len(entries), written, tuple(changed))
+    return PublishReport(topic.slug, len(entries), written, tuple(changed)), new
 
 
 def _publish_siblings(

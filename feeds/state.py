@@ -9,6 +9,10 @@ page. :func:`topic_state` hashes exactly that, reading only those rows from the 
 regenerate keeps the key with the topic's record and skips rendering while the key is the
 same and :func:`files_present` finds the files in place (a wiped public/ is written again).
 
+All of that but the matches is the topic's *basis* (:func:`topic_basis`, cheap: no entry
+is read). :func:`known_state` gives the recorded state back without reading any match
+while the basis is the same, no stored entry was edited and no match arrived since.
+
 Reads the store, looks at public/; writes nothing.
 """
 
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 
 from . import __version__, archive
 from .models import Config, Settings, Topic
-from .store import Store
+from .store import Mark, Store, TopicRecord
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
 RENDERING = "2"
@@ -39,6 +43,18 @@ class TopicState:
     pages: int = 0
     #: How many of them are frozen (complete: never written again).
     frozen: int = 0
+    #: The hash of all the key depends on but the topic's matches (see topic_basis).
+    basis: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """All a topic's state depends on but its matches: its hash, series and frozen pages."""
+
+    key: str
+    series: archive.Series | None
+    #: The last rowid of each frozen archive page.
+    frozen: list[int]
 
 
 def _rows(rows: Sequence[sqlite3.Row]) -> bytes:
@@ -51,6 +67,22 @@ def context(config: Config) -> bytes:
     return hashlib.sha256(basis.encode("utf-8")).digest()
 
 
+def topic_basis(
+    config: Config, store: Store, topic: Topic, expression: str, *, shared: bytes
+) -> Basis:
+    """What a topic's state depends on besides its matches: feeds, the settings and sources
+    (``shared``, that is ``context(config)``), the topic, its archive series and its frozen
+    pages."""
+    digest = hashlib.sha256(shared)
+    digest.update(repr(topic).encode("utf-8"))
+    if not config.settings.archive_size:
+        return Basis(digest.hexdigest(), None, [])
+    series = archive.series(topic, expression, config.settings)
+    frozen = store.archive_pages(topic.slug, series.key)
+    digest.update(repr((series.key, frozen)).encode("utf-8"))
+    return Basis(digest.hexdigest(), series, frozen)
+
+
 def topic_state(
     config: Config,
     store: Store,
@@ -59,17 +91,18 @@ def topic_state(
     candidates: Sequence[sqlite3.Row],
     *,
     shared: bytes,
+    basis: Basis | None = None,
 ) -> TopicState:
     """The state of a topic whose newest candidates (``Store.search_rows``) are given;
-    ``shared`` is ``context(config)``."""
+    ``shared`` is ``context(config)``; ``basis`` its ``topic_basis`` if the caller has it."""
     settings = config.settings
+    basis = basis or topic_basis(config, store, topic, expression, shared=shared)
     digest = hashlib.sha256(shared)
     digest.update(repr(topic).encode("utf-8"))
     digest.update(_rows(candidates))
-    if not settings.archive_size:
-        return TopicState(digest.hexdigest())
-    series = archive.series(topic, expression, settings)
-    frozen = store.archive_pages(topic.slug, series.key)
+    if basis.series is None:
+        return TopicState(digest.hexdigest(), basis=basis.key)
+    series, frozen = basis.series, basis.frozen
     after = frozen[-1] if frozen else 0
     open_rows = store.search_after_rows(expression, after=after, limit=settings.archive_size + 1)
     digest.update(repr((series.key, len(frozen), after)).encode("utf-8"))
@@ -77,7 +110,25 @@ def topic_state(
     # Like regenerate: no archive page while the current feed holds the whole history.
     history = bool(frozen) or len(open_rows) > settings.feed_size
     pages = len(frozen) + (1 if history else 0)
-    return TopicState(digest.hexdigest(), series, pages, len(frozen))
+    return TopicState(digest.hexdigest(), series, pages, len(frozen), basis.key)
+
+
+def known_state(
+    store: Store, expression: str, basis: Basis, record: TopicRecord | None, mark: Mark
+) -> TopicState | None:
+    """The state ``record`` holds, when it is still the topic's state: same basis, no stored
+    entry edited, and no match arrived after the mark it was worked out at (then the
+    matches are the same entries, unchanged, so the state is too). Else None: work it out.
+
+    ``mark`` is ``store.mark()`` read before this (an entry stored meanwhile is after it).
+    """
+    if record is None or record.state is None or record.mark is None:
+        return None
+    if record.basis != basis.key or record.mark.edits != mark.edits:
+        return None
+    if store.matches_after(expression, record.mark.rowid):
+        return None
+    return TopicState(record.state, basis.series, record.pages, len(basis.frozen), basis.key)
 
 
 def files_present(settings: Settings, topic: Topic, state: TopicState) -> bool:

@@ -23,7 +23,7 @@ from .models import Entry, SourceState
 from .query import SOURCE_END, source_column
 from .text import body_text
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: How often ``Store.maintain`` is due while entries keep arriving.
 MAINTENANCE_EVERY = timedelta(days=1)
 #: Index pages ``Store.maintain`` merges per transaction (4 KB each).
@@ -144,6 +144,25 @@ FROM (SELECT rowid AS r, max(published) OVER (ORDER BY rowid) AS newest FROM ent
 WHERE entries.rowid = w.r;
 """
 
+# Republish in proportion to change (issue 7): a topic remembers the store's mark when it
+# was last rendered (the last rowid, and how many times a stored entry had been edited:
+# triggers count every update or delete, whatever code makes it), the basis of its state
+# (all it depends on but its matches) and its archive pages. While the basis and the edits
+# are the same and no match arrived after the mark, its state is the same, without reading
+# its matches; and its match count grows by those that arrived since, without counting all.
+# (A trigger's statement ends with "; " and not at a line's end, where migrations split.)
+_SCHEMA_7 = """
+ALTER TABLE topics ADD COLUMN mark_rowid INTEGER;
+ALTER TABLE topics ADD COLUMN mark_edits INTEGER;
+ALTER TABLE topics ADD COLUMN basis TEXT;
+ALTER TABLE topics ADD COLUMN pages INTEGER NOT NULL DEFAULT 0;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('edits', '0');
+CREATE TRIGGER entries_edited AFTER UPDATE ON entries BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'edits'; END;
+CREATE TRIGGER entries_deleted AFTER DELETE ON entries BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'edits'; END;
+"""
+
 _MIGRATIONS: dict[int, str] = {
     1: _SCHEMA_1,
     2: _SCHEMA_2,
@@ -151,7 +170,11 @@ _MIGRATIONS: dict[int, str] = {
     4: _SCHEMA_4,
     5: _SCHEMA_5,
     6: _SCHEMA_6,
+    7: _SCHEMA_7,
 }
+
+#: The largest rowid SQLite gives.
+_MAX_ROWID = 2**63 - 1
 
 _ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
@@ -200,15 +223,31 @@ class UpsertResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Mark:
+    """Where the store stands: its last entry's rowid, and how many times a stored entry
+    was edited (updated or deleted). Entries arrive with rowids above the mark."""
+
+    rowid: int
+    edits: int
+
+
+@dataclass(frozen=True, slots=True)
 class TopicRecord:
     slug: str
     digest: str | None
     published_at: datetime | None
+    #: How many entries match the topic (up to ``mark``, once it has one).
     entries: int
     #: What the topic's published files were rendered from (see feeds.regenerate).
     state: str | None = None
     #: How many stories the current feed shows.
     shown: int = 0
+    #: The store's mark when ``state`` and ``entries`` were worked out.
+    mark: Mark | None = None
+    #: The basis of ``state``: all it depends on but the matches (see feeds.state).
+    basis: str | None = None
+    #: How many archive pages the topic has (the frozen ones and the open one).
+    pages: int = 0
 
 
 class Store:
@@ -535,11 +574,30 @@ class Store:
             found.update((r[0], r[1]) for r in rows)
         return found
 
-    def count(self, expression: str) -> int:
+    def count(self, expression: str, *, after: int = 0, upto: int | None = None) -> int:
+        """How many entries match, of those with ``after`` < rowid <= ``upto`` (all: 0, None)."""
         rows = self._query(
-            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?", (expression,)
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
+            "AND rowid <= ?",
+            (expression, after, _MAX_ROWID if upto is None else upto),
         )
         return int(rows[0][0])
+
+    def matches_after(self, expression: str, rowid: int) -> bool:
+        """Whether an entry that arrived after ``rowid`` matches."""
+        rows = self._query(
+            "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? LIMIT 1",
+            (expression, rowid),
+        )
+        return bool(rows)
+
+    def mark(self) -> Mark:
+        """Where the store stands now (read it before what it is to vouch for)."""
+        row = self._query(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM entries), "
+            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'edits')"
+        )[0]
+        return Mark(int(row[0]), int(row[1]))
 
     # -- sources -----------------------------------------------------------------------
 
@@ -579,7 +637,12 @@ class Store:
             return None
         r = rows[0]
         published_at = parse_ts(r["published_at"])
-        return TopicRecord(slug, r["digest"], published_at, r["entries"], r["state"], r["shown"])
+        known = r["mark_rowid"] is not None and r["mark_edits"] is not None
+        mark = Mark(r["mark_rowid"], r["mark_edits"]) if known else None
+        return TopicRecord(
+            slug, r["digest"], published_at, r["entries"], r["state"], r["shown"],
+            mark, r["basis"], r["pages"],
+        )  # fmt: skip
 
     def save_topic_record(self, record: TopicRecord) -> None:
         with self._transaction() as db:
@@ -590,11 +653,16 @@ class Store:
                  record.state, record.shown),
             )  # fmt: skip
 
-    def save_topic_state(self, slug: str, state: str, shown: int) -> None:
-        """Record what a topic's files were rendered from (its record exists already)."""
+    def save_topic_state(
+        self, slug: str, state: str, shown: int, *, mark: Mark, basis: str, pages: int
+    ) -> None:
+        """Record what a topic's files were rendered from (its record exists already), and
+        the store's mark its state and match count stand for (read before either)."""
         with self._transaction() as db:
             db.execute(
-                "UPDATE topics SET state = ?, shown = ? WHERE slug = ?", (state, shown, slug)
+                "UPDATE topics SET state = ?, shown = ?, mark_rowid = ?, mark_edits = ?, "
+                "basis = ?, pages = ? WHERE slug = ?",
+                (state, shown, mark.rowid, mark.edits, basis, pages, slug),
             )
 
     def topic_slugs(self) -> list[str]:

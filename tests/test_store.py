@@ -180,6 +180,16 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         assert [e.id for e in store.search(expression, limit=limit)] == expected
 
 
+def _undo_schema_7(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 6: no marks on topics, no edit counter."""
+    db.execute("DROP TRIGGER entries_edited")
+    db.execute("DROP TRIGGER entries_deleted")
+    db.execute("DELETE FROM meta WHERE key = 'edits'")
+    for column in ("mark_rowid", "mark_edits", "basis", "pages"):
+        db.execute(f"ALTER TABLE topics DROP COLUMN {column}")
+    db.execute("PRAGMA user_version = 6")
+
+
 def test_times_keep_microseconds_and_old_stores_are_migrated(tmp_path):
     path = tmp_path / "feeds.sqlite3"
     fine = T0.replace(microsecond=123456)
@@ -189,6 +199,7 @@ def test_times_keep_microseconds_and_old_stores_are_migrated(tmp_path):
     db = sqlite3.connect(path)
     # A store of schema 3 kept seconds: the migration rewrites them in the new format.
     db.execute("UPDATE entries SET published = '2026-11-01T12:00:00Z'")
+    _undo_schema_7(db)
     db.execute("ALTER TABLE entries DROP COLUMN newest_so_far")  # schema 6
     db.execute("PRAGMA user_version = 3")
     db.commit()
@@ -210,6 +221,7 @@ def test_source_filters_are_exact_and_old_indexes_are_migrated(tmp_path):
     db = sqlite3.connect(path)
     # Schema 4 indexed the bare name: source:desk would also match desk-fr.
     db.execute("UPDATE entries_fts SET source = replace(source, ' endofsourcename', '')")
+    _undo_schema_7(db)
     db.execute("ALTER TABLE entries DROP COLUMN newest_so_far")  # schema 6
     db.execute("PRAGMA user_version = 4")
     db.commit()
@@ -237,6 +249,7 @@ def test_each_entry_knows_the_newest_date_before_it_and_old_stores_are_migrated(
 
     assert newest_so_far() == running
     db = sqlite3.connect(path)
+    _undo_schema_7(db)
     db.execute("ALTER TABLE entries DROP COLUMN newest_so_far")  # as schema 5 had it
     db.execute("PRAGMA user_version = 5")
     db.commit()
@@ -247,6 +260,55 @@ def test_each_entry_knows_the_newest_date_before_it_and_old_stores_are_migrated(
             "https://example.test/2",
         ]
     assert newest_so_far() == running
+
+
+def test_the_mark_counts_arrivals_and_every_edit_of_a_stored_entry(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        assert (s.mark().rowid, s.mark().edits) == (0, 0)
+        s.upsert([entry(1), entry(2)], now=T0)
+        assert (s.mark().rowid, s.mark().edits) == (2, 0)
+        s.upsert([entry(1), entry(2)], now=T0)  # unchanged: nothing written
+        assert s.mark().edits == 0
+        s.upsert([replace(entry(1), title="Niger: new title", hash="changed")], now=T0)
+        assert (s.mark().rowid, s.mark().edits) == (2, 1)
+    db = sqlite3.connect(path)  # any program's edit counts, not only feeds'
+    db.execute("UPDATE entries SET title = 'x' WHERE rowid = 2")
+    db.execute("DELETE FROM entries WHERE rowid = 2")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.mark().edits == 3
+
+
+def test_count_and_matches_after_a_rowid(store):
+    store.upsert([entry(n, title=f"Chad {n}" if n % 2 else f"Mali {n}") for n in range(1, 9)],
+                 now=T0)  # fmt: skip
+    assert store.count("chad") == 4
+    assert store.count("chad", after=2) == 3  # 3, 5 and 7
+    assert store.count("chad", after=2, upto=6) == 2
+    assert store.matches_after("chad", 7) is False
+    assert store.matches_after("chad", 6) is True
+
+
+def test_topic_records_of_schema_6_are_migrated_without_a_mark(tmp_path):
+    from feeds.store import Mark, TopicRecord
+
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1)], now=T0)
+        s.save_topic_record(TopicRecord("sahel", "d", T0, 1))
+        s.save_topic_state("sahel", "k", 1, mark=s.mark(), basis="b", pages=0)
+        assert s.topic_record("sahel").mark == Mark(1, 0)
+    db = sqlite3.connect(path)
+    _undo_schema_7(db)
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        record = s.topic_record("sahel")
+        assert (record.state, record.entries, record.mark, record.basis) == ("k", 1, None, None)
+        s.upsert([replace(entry(1), hash="changed")], now=T0)
+        assert s.mark() == Mark(1, 1)  # the trigger is back
 
 
 def _segments(path) -> int:
