@@ -24,7 +24,8 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -309,26 +310,39 @@ def sanitize_html(fragment: str | None, base: str | None = None) -> str:
     if not text.strip():
         return ""
     text = tame_nesting(text)  # nh3 is quadratic in the depth of nesting
-    cleaned = nh3.clean(
-        text,
+    previous = getattr(_BASE, "url", None)
+    _BASE.url = base
+    try:
+        cleaned = _cleaner().clean(text)
+    finally:
+        _BASE.url = previous
+    return strip_illegal(cleaned).strip()
+
+
+#: The base URL of the fragment this thread is sanitizing, for ``_absolute_attribute``.
+_BASE = threading.local()
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """One nh3 cleaner per process: ``nh3.clean`` builds its configuration at every call,
+    which took half of its time (20 µs for a typical entry, 10 with a built cleaner)."""
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags=_DROP_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
-        attribute_filter=_url_filter(base),
+        attribute_filter=_absolute_attribute,
         strip_comments=True,
     )
-    return strip_illegal(cleaned).strip()
 
 
-def _url_filter(base: str | None) -> Callable[[str, str, str], str | None]:
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if attribute not in ("href", "src"):
-            return value
-        return _absolute_url(value, base)
-
-    return absolute
+def _absolute_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: links made absolute against the fragment's base."""
+    if attribute not in ("href", "src"):
+        return value
+    return _absolute_url(value, getattr(_BASE, "url", None))
 
 
 def _absolute_url(value: str, base: str | None) -> str | None:

@@ -135,6 +135,24 @@ def test_sanitization():
     assert 'rel="noopener noreferrer"' in clean
 
 
+def test_threads_sanitizing_at_once_each_resolve_against_their_own_base():
+    # The cleaner is built once per process; the base is per thread (the main process
+    # parses while its other threads may too).
+    from concurrent.futures import ThreadPoolExecutor
+
+    def links(n: int) -> bool:
+        base = f"http://site{n}.example/dir/"
+        fragment = "".join(
+            f'<p><a href="p{k}.html">{k}</a><img src="i{k}.png"></p>' for k in range(50)
+        )
+        clean = sanitize_html(fragment, base)
+        return clean.count(base) == 100 and clean.count("http://") == 100
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(links, range(400)))
+    assert "href" not in sanitize_html('<a href="x.html">x</a>')  # no base: no relative link
+
+
 def test_relative_links_in_content_made_absolute():
     feed = parse_feed((DATA / "parse" / "rss20.xml").read_bytes(), url="http://f.example/")
     entry = norm(feed.items[0])
