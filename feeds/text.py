@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import lxml.etree
 import lxml.html
@@ -100,9 +101,15 @@ def html_to_text(html_text: str) -> str:
     if "<" not in html_text and "&" not in html_text:
         return collapse_spaces(strip_illegal(html_text))
     spaced = _BLOCK_START.sub(" <", strip_illegal(tame_nesting(html_text)))
-    bare = nh3.clean(spaced, tags=set(), clean_content_tags=_NO_CONTENT)
+    bare = _text_cleaner().clean(spaced)
     # nh3 escapes &, < and > in what it returns; decode once to get the text back.
     return collapse_spaces(strip_illegal(html.unescape(bare)))
+
+
+@lru_cache(maxsize=1)
+def _text_cleaner() -> nh3.Cleaner:
+    """An nh3 cleaner that keeps no tag, built once (``nh3.clean`` builds one per call)."""
+    return nh3.Cleaner(tags=set(), clean_content_tags=_NO_CONTENT)
 
 
 #: A serialized tag: attribute values in double quotes (nh3 escapes ">" in them; the pattern
