@@ -98,6 +98,11 @@ _IRI_UNSAFE = re.compile(f"[{re.escape(_IRI_UNSAFE_CHARS)}]")
 #: digits, dots and hyphens, an optional port, no ";" in the path, a query that is not empty,
 #: no fragment and nothing to escape. Most links are; they skip urllib (tests/test_normalize
 #: compares both ways).
+#: A path from the root that urljoin appends as it is to the scheme and host of a plain
+#: base: plain characters, no segment starting with "." (no "." or ".." to resolve), no
+#: empty segment, no query or fragment. Links to a site's own pages often are.
+_ROOT_PATH = re.compile(r"(?:/[A-Za-z0-9_~!$'()*+,=:@%-][A-Za-z0-9._~!$'()*+,=:@%-]*)+")
+_ORIGIN = re.compile(r"https?://[^/?#]*")
 _PLAIN_URL = re.compile(
     r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[A-Za-z0-9._~!$'()*+,=:@/%-]*)?"
     r"(?:\?[A-Za-z0-9._~!$'()*+,;=:@/?%&-]+)?"
@@ -353,7 +358,17 @@ def _absolute_url(value: str, base: str | None) -> str | None:
     value = value.strip()
     if _PLAIN_URL.fullmatch(value) and _joinable(base):
         return value
+    if base and _ROOT_PATH.fullmatch(value) and _PLAIN_URL.fullmatch(base):
+        return _origin(base) + value  # what urljoin makes of it
     return _absolute_url_by_urllib(value, base)
+
+
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str:
+    """The scheme and host of a plain URL (``_PLAIN_URL``)."""
+    match = _ORIGIN.match(base)
+    assert match is not None
+    return match.group()
 
 
 def _absolute_url_by_urllib(value: str, base: str | None) -> str | None:

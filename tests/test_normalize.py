@@ -352,11 +352,19 @@ _URLS = st.one_of(
         st.sampled_from(["", "/", "/a/b.html", "/a;", "/~x/%41"]),
         st.sampled_from(["", "?id=3", "?utm_source=x", "?a=1&utm_medium=y&b", "?"]),
     ).map("".join),
+    st.tuples(  # paths from the root
+        st.sampled_from(["/", "//", "/a", "/a/b.html", "/.", "/..", "/a/../b", "/./x", "/.well",
+                         "/a//b", "/a/", "/tags/junta", "/é", "/a b", "/a;p", "/_x-~%41/(1)",
+                         "//h.example/x"]),
+        st.sampled_from(["", "?q", "?utm_source=x"]), st.sampled_from(["", "#f"]),
+    ).map("".join),
     st.text(max_size=30),
 )  # fmt: skip
 _BASES = st.sampled_from(
     [None, "", "http://b.example/dir/x", "https://b.example", "http://[::1/", "ftp://x/y/",
-     " http://c.example/ ", "HTTP://d/", "\x00http://e/"]
+     " http://c.example/ ", "HTTP://d/", "\x00http://e/", "http://b.example:8080/a/b/c",
+     "https://b.example?x=1", "http://b.example/dir/?q=1", "https://b.example/x#f",
+     "http://127.0.0.1:41231/f/0"]
 )  # fmt: skip
 
 
