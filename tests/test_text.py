@@ -33,6 +33,15 @@ BASES = st.sampled_from([None, "http://h.example/a/"])
 SPACES = "".join(c for c in map(chr, range(0x3100)) if c.isspace()) + "\u200b\ufeffx"
 
 
+def test_strip_illegal_removes_exactly_what_xml_forbids_on_every_code_point():
+    from feeds.text import _ILLEGAL, strip_illegal
+
+    for code in range(0x110000):
+        c = chr(code)
+        assert strip_illegal(f"a{c}b") == _ILLEGAL.sub("", f"a{c}b"), hex(code)
+    assert strip_illegal("Sahel\x00 \ud800é\uffff\n") == "Sahel é\n"
+
+
 def test_collapse_spaces_is_the_regular_expression_it_replaces():
     pattern = re.compile(r"\s+")
     for c in map(chr, range(0x110000)):  # split() and \s agree on every character
