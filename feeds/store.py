@@ -28,7 +28,6 @@ SCHEMA_VERSION = 7
 MAINTENANCE_EVERY = timedelta(days=1)
 #: Index pages ``Store.maintain`` merges per transaction (4 KB each).
 MERGE_PAGES = 2000
-_TS = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: Seconds to wait for another connection's lock before failing (default 30).
 TIMEOUT_ENV = "FEEDS_DB_TIMEOUT"
 
@@ -151,11 +150,21 @@ WHERE entries.rowid = w.r;
 # are the same and no match arrived after the mark, its state is the same, without reading
 # its matches; and its match count grows by those that arrived since, without counting all.
 # (A trigger's statement ends with "; " and not at a line's end, where migrations split.)
+# Dates before the year 1000 were written with fewer than four digits of year ("999-…"):
+# they sorted after every other and could not be read back; they get their zeros.
 _SCHEMA_7 = """
 ALTER TABLE topics ADD COLUMN mark_rowid INTEGER;
 ALTER TABLE topics ADD COLUMN mark_edits INTEGER;
 ALTER TABLE topics ADD COLUMN basis TEXT;
 ALTER TABLE topics ADD COLUMN pages INTEGER NOT NULL DEFAULT 0;
+UPDATE entries SET published = substr('000', 1, 5 - instr(published, '-')) || published
+WHERE instr(published, '-') BETWEEN 2 AND 4;
+UPDATE entries SET updated = substr('000', 1, 5 - instr(updated, '-')) || updated
+WHERE instr(updated, '-') BETWEEN 2 AND 4;
+UPDATE entries SET newest_so_far = w.newest
+FROM (SELECT rowid AS r, max(published) OVER (ORDER BY rowid) AS newest FROM entries
+      WHERE EXISTS (SELECT 1 FROM entries WHERE instr(newest_so_far, '-') BETWEEN 2 AND 4)) AS w
+WHERE entries.rowid = w.r;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('edits', '0');
 CREATE TRIGGER entries_edited AFTER UPDATE ON entries BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'edits'; END;
@@ -203,8 +212,12 @@ def _explain(error: sqlite3.Error) -> str:
 
 def ts(value: datetime | None) -> str | None:
     """A UTC datetime as the sortable text the store keeps (always six digits of seconds'
-    fractions, so that the text sorts as the time does)."""
-    return None if value is None else value.astimezone(UTC).strftime(_TS)
+    fractions, and four digits of year, so that the text sorts as the time does)."""
+    if value is None:
+        return None
+    # Not strftime("%Y…"): it writes the year 999 as "999", which sorts after "2024" and
+    # which fromisoformat cannot read back.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_ts(value: str | None) -> datetime | None:

@@ -281,6 +281,34 @@ def test_the_mark_counts_arrivals_and_every_edit_of_a_stored_entry(tmp_path):
         assert s.mark().edits == 3
 
 
+def test_dates_before_the_year_1000_are_stored_with_four_digits_and_read_back(tmp_path):
+    from feeds.store import parse_ts, ts
+
+    old = datetime(999, 3, 4, 5, 6, 7, 8, tzinfo=UTC)
+    assert ts(old) == "0999-03-04T05:06:07.000008Z" and parse_ts(ts(old)) == old
+    assert ts(old) < ts(T0)
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1, published=old, updated=old), entry(2)], now=T0)
+        assert s.entry("https://example.test/1").published == old
+    # A store written before schema 7 has "999-…", which sorted last and could not be read.
+    db = sqlite3.connect(path)
+    _undo_schema_7(db)
+    db.execute("UPDATE entries SET published = substr(published, 2), updated = substr(updated, 2)"
+               " WHERE rowid = 1")  # fmt: skip
+    db.execute("UPDATE entries SET newest_so_far = '999-03-04T05:06:07.000008Z'")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.entry("https://example.test/1").published == old
+        assert [e.id for e in s.search("niger", limit=1)] == ["https://example.test/2"]
+    db = sqlite3.connect(path)
+    rows = db.execute("SELECT published, newest_so_far FROM entries ORDER BY rowid").fetchall()
+    db.close()
+    assert rows[0] == ("0999-03-04T05:06:07.000008Z", "0999-03-04T05:06:07.000008Z")
+    assert rows[1][1] == rows[1][0] == ts(T0 + timedelta(hours=2))
+
+
 def test_count_and_matches_after_a_rowid(store):
     store.upsert([entry(n, title=f"Chad {n}" if n % 2 else f"Mali {n}") for n in range(1, 9)],
                  now=T0)  # fmt: skip
