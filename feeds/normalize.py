@@ -534,11 +534,13 @@ def _detector(languages: tuple[str, ...]) -> LanguageDetector | None:
 # --- hash --------------------------------------------------------------------------------
 
 
+#: ``json.dumps(…, separators=(",", ":"))``, the encoder built once.
+_HASH_JSON = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _hash(*fields: str | tuple[str, ...]) -> str:
     """sha256 of the fields that matter to a reader; not dates, not the id."""
-    data = json.dumps(
-        [list(f) if isinstance(f, tuple) else f for f in fields], separators=(",", ":")
-    )
+    data = _HASH_JSON([list(f) if isinstance(f, tuple) else f for f in fields])
     return hashlib.sha256(data.encode("ascii")).hexdigest()
 
 
