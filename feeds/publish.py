@@ -34,6 +34,7 @@ from lxml import etree
 from feeds import __version__
 from feeds.errors import PublishError
 from feeds.models import Entry, Settings, Source, Topic
+from feeds.text import strip_illegal
 
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
@@ -47,8 +48,6 @@ EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 GENERATOR = "feeds"
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-#: Characters XML 1.0 cannot carry at all (C0 controls, lone surrogates, U+FFFE/U+FFFF).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: RFC 3066 tag, as the Atom schema checks it.
 _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
@@ -58,7 +57,7 @@ _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
 def clean(text: str | None) -> str:
     """``text`` without the characters that cannot appear in XML (``None`` gives "")."""
-    return _NOT_XML.sub("", text) if text else ""
+    return strip_illegal(text) if text else ""
 
 
 def language_tag(tag: str | None) -> str:
