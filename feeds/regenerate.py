@@ -420,18 +420,33 @@ def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
     series = archive.series(topic, expression, run.settings)
     frozen = run.store.archive_pages(topic.slug, series.key)
     _restore_missing(run, topic, expression, series, frozen)
-    page, after = len(frozen), (frozen[-1] if frozen else 0)
-    while True:
-        rows = run.store.search_after(expression, after=after, limit=size + 1)
-        complete = len(rows) > size  # full, and a newer entry follows: freeze it
-        if page == 0 and not complete and len(rows) <= run.settings.feed_size:
-            return None  # the current feed holds the whole history: nothing to archive yet
-        _write_page(run, topic, series, page, [e for _, e in rows[:size]], last=not complete)
-        if not complete:
-            return series.url(run.settings, page)
-        after = rows[size - 1][0]
-        run.store.freeze_archive_page(topic.slug, series.key, page, after)
-        page += 1
+    completed: list[tuple[int, int]] = []  # (page, its last rowid)
+    open_page: list[int] = []
+
+    def pages() -> Iterator[tuple[Path, bytes]]:
+        page, after = len(frozen), (frozen[-1] if frozen else 0)
+        while True:
+            rows = run.store.search_after(expression, after=after, limit=size + 1)
+            complete = len(rows) > size  # full, and a newer entry follows: freeze it
+            if page == 0 and not complete and len(rows) <= run.settings.feed_size:
+                return  # the current feed holds the whole history: nothing to archive yet
+            entries = [e for _, e in rows[:size]]
+            yield _render_page(run, topic, series, page, entries, last=not complete)
+            if not complete:
+                open_page.append(page)
+                return
+            after = rows[size - 1][0]
+            completed.append((page, after))
+            page += 1
+
+    # Rendered here, written (and fsynced) in threads meanwhile; a page is recorded frozen
+    # once it is written, all in one transaction. Killed in between, the next run renders
+    # the unrecorded pages again, to the same bytes, and records them.
+    write_many(pages())
+    with run.store.batch():
+        for page, after in completed:
+            run.store.freeze_archive_page(topic.slug, series.key, page, after)
+    return series.url(run.settings, open_page[0]) if open_page else None
 
 
 def _restore_missing(
@@ -450,12 +465,13 @@ def _restore_missing(
         after = frozen[page - 1] if page else 0
         rows = run.store.search_after(expression, after=after, limit=run.settings.archive_size)
         entries = [e for rowid, e in rows if rowid <= last]
-        _write_page(run, topic, series, page, entries, last=False)
+        write_atomic(*_render_page(run, topic, series, page, entries, last=False))
 
 
-def _write_page(
+def _render_page(
     run: _Run, topic: Topic, series: archive.Series, page: int, entries: list[Entry], *, last: bool
-) -> None:
+) -> tuple[Path, bytes]:
+    """Archive page ``page`` of a topic's series: where it goes, and its bytes."""
     settings = run.settings
     entries.sort(key=lambda e: e.id)
     entries.sort(key=lambda e: e.published, reverse=True)
@@ -471,7 +487,7 @@ def _write_page(
         links=links,
         related=_related(stories, run.sources, settings),
     )
-    write_atomic(series.path(settings, page), data)
+    return series.path(settings, page), data
 
 
 # -- the rest of public/ -----------------------------------------------------------------------

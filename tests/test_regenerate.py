@@ -214,6 +214,35 @@ def test_complete_pages_never_change(site):
     assert len(ids) == 39
 
 
+def test_pages_written_but_not_recorded_frozen_are_recorded_by_the_next_run(site, monkeypatch):
+    """Pages are written in threads, then recorded frozen in one transaction: a run that
+    dies in between leaves pages that the next run renders again, identically, and records."""
+    config, store = site
+    add(store, *(entry(n) for n in range(1, 36)))  # pages 1-3 complete, page 4 open
+    calls: list[int] = []
+
+    def dies(*args: object) -> None:
+        calls.append(1)
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(Store, "freeze_archive_page", dies)
+    with pytest.raises(KeyboardInterrupt):
+        regenerate(config, store)
+    monkeypatch.undo()
+    public = config.settings.public_dir
+    written = {p: p.read_bytes() for p in public.rglob("archive/**/*.atom")}
+    assert len(written) == 4 and calls == [1]
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT count(*) FROM archive_pages").fetchone()[0] == 0  # rolled back
+    db.close()
+    regenerate(config, store)
+    assert {p: p.read_bytes() for p in written} == written
+    series = next(public.glob("archive/sahel/*")).name
+    assert store.archive_pages("sahel", series) == [10, 20, 30]
+    ids, _ = page_back(config)
+    assert len(ids) == 35
+
+
 def test_a_wiped_public_folder_gets_its_frozen_pages_back(site):
     config, store = site
     add(store, *(entry(n) for n in range(1, 24)))
