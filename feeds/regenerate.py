@@ -257,15 +257,22 @@ class _Check:
     mark: Mark
     #: The record vouched for the state (its mark still holds: nothing to remember).
     known: bool = False
+    #: A topic never published: due whatever its state, which is not worked out yet (the
+    #: process that renders it does, see ``_publish_topic``). ``rows`` and ``state`` are
+    #: empty.
+    pending: bool = False
 
 
-def _check(run: _Run, topic: Topic) -> _Check:
+def _check(run: _Run, topic: Topic, *, full: bool = False) -> _Check:
     """A topic's state, and whether its files are made from it. Its record's state is
     taken as it is while nothing it is made from changed (``feeds.state.known_state``:
-    a few index lookups); else it is worked out from the newest matches."""
+    a few index lookups); else it is worked out from the newest matches. A topic never
+    published is due: its state is left pending unless ``full``."""
     mark = run.store.mark()
     expression = topic_expression(topic.query, topic.exclude, topic.languages)
     record = run.store.topic_record(topic.slug)
+    if record is None and not full:
+        return _Check(expression, [], TopicState(""), None, False, mark, pending=True)
     basis = topic_basis(run.config, run.store, topic, expression, shared=run.shared)
     known = known_state(run.store, expression, basis, record, mark)
     if known is not None and files_present(run.settings, topic, known):
@@ -315,7 +322,8 @@ def _remember(run: _Run, topic: Topic, check: _Check) -> None:
 def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> PublishReport:
     """Render and write a topic's files, unless nothing they are made from changed
     (``check``: that topic's ``_check``, if the caller made it just now)."""
-    check = check or _check(run, topic)
+    if check is None or check.pending:
+        check = _check(run, topic, full=True)
     if check.unchanged and check.record is not None:
         _remember(run, topic, check)
         return PublishReport(topic.slug, check.record.shown, False)
