@@ -16,8 +16,9 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
@@ -55,8 +56,6 @@ CANDIDATES_PER_STORY = 3
 #: A first publish of this many topics or more, whose archives hold this many entries in
 #: all, is rendered in worker processes and this one (see ``_publish_topics``).
 PARALLEL_TOPICS, PARALLEL_MATCHES = 4, 10_000
-#: Topics sent to each worker at once: one to render, one to start on as soon as it is done.
-AHEAD = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,26 +197,46 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
 def _publish_shared(
     run: _Run, due: Sequence[tuple[Topic, _Check]], workers: int, sizes: Mapping[str, int]
 ) -> dict[str, PublishReport]:
-    """``_publish_topic`` of each topic, in ``workers`` worker processes and in this one:
-    each worker has AHEAD topics sent, this process renders the next one meanwhile.
-    ``sizes``: each topic's matches (its archive pages), the longest go first, so that the
-    last to finish are short ones and no process waits long for another at the end."""
+    """``_publish_topic`` of each topic, in ``workers`` worker processes and in this one,
+    the longest first (``sizes``: each topic's matches, its archive pages), so that the
+    last to finish are short ones. A worker is sent its next topic as soon as it is done
+    with one (from the pool's thread), never a queue of them: at the end no process waits
+    on topics queued for another."""
     reports: dict[str, PublishReport] = {}
     waiting = sorted(due, key=lambda d: -sizes[d[0].slug])
+    lock = threading.Lock()
+    sent: list[tuple[Future[PublishReport], Topic]] = []
     with process_pool(workers) as pool:
-        running: dict[Future[PublishReport], Topic] = {}
-        while waiting or running:
-            while waiting and len(running) < AHEAD * workers:
-                topic, _ = waiting.pop(0)
-                args = (run.config, run.store.path, topic, run.now)
-                running[pool.submit(_publish_in_worker, *args)] = topic
-            if waiting:
-                topic, check = waiting.pop(0)
-                reports[topic.slug] = _publish_topic(run, topic, check)
-            else:
-                wait(running, return_when=FIRST_COMPLETED)
-            for future in [f for f in running if f.done()]:
-                reports[running.pop(future).slug] = future.result()
+
+        def send(_: object = None) -> None:  # a worker is free: its next topic
+            with lock:
+                if not waiting:
+                    return
+                item = waiting.pop(0)
+                try:
+                    args = (run.config, run.store.path, item[0], run.now)
+                    future = pool.submit(_publish_in_worker, *args)
+                except RuntimeError:  # the pool is broken: this process renders it
+                    waiting.insert(0, item)
+                    return
+                sent.append((future, item[0]))
+            future.add_done_callback(send)
+
+        for _ in range(workers):
+            send()
+        while True:
+            with lock:
+                item = waiting.pop(0) if waiting else None
+                futures = [f for f, _ in sent]
+            if item is not None:
+                reports[item[0].slug] = _publish_topic(run, item[0], item[1])
+                continue
+            wait(futures)  # a callback may send one more meanwhile, or give one back
+            with lock:
+                if len(sent) == len(futures) and not waiting:
+                    break
+    for future, topic in sent:
+        reports[topic.slug] = future.result()
     return reports
 
 

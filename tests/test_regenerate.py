@@ -445,6 +445,47 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     assert len(written["0"][2]) >= PARALLEL_TOPICS  # archive pages were frozen along the way
 
 
+def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site, monkeypatch):
+    """A worker that dies breaks the pool: the topics not sent yet are rendered here, and
+    the one it was rendering fails the publish (as it did in-process)."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    import feeds.regenerate as rg
+
+    class Pool:  # sends one topic, which fails, then refuses the others
+        def __init__(self, workers: int) -> None:
+            self.sent = 0
+
+        def __enter__(self) -> Pool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def submit(self, *args: object) -> Future[object]:
+            self.sent += 1
+            if self.sent > 1:
+                raise BrokenProcessPool("a worker died")
+            future: Future[object] = Future()
+            future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+    config, store = site
+    topics = tuple(Topic(slug=f"t{k}", title=f"T{k}", query="mali") for k in range(6))
+    config = replace(config, topics=topics)
+    add(store, *(entry(n) for n in range(1, 30)))
+    monkeypatch.setattr(rg, "PARALLEL_MATCHES", 10)
+    monkeypatch.setenv("FEEDS_PARSE_WORKERS", "1")
+    monkeypatch.setattr(rg, "process_pool", Pool)
+    with pytest.raises(BrokenProcessPool):
+        regenerate(config, store)
+    published = [t.slug for t in topics if (config.settings.public_dir / f"{t.slug}.atom").exists()]
+    assert published == ["t1", "t2", "t3", "t4", "t5"]  # all but the one sent
+    monkeypatch.undo()
+    assert all(r.written for r in regenerate(config, store)[:1])
+
+
 def test_a_first_publish_of_few_matches_stays_in_process(tmp_path, monkeypatch):
     """Many topics never published, but few entries in their archives: starting a worker
     would cost more than it saves."""
