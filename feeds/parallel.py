@@ -20,6 +20,7 @@ pool feeds.regenerate renders many topics in.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import select
@@ -50,6 +51,8 @@ __all__ = [
     "normalize_items",
     "parse_and_normalize",
 ]
+
+log = logging.getLogger("feeds")
 
 #: Below this many sources in a run, parsing stays in-process: starting workers costs more.
 MIN_SOURCES = 16
@@ -204,7 +207,12 @@ def _alive(pid: int) -> bool:
 
 class ParsePool:
     """A lazily started process pool for ``parse_and_normalize``, in which the calling
-    process takes a share; ``close()`` when done."""
+    process takes a share; ``close()`` when done.
+
+    The workers start in a thread at the first body (``start``): starting the forkserver
+    takes a few tenths of a second (it imports feeds and loads the language models), which
+    the event loop would otherwise spend blocked in the first submit. Until they are up,
+    this process parses every body itself."""
 
     def __init__(self, workers: int | None = None, languages: tuple[str, ...] = ()) -> None:
         self.workers = workers or default_workers()
@@ -214,6 +222,8 @@ class ParsePool:
         self._queued = 0
         self._executor: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(max(MIN_SLOTS, SLOTS_PER_WORKER * self.workers))
+        self._booting: threading.Thread | None = None
+        self._up = threading.Event()
 
     def slot(self) -> asyncio.Semaphore:
         """Hold one while fetching a body and parsing it: bodies fetched faster than the
@@ -229,10 +239,25 @@ class ParsePool:
             return None
         return cls(workers, languages)
 
-    def _start(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = process_pool(self.workers, self.languages)
-        return self._executor
+    def start(self) -> None:
+        """Start the workers, in a thread (``started`` tells when they are up)."""
+        if self._booting is None:
+            self._booting = threading.Thread(target=self._boot, name="feeds-pool-start")
+            self._booting.start()
+
+    def started(self, timeout: float | None = None) -> bool:
+        """Wait until the workers are up (or could not start); whether they are."""
+        return self._up.wait(timeout)
+
+    def _boot(self) -> None:
+        try:
+            executor = process_pool(self.workers, self.languages)
+            self._executor = executor
+            executor.submit(int).result()  # a worker is up
+        except Exception as e:  # parsing goes on in this process
+            log.warning("parse workers did not start (%s): parsing in this process", e)
+        finally:
+            self._up.set()
 
     async def parse(
         self, body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
@@ -240,11 +265,12 @@ class ParsePool:
         """``parse_and_normalize`` in a worker, or here when every worker has QUEUED bodies
         waiting already (this process is one more core: while it parses one, the workers
         keep busy on theirs). ParseError is raised here either way."""
-        if self._queued >= QUEUED * self.workers:
+        self.start()
+        executor = self._executor
+        if not self._up.is_set() or executor is None or self._queued >= QUEUED * self.workers:
             self.here += 1
             return parse_and_normalize(body, url, content_type, args)
         loop = asyncio.get_running_loop()
-        executor = self._start()
         self._queued += 1
         try:
             return await loop.run_in_executor(
@@ -254,6 +280,8 @@ class ParsePool:
             self._queued -= 1
 
     def close(self) -> None:
+        if self._booting is not None:
+            self._booting.join()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

@@ -28,6 +28,8 @@ def args_for(path: Path) -> NormalizeArgs:
 def test_workers_give_what_parsing_in_process_gives() -> None:
     async def in_workers() -> list[object]:
         pool = ParsePool(2)
+        pool.start()
+        assert pool.started(timeout=60)
         try:
             return list(
                 await asyncio.gather(
@@ -50,6 +52,8 @@ def test_the_main_process_parses_its_share_when_every_worker_is_busy(monkeypatch
 
     async def shared() -> tuple[list[object], int]:
         pool = ParsePool(1)
+        pool.start()
+        assert pool.started(timeout=60)
         try:
             found = await asyncio.gather(
                 *(pool.parse(p.read_bytes(), None, None, args_for(p)) for p in FEEDS)
@@ -62,6 +66,33 @@ def test_the_main_process_parses_its_share_when_every_worker_is_busy(monkeypatch
     found, here = asyncio.run(shared())
     assert found == expected
     assert here == len(FEEDS) - 1  # the first went to the worker, the rest were parsed here
+
+
+def test_bodies_given_before_the_workers_are_up_are_parsed_here(monkeypatch) -> None:
+    """The workers start in a thread at the first body; until they are up, this process
+    parses (the event loop is not blocked while the forkserver starts)."""
+    import threading
+
+    import feeds.parallel as parallel
+
+    slow, real = threading.Event(), parallel.process_pool
+    monkeypatch.setattr(parallel, "process_pool", lambda *a: slow.wait() and real(*a))
+
+    async def early() -> tuple[list[object], int]:
+        pool = ParsePool(1)
+        try:
+            found = await asyncio.gather(
+                *(pool.parse(p.read_bytes(), None, None, args_for(p)) for p in FEEDS)
+            )
+            return list(found), pool.here
+        finally:
+            slow.set()  # the workers come up now; close() waits for them
+            pool.close()
+
+    expected = [parse_and_normalize(p.read_bytes(), None, None, args_for(p)) for p in FEEDS]
+    found, here = asyncio.run(early())
+    assert found == expected
+    assert here == len(FEEDS)  # gathered at once: all before the workers were up
 
 
 WARM = """
