@@ -46,8 +46,26 @@ class Story:
     others: tuple[Entry, ...] = ()
 
 
+#: An http(s) link of plain characters, split as urlsplit splits it: host (and port), path,
+#: query; a fragment is dropped. Most links are; they skip urllib (tests compare both ways).
+_PLAIN_LINK = re.compile(
+    r"https?://([A-Za-z0-9.-]+(?::[0-9]*)?)(/[A-Za-z0-9._~!$'()*+,;=:@/%-]*)?"
+    r"(?:\?([A-Za-z0-9._~!$'()*+,;=:@/?%&-]*))?(?:#[A-Za-z0-9._~!$'()*+,;=:@/?%&#-]*)?"
+)
+
+
 def canonical_link(link: str) -> str:
-    """A link reduced to what identifies the page ("" for no link)."""
+    """A link reduced to what identifies the page ("" for no link): no scheme, host in lower
+    case without "www.", no trailing slash, no fragment."""
+    match = _PLAIN_LINK.fullmatch(link.strip())
+    if match is None:
+        return _canonical_link_by_urllib(link)
+    host, path, query = match.groups()
+    path = (path or "").rstrip("/") or "/"
+    return f"//{host.lower().removeprefix('www.')}{path}{'?' + query if query else ''}"
+
+
+def _canonical_link_by_urllib(link: str) -> str:
     parts = urlsplit(link.strip())
     if not parts.scheme or not parts.netloc:
         return ""
