@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds.errors import StoreError
 from feeds.models import Entry, SourceState
@@ -307,6 +309,15 @@ def test_dates_before_the_year_1000_are_stored_with_four_digits_and_read_back(tm
     db.close()
     assert rows[0] == ("0999-03-04T05:06:07.000008Z", "0999-03-04T05:06:07.000008Z")
     assert rows[1][1] == rows[1][0] == ts(T0 + timedelta(hours=2))
+
+
+@given(st.lists(st.text(max_size=12) | st.sampled_from(["Staff", 'a"b', "a\\b", "\u2028", "é"])))
+def test_authors_and_categories_are_written_as_json_dumps_writes_them(values):
+    import json
+
+    from feeds.store import _json_strings
+
+    assert _json_strings(tuple(values)) == json.dumps(values, ensure_ascii=False)
 
 
 def test_count_and_matches_after_a_rowid(store):
