@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from feeds.models import Source
 from feeds.parallel import NormalizeArgs, ParsePool, parse_and_normalize
 
@@ -93,6 +95,21 @@ def test_bodies_given_before_the_workers_are_up_are_parsed_here(monkeypatch) -> 
     found, here = asyncio.run(early())
     assert found == expected
     assert here == len(FEEDS)  # gathered at once: all before the workers were up
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="Linux only")
+def test_the_pipes_to_the_workers_hold_a_whole_result() -> None:
+    """A result bigger than the default 64 KB pipe would wait in its worker until this
+    process's pool thread got the GIL to read it."""
+    import fcntl
+
+    from feeds.parallel import PIPE_BYTES, process_pool
+
+    with process_pool(1) as pool:
+        for queue in (pool._result_queue, pool._call_queue):  # type: ignore[attr-defined]
+            size = fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+            assert size >= PIPE_BYTES
+        assert pool.submit(len, b"x" * 300_000).result() == 300_000
 
 
 WARM = """
