@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -90,13 +91,15 @@ async def ingest(
     pool = ParsePool.for_run(len(sources), config.settings.languages)
     writes = WriteBatch(store) if len(sources) > 1 else None  # one: nothing to wait for
     run = _Run(config, store, fetcher, authority, now, force, pool, writes)
-    try:
-        return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
-    finally:
-        if writes is not None:
-            writes.flush()  # what sources cancelled on the way left pending
-        if pool is not None:
-            pool.close()
+    # Many sources: their commits do not wait on WAL checkpoints (a thread makes them).
+    with store.checkpoints_elsewhere() if writes is not None else nullcontext():
+        try:
+            return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
+        finally:
+            if writes is not None:
+                writes.flush()  # what sources cancelled on the way left pending
+            if pool is not None:
+                pool.close()
 
 
 async def _reported(

@@ -320,6 +320,30 @@ def test_authors_and_categories_are_written_as_json_dumps_writes_them(values):
     assert _json_strings(tuple(values)) == json.dumps(values, ensure_ascii=False)
 
 
+def test_checkpoints_elsewhere_leaves_them_to_a_thread_and_restores_sqlite_s(tmp_path):
+    import os
+    import threading
+    import time
+
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(0)], now=T0)
+        size = os.path.getsize(path)
+        with s.checkpoints_elsewhere():
+            assert s._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+            for n in range(1, 400):  # well over 1,000 pages of WAL
+                s.upsert([entry(n, summary=f"<p>{'Niger ' * 400}{n}</p>")], now=T0)
+            deadline = time.monotonic() + 30  # a bound on waiting, not a timed assertion
+            while os.path.getsize(path) == size and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert os.path.getsize(path) > size  # the thread copied pages into the file
+        assert s._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert not [t for t in threading.enumerate() if t.name == "feeds-checkpoint"]
+        assert s.count("niger") == 400
+    with Store(path) as s:  # all of it there for another connection
+        assert s.count("niger") == 400
+
+
 def test_count_and_matches_after_a_rowid(store):
     store.upsert([entry(n, title=f"Chad {n}" if n % 2 else f"Mali {n}") for n in range(1, 9)],
                  now=T0)  # fmt: skip
