@@ -26,6 +26,7 @@ from itertools import chain
 from urllib.parse import urlsplit, urlunsplit
 
 from .models import Entry
+from .normalize import PLAIN_URL
 from .text import body_text
 
 #: Jaccard similarity of shingle sets from which two texts are one story.
@@ -46,21 +47,13 @@ class Story:
     others: tuple[Entry, ...] = ()
 
 
-#: An http(s) link of plain characters, split as urlsplit splits it: host (and port), path,
-#: query; a fragment is dropped. Most links are; they skip urllib (tests compare both ways).
-_PLAIN_LINK = re.compile(
-    r"https?://([A-Za-z0-9.-]+(?::[0-9]*)?)(/[A-Za-z0-9._~!$'()*+,;=:@/%-]*)?"
-    r"(?:\?([A-Za-z0-9._~!$'()*+,;=:@/?%&-]*))?(?:#[A-Za-z0-9._~!$'()*+,;=:@/?%&#-]*)?"
-)
-
-
 def canonical_link(link: str) -> str:
     """A link reduced to what identifies the page ("" for no link): no scheme, host in lower
     case without "www.", no trailing slash, no fragment."""
-    match = _PLAIN_LINK.fullmatch(link.strip())
+    match = PLAIN_URL.fullmatch(link.strip())  # most stored links: normalize made them so
     if match is None:
         return _canonical_link_by_urllib(link)
-    host, path, query = match.groups()
+    host, path, query = match.group("host", "path", "query")
     path = (path or "").rstrip("/") or "/"
     return f"//{host.lower().removeprefix('www.')}{path}{'?' + query if query else ''}"
 
@@ -81,10 +74,6 @@ _NOT_WORD = bytes.maketrans(
 )
 
 
-def _is_mark(c: str) -> bool:
-    return unicodedata.combining(c) != 0
-
-
 def fold(text: str) -> list[str]:
     """The words of ``text`` (runs of ``\\w``), lower case, diacritics removed.
 
@@ -95,10 +84,13 @@ def fold(text: str) -> list[str]:
     non-ASCII letters left, "œ" or another script, still go through it)."""
     plain = unicodedata.normalize("NFKD", text.casefold())
     if not plain.isascii():
-        others = [c for c in set(plain) if not c.isascii()]
-        for mark in filter(_is_mark, others):
+        marks: list[str] = []
+        others: list[str] = []
+        for c in set(plain):
+            if not c.isascii():
+                (marks if unicodedata.combining(c) else others).append(c)
+        for mark in marks:
             plain = plain.replace(mark, "")
-        others = [c for c in others if not _is_mark(c)]
         if any(_WORD.match(c) for c in others):
             return _WORD.findall(plain)
         for c in others:

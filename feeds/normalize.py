@@ -97,16 +97,15 @@ _IRI_UNSAFE = re.compile(f"[{re.escape(_IRI_UNSAFE_CHARS)}]")
 #: urlunsplit, and _iri_escape all give back as it is: lower-case scheme, a host of letters,
 #: digits, dots and hyphens, an optional port, no ";" in the path, a query that is not empty,
 #: no fragment and nothing to escape. Most links are; they skip urllib (tests/test_normalize
-#: compares both ways).
+#: compares both ways). Its groups are urlsplit's netloc, path and query (feeds.dedupe).
+PLAIN_URL = re.compile(
+    r"https?://(?P<host>[A-Za-z0-9.-]+(?::[0-9]*)?)(?P<path>/[A-Za-z0-9._~!$'()*+,=:@/%-]*)?"
+    r"(?:\?(?P<query>[A-Za-z0-9._~!$'()*+,;=:@/?%&-]+))?"
+)
 #: A path from the root that urljoin appends as it is to the scheme and host of a plain
 #: base: plain characters, no segment starting with "." (no "." or ".." to resolve), no
 #: empty segment, no query or fragment. Links to a site's own pages often are.
 _ROOT_PATH = re.compile(r"(?:/[A-Za-z0-9_~!$'()*+,=:@%-][A-Za-z0-9._~!$'()*+,=:@%-]*)+")
-_ORIGIN = re.compile(r"https?://[^/?#]*")
-_PLAIN_URL = re.compile(
-    r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[A-Za-z0-9._~!$'()*+,=:@/%-]*)?"
-    r"(?:\?[A-Za-z0-9._~!$'()*+,;=:@/?%&-]+)?"
-)
 
 
 def normalize(
@@ -189,7 +188,7 @@ def make_id(item: RawItem, *, source: Source, id_authority: str, link: str | Non
 
 
 def _is_absolute_uri(value: str) -> bool:
-    return bool(_PLAIN_URL.fullmatch(value)) or _is_absolute_uri_by_urllib(value)
+    return bool(PLAIN_URL.fullmatch(value)) or _is_absolute_uri_by_urllib(value)
 
 
 def _is_absolute_uri_by_urllib(value: str) -> bool:
@@ -231,7 +230,7 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     url = strip_illegal(url).strip()
-    if _PLAIN_URL.fullmatch(url) and _joinable(base):
+    if PLAIN_URL.fullmatch(url) and _joinable(base):
         head, mark, query = url.partition("?")
         if not mark:
             return url
@@ -315,13 +314,8 @@ def sanitize_html(fragment: str | None, base: str | None = None) -> str:
     if not text.strip():
         return ""
     text = tame_nesting(text)  # nh3 is quadratic in the depth of nesting
-    previous = getattr(_BASE, "url", None)
-    _BASE.url = base
-    try:
-        cleaned = _cleaner().clean(text)
-    finally:
-        _BASE.url = previous
-    return strip_illegal(cleaned).strip()
+    _BASE.url = base  # read by _absolute_attribute, which nh3 calls back in this thread
+    return strip_illegal(_cleaner().clean(text)).strip()
 
 
 #: The base URL of the fragment this thread is sanitizing, for ``_absolute_attribute``.
@@ -356,19 +350,11 @@ def _absolute_url(value: str, base: str | None) -> str | None:
     nh3 checks the scheme before calling the filter, so it is checked again after joining.
     """
     value = value.strip()
-    if _PLAIN_URL.fullmatch(value) and _joinable(base):
+    if PLAIN_URL.fullmatch(value) and _joinable(base):
         return value
-    if base and _ROOT_PATH.fullmatch(value) and _PLAIN_URL.fullmatch(base):
-        return _origin(base) + value  # what urljoin makes of it
+    if base and _ROOT_PATH.fullmatch(value) and (plain := PLAIN_URL.fullmatch(base)):
+        return base[: plain.end("host")] + value  # what urljoin makes of it: its origin + path
     return _absolute_url_by_urllib(value, base)
-
-
-@lru_cache(maxsize=64)
-def _origin(base: str) -> str:
-    """The scheme and host of a plain URL (``_PLAIN_URL``)."""
-    match = _ORIGIN.match(base)
-    assert match is not None
-    return match.group()
 
 
 def _absolute_url_by_urllib(value: str, base: str | None) -> str | None:

@@ -448,9 +448,10 @@ def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
     frozen = run.store.archive_pages(topic.slug, series.key)
     _restore_missing(run, topic, expression, series, frozen)
     completed: list[tuple[int, int]] = []  # (page, its last rowid)
-    open_page: list[int] = []
+    open_page: int | None = None
 
     def pages() -> Iterator[tuple[Path, bytes]]:
+        nonlocal open_page
         page, after = len(frozen), (frozen[-1] if frozen else 0)
         while True:
             rows = run.store.search_after(expression, after=after, limit=size + 1)
@@ -460,7 +461,7 @@ def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
             entries = [e for _, e in rows[:size]]
             yield _render_page(run, topic, series, page, entries, last=not complete)
             if not complete:
-                open_page.append(page)
+                open_page = page
                 return
             after = rows[size - 1][0]
             completed.append((page, after))
@@ -473,7 +474,7 @@ def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
     with run.store.batch():
         for page, after in completed:
             run.store.freeze_archive_page(topic.slug, series.key, page, after)
-    return series.url(run.settings, open_page[0]) if open_page else None
+    return None if open_page is None else series.url(run.settings, open_page)
 
 
 def _restore_missing(

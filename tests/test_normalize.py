@@ -382,11 +382,11 @@ def test_plain_urls_come_out_as_urllib_makes_them(url, base):
 
 
 def test_the_plain_url_pattern_takes_the_common_links():
-    from feeds.normalize import _PLAIN_URL
+    from feeds.normalize import PLAIN_URL
 
     for url in ["https://news.example/2024/07/niger.html", "http://a.example:8080/x?id=3&utm_source=rss",
                 "https://h.example", "https://h.example/a%20b/(1)"]:  # fmt: skip
-        assert _PLAIN_URL.fullmatch(url)
+        assert PLAIN_URL.fullmatch(url)
     for url in ["https://h.example/a;p", "https://h.example/x#top", "https://h.example/?",
                 "HTTPS://h.example/", "https://[::1]/", "https://h.example/é"]:  # fmt: skip
-        assert not _PLAIN_URL.fullmatch(url)
+        assert not PLAIN_URL.fullmatch(url)

@@ -78,7 +78,9 @@ def test_bodies_given_before_the_workers_are_up_are_parsed_here(monkeypatch) -> 
     import feeds.parallel as parallel
 
     slow, real = threading.Event(), parallel.process_pool
-    monkeypatch.setattr(parallel, "process_pool", lambda *a: slow.wait() and real(*a))
+    # Bounded, so that a pool started in the event loop (as it once was) fails the test
+    # after the wait rather than hanging it: the bodies would then go to the worker.
+    monkeypatch.setattr(parallel, "process_pool", lambda *a: (slow.wait(30), real(*a))[1])
 
     async def early() -> tuple[list[object], int]:
         pool = ParsePool(1)
