@@ -23,7 +23,7 @@ PIECES = (
     "</q>", '<abbr title="a > b">', "\x00", "\u2028", "<![CDATA[x]]>",
     "<svg><text>s</text></svg>", "<math>m</math>", "<template>t</template>",
     "<iframe>i</iframe>", "<textarea>ta</textarea>", "<select><option>o</option></select>",
-    "<xmp>x</xmp>", "<plaintext>",
+    "<xmp>x</xmp>", "<plaintext>", "<P>", "</P>", "<BR>", '<DIV CLASS="b">', "</Div>",
 )  # fmt: skip
 HTMLISH = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5)), max_size=30).map(
     "".join
@@ -67,6 +67,36 @@ def test_text_of_a_derived_summary_is_the_text_of_parsing_it(fragment, base):
     clean = sanitize_html(fragment, base)
     summary = first_paragraph(clean) or _paragraph(truncate_text(sanitized_text(clean), 400))
     assert sanitized_text(summary) == html_to_text(summary)
+
+
+@settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(HTMLISH, BASES)
+def test_first_paragraph_of_sanitized_html_is_the_one_lxml_finds(fragment, base):
+    from feeds.text import _first_paragraph_by_lxml, strip_illegal
+
+    clean = sanitize_html(fragment, base)
+    assert first_paragraph(clean) == _first_paragraph_by_lxml(strip_illegal(clean))
+
+
+@settings(max_examples=3000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(st.text(), HTMLISH)
+def test_a_plain_first_paragraph_is_what_lxml_serializes(text, rest):
+    """The bare-text paragraph read from the string, on any text (all of Unicode, spaces,
+    controls, surrogates) and anything after it, is the paragraph lxml finds and writes."""
+    from feeds.text import _first_paragraph_by_lxml, strip_illegal
+
+    html = f"<p>{text}</p>{rest}"
+    assert first_paragraph(html) == _first_paragraph_by_lxml(strip_illegal(html))
+
+
+def test_first_paragraph_reads_a_plain_paragraph_from_the_string(monkeypatch):
+    import feeds.text
+
+    def no_parsing(html):
+        raise AssertionError(f"parsed {html!r}")
+
+    monkeypatch.setattr(feeds.text, "_first_paragraph_by_lxml", no_parsing)
+    assert first_paragraph("<p>L’armée « a » dit</p><p>b</p>") == "<p>L’armée « a » dit</p>"
 
 
 def test_sanitized_text_reads_quoted_angle_brackets_and_escaped_entities():
