@@ -24,7 +24,7 @@ from .models import Entry, SourceState
 from .query import SOURCE_END, source_column
 from .text import body_text
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: How often ``Store.maintain`` is due while entries keep arriving.
 MAINTENANCE_EVERY = timedelta(days=1)
 #: Index pages ``Store.maintain`` merges per transaction (4 KB each).
@@ -176,6 +176,17 @@ CREATE TRIGGER entries_deleted AFTER DELETE ON entries BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'edits'; END;
 """
 
+# Cheaper writes (issue 7): ``entries_by_published`` took every new entry at a random place,
+# so each commit of a bulk ingest rewrote hundreds of its pages: a quarter of what went to
+# the WAL. Newest-first search sorts its candidates itself; what it asked of the index, in
+# ``Store._newest_by_rowid``, was whether an earlier arrival ties with the date of the
+# newest so far, and every such entry was, when it arrived, at the newest so far. A
+# partial index of those entries grows at its end.
+_SCHEMA_8 = """
+DROP INDEX IF EXISTS entries_by_published;
+CREATE INDEX entries_at_newest ON entries (published, id) WHERE published = newest_so_far;
+"""
+
 _MIGRATIONS: dict[int, str] = {
     1: _SCHEMA_1,
     2: _SCHEMA_2,
@@ -184,6 +195,7 @@ _MIGRATIONS: dict[int, str] = {
     5: _SCHEMA_5,
     6: _SCHEMA_6,
     7: _SCHEMA_7,
+    8: _SCHEMA_8,
 }
 
 #: The largest rowid SQLite gives.
@@ -568,9 +580,10 @@ class Store:
         Entries mostly arrive newest last, so the newest matches are among the last to
         arrive: sort only the ``2 × limit`` matches of highest rowid, then check that no entry
         of a lower rowid (matching or not) sorts before the last one kept: the newest of them
-        all (``newest_so_far``) answers in one lookup at any size; only when it is not older
-        does the ``entries_by_published`` index settle it. If one might, None: the caller
-        sorts every match.
+        all (``newest_so_far``) answers in one lookup at any size. When it has the same date,
+        an entry of that date and a smaller id would: each one was the newest so far when it
+        arrived, and the ``entries_at_newest`` index holds those. If one might, None: the
+        caller sorts every match.
         """
         if limit < 1:
             return None
@@ -600,14 +613,16 @@ class Store:
             (min(rowids),),
         )
         newest = before[0][0] if before else ""
-        if newest is not None and newest < last["published"]:
+        if newest is None or newest > last["published"]:
+            return None
+        if newest < last["published"]:
             return rows
-        earlier = self._query(
-            "SELECT 1 FROM entries WHERE published >= ? AND rowid < ? "
-            "AND (published > ? OR id < ?) LIMIT 1",
-            (last["published"], min(rowids), last["published"], last["id"]),
+        tie = self._query(
+            "SELECT 1 FROM entries WHERE published = newest_so_far AND published = ? "
+            "AND id < ? AND rowid < ? LIMIT 1",
+            (newest, last["id"], min(rowids)),
         )
-        return None if earlier else rows
+        return None if tie else rows
 
     def texts(self, ids: Sequence[str]) -> dict[str, str]:
         """The plain text of the stored entries of ``ids`` as the search index holds it

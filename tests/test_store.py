@@ -156,8 +156,12 @@ def _search_sorting_everything(store: Store, expression: str, limit: int) -> lis
 
 
 @pytest.mark.parametrize(
-    "order", ["arrival", "reversed", "shuffled", "same date", "early scoop", "late backlog"]
-)
+    "order",
+    [
+        "arrival", "reversed", "shuffled", "same date", "same date, ids falling",
+        "same date, ids rising", "early scoop", "late backlog", "ties with the newest",
+    ],
+)  # fmt: skip
 def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, order):
     import random
 
@@ -170,11 +174,18 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         numbers = [59, *range(59)]
     elif order == "late backlog":  # old entries arrive after new ones
         numbers = [*range(30, 60), *range(30)]
-    same = T0 if order == "same date" else None
-    batch = [
-        entry(n, published=same or T0 + timedelta(hours=n), summary=f"<p>Niger {n % 3}</p>")
-        for n in numbers
-    ]
+    elif order == "same date, ids falling":  # ids compare as text: 9 > 59 > 10 > 1
+        numbers.sort(key=lambda n: f"https://example.test/{n}", reverse=True)
+    elif order == "same date, ids rising":
+        numbers.sort(key=lambda n: f"https://example.test/{n}")
+    same = T0 if order.startswith("same date") else None
+
+    def published(n: int) -> datetime:
+        if order == "ties with the newest":  # four dates, the newest first to arrive
+            return T0 + timedelta(hours=3 - n % 4)
+        return same or T0 + timedelta(hours=n)
+
+    batch = [entry(n, published=published(n), summary=f"<p>Niger {n % 3}</p>") for n in numbers]
     for start in range(0, len(batch), 7):  # several upserts, as several feeds would
         store.upsert(batch[start : start + 7], now=T0)
     for expression, limit in (("niger", 5), ('"niger 1"', 5), ("niger", 100), ("niger", 0)):
@@ -182,8 +193,18 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         assert [e.id for e in store.search(expression, limit=limit)] == expected
 
 
+def _undo_schema_8(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 7: entries indexed by date, no index of the newest."""
+    db.execute("DROP INDEX entries_at_newest")
+    db.execute("CREATE INDEX entries_by_published ON entries (published DESC, id)")
+    db.execute("PRAGMA user_version = 7")
+
+
 def _undo_schema_7(db: sqlite3.Connection) -> None:
-    """Take a store back to schema 6: no marks on topics, no edit counter."""
+    """Take a store back to schema 6: no marks on topics, no edit counter (and schema 8
+    undone first)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 7:
+        _undo_schema_8(db)
     db.execute("DROP TRIGGER entries_edited")
     db.execute("DROP TRIGGER entries_deleted")
     db.execute("DELETE FROM meta WHERE key = 'edits'")
@@ -233,6 +254,51 @@ def test_source_filters_are_exact_and_old_indexes_are_migrated(tmp_path):
             "https://example.test/1"
         ]
         assert s.count(topic_expression("source:desk*")) == 2
+
+
+def test_a_tie_on_the_newest_date_is_settled_by_the_index_of_the_newest(store):
+    """Sixty entries of one date, arriving in falling id order: the newest five by rowid are
+    the answer, and no earlier one of that date has a smaller id. One indexed lookup says
+    so; the matches are not all sorted."""
+    ids = sorted((f"https://example.test/{n}" for n in range(60)), reverse=True)
+    numbers = [int(i.rsplit("/", 1)[1]) for i in ids]
+    for start in range(0, 60, 7):
+        store.upsert([entry(n, published=T0) for n in numbers[start : start + 7]], now=T0)
+    queries: list[str] = []
+    query = store._query
+
+    def spy(sql, params=()):
+        queries.append(sql)
+        return query(sql, params)
+
+    store._query = spy
+    assert [e.id for e in store.search("niger", limit=5)] == sorted(ids)[:5]
+    assert any("newest_so_far AND" in q for q in queries)
+    assert not any("MATCH ?) ORDER BY published" in q for q in queries)  # no sort of all
+    tie = next(q for q in queries if "newest_so_far AND" in q)
+    plan = " ".join(r[3] for r in store._db.execute(f"EXPLAIN QUERY PLAN {tie}", ("", "", 0)))
+    assert "entries_at_newest" in plan
+
+
+def test_the_index_by_date_gives_way_to_the_index_of_the_newest(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    hours = [3, 1, 7, 7, 2]
+    with Store(path) as s:
+        for n, h in enumerate(hours):
+            s.upsert([entry(n, published=T0 + timedelta(hours=h))], now=T0)
+    db = sqlite3.connect(path)
+    _undo_schema_8(db)
+    db.commit()
+    db.close()
+    with Store(path):
+        pass
+    db = sqlite3.connect(path)
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    at_newest = db.execute("SELECT rowid FROM entries INDEXED BY entries_at_newest "
+                           "WHERE published = newest_so_far ORDER BY rowid").fetchall()  # fmt: skip
+    db.close()
+    assert "entries_by_published" not in indexes
+    assert [r[0] for r in at_newest] == [1, 3, 4]  # 3 h, 7 h and the other 7 h
 
 
 def test_each_entry_knows_the_newest_date_before_it_and_old_stores_are_migrated(tmp_path):
