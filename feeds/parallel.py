@@ -43,6 +43,7 @@ Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
 __all__ = [
     "ENV_WORKERS",
     "configured_workers",
+    "forkserver_up",
     "process_pool",
     "MIN_SOURCES",
     "NormalizeArgs",
@@ -68,6 +69,8 @@ ENV_WARM = "_FEEDS_WARM_LANGUAGES"
 _PRELOAD = ["feeds.parallel", "feeds._warm", "feeds.pipeline", "feeds.regenerate"]
 #: Serializes starting the forkserver (its environment names the languages to warm).
 _START = threading.Lock()
+#: Set once this process has started its forkserver.
+_UP = threading.Event()
 #: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
 #: and every worker busy, few enough that pending bodies (~50 KB each) stay a few MB.
 MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
@@ -170,6 +173,13 @@ def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolEx
     return pool
 
 
+def forkserver_up() -> bool:
+    """Whether this process started its forkserver (an ingest with workers did): a pool's
+    worker then starts in ~15 ms, where starting the forkserver takes a few tenths of a
+    second (it imports feeds and loads the language models)."""
+    return _UP.is_set()
+
+
 def _widen_pipes(pool: ProcessPoolExecutor) -> None:
     """Give the pool's pipes PIPE_BYTES of buffer (Linux; elsewhere, or if the pool is not
     built as expected, they stay as they are). A worker's result (~100 KB for a feed of 50
@@ -195,6 +205,7 @@ def _start_forkserver(languages: tuple[str, ...]) -> None:
         os.environ[ENV_WARM] = ",".join(languages)
         try:
             forkserver.ensure_running()
+            _UP.set()
         finally:
             if previous is None:
                 del os.environ[ENV_WARM]

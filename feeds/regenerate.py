@@ -31,7 +31,7 @@ from .files import remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
 from .models import Config, Entry, Settings, Source, Topic
 from .pages import render_article_page, render_index, render_opml
-from .parallel import configured_workers, process_pool
+from .parallel import configured_workers, forkserver_up, process_pool
 from .pipeline import utcnow
 from .publish import (
     STYLESHEET,
@@ -56,6 +56,10 @@ CANDIDATES_PER_STORY = 3
 #: A first publish of this many topics or more, whose archives hold this many entries in
 #: all, is rendered in worker processes and this one (see ``_publish_topics``).
 PARALLEL_TOPICS, PARALLEL_MATCHES = 4, 10_000
+#: This many topics due or more (a republish after a busy ingest: some 30 ms each) are
+#: rendered in worker processes and this one when workers start quickly, in ~15 ms: an
+#: ingest before started the forkserver (``parallel.forkserver_up``).
+PARALLEL_DUE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +172,8 @@ def _related(
 
 def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
     """Publish each topic whose files are not made from what the store holds now; a first
-    publish of many topics over a large store on every core (worker processes, and this
+    publish of many topics over a large store, or many topics once worker processes start
+    quickly (a republish after a busy ingest), on every core (worker processes, and this
     one).
 
     Topics are independent: a worker opens the store itself (SQLite in WAL mode lets them
@@ -187,6 +192,8 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
             due.append((topic, check))
     workers = min(configured_workers(), len(due) - 1)
     sizes = _first_publish_of_many(run, due) if workers > 0 else None
+    if sizes is None and workers > 0:
+        sizes = _many_due(run, due)
     if sizes is not None:
         reports.update(_publish_shared(run, due, workers, sizes))
     else:
@@ -252,6 +259,14 @@ def _first_publish_of_many(
         return None
     sizes = {t.slug: run.store.count(c.expression) for t, c in due}
     return sizes if sum(sizes.values()) >= PARALLEL_MATCHES else None
+
+
+def _many_due(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> dict[str, int] | None:
+    """Equal sizes for the topics due, when PARALLEL_DUE or more of them are, in a store in
+    a file, and this process has its forkserver up already; else None."""
+    if run.store.path == ":memory:" or len(due) < PARALLEL_DUE or not forkserver_up():
+        return None
+    return {t.slug: 0 for t, _ in due}
 
 
 def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -> PublishReport:

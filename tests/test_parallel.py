@@ -173,3 +173,12 @@ def test_workers_exit_when_the_owner_is_killed() -> None:
     finally:
         if owner.poll() is None:
             owner.kill()
+
+
+def test_the_forkserver_is_known_to_be_up_once_a_pool_started_it():
+    """feeds.regenerate shares many topics due with a worker only then (it starts fast)."""
+    from feeds.parallel import forkserver_up, process_pool
+
+    with process_pool(1) as pool:
+        assert pool.submit(int, "7").result() == 7
+    assert forkserver_up()

@@ -445,6 +445,59 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     assert len(written["0"][2]) >= PARALLEL_TOPICS  # archive pages were frozen along the way
 
 
+def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(
+    tmp_path, monkeypatch
+):
+    """After an ingest started the forkserver, PARALLEL_DUE topics due or more (here a
+    republish after one entry that all of them match) are rendered by a worker and by this
+    process, and come out as one process writes them. Without the forkserver up, or with
+    fewer topics due, they stay here."""
+    import feeds.regenerate as rg
+    from feeds.regenerate import PARALLEL_DUE
+
+    pools: list[int] = []
+    real_pool = rg.process_pool
+    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
+    here: list[str] = []
+    real_publish = rg._publish_topic
+    monkeypatch.setattr(
+        rg, "_publish_topic", lambda run, t, c=None: here.append(t.slug) or real_publish(run, t, c)
+    )
+    topics = tuple(
+        Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}") for k in range(PARALLEL_DUE)
+    )
+    written = {}
+    for workers, up in (("0", True), ("1", False), ("1", True)):
+        monkeypatch.setenv("FEEDS_PARSE_WORKERS", workers)
+        monkeypatch.setattr(rg, "forkserver_up", lambda up=up: up)
+        root = tmp_path / "site"
+        settings = Settings(base_url=BASE, public_dir=root / "public", data_dir=root / "data",
+                            feed_size=5, archive_size=10, title="Test desk")  # fmt: skip
+        config = Config(file=root / "feeds.toml", settings=settings, sources=SOURCES,
+                        topics=topics)  # fmt: skip
+        with Store(root / "data" / "feeds.sqlite3") as store:
+            add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(30)))
+            regenerate(config, store, now=T0 + timedelta(days=31))
+            pools.clear()
+            here.clear()
+            add(store, entry(99, text="<p>Another event.</p>"))
+            reports = regenerate(config, store, now=T0 + timedelta(days=32))
+            assert all(r.written for r in reports)
+            add(store, entry(98, text="<p>Only 1 and 2 this time.</p>"))
+            later = regenerate(config, store, now=T0 + timedelta(days=33))
+            assert [r.topic for r in later if r.written] == ["t1", "t2"]
+            records = [store.topic_record(t.slug) for t in topics]
+        if workers == "1" and up:
+            assert pools == [1]  # the republish of all of them, not that of two
+            assert 1 <= len(set(here) - {"t1", "t2"}) < len(topics)
+        else:
+            assert pools == []
+            assert len(here) == len(topics) + 2
+        written[workers, up] = (snapshot(root / "public"), records)
+        shutil.rmtree(root)
+    assert written["1", True] == written["0", True] == written["1", False]
+
+
 def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site, monkeypatch):
     """A worker that dies breaks the pool: the topics not sent yet are rendered here, and
     the one it was rendering fails the publish (as it did in-process)."""
