@@ -567,11 +567,20 @@ class Store:
         found = self._newest_by_rowid(expression, limit)
         if found is not None:
             return found
+        # Sorting rowids, then reading the rows kept, moves less than sorting whole rows.
+        rowids = [
+            r[0]
+            for r in self._query(
+                "SELECT rowid FROM entries WHERE rowid IN "
+                "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+                "ORDER BY published DESC, id LIMIT ?",
+                (expression, limit),
+            )
+        ]
         return self._query(
             f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE rowid IN "
-            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
-            "ORDER BY published DESC, id LIMIT ?",
-            (expression, limit),
+            f"({', '.join('?' for _ in rowids)}) ORDER BY published DESC, id",
+            rowids,
         )
 
     def _newest_by_rowid(self, expression: str, limit: int) -> list[sqlite3.Row] | None:
