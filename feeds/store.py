@@ -577,6 +577,8 @@ class Store:
                 (expression, limit),
             )
         ]
+        if not rowids:
+            return []
         return self._query(
             f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE rowid IN "
             f"({', '.join('?' for _ in rowids)}) ORDER BY published DESC, id",

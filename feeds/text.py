@@ -157,6 +157,7 @@ def first_paragraph(html_text: str) -> str | None:
 
 
 def _first_paragraph_by_lxml(html_text: str) -> str | None:
+    """``first_paragraph`` by parsing (``html_text`` without XML-illegal characters)."""
     try:
         root = lxml.html.fragment_fromstring(html_text, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
