@@ -390,6 +390,29 @@ def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site
 # --- many topics: rendered in worker processes ---------------------------------------------------
 
 
+def _spy_on_workers(monkeypatch) -> tuple[list[int], list[str]]:
+    """The pools regenerate makes (their sizes), and the topics this process renders (the
+    workers' calls are not seen)."""
+    import feeds.regenerate as rg
+
+    pools: list[int] = []
+    real_pool = rg.process_pool
+    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
+    here: list[str] = []
+    real_publish = rg._publish_topic
+    monkeypatch.setattr(
+        rg, "_publish_topic", lambda run, t, c=None: here.append(t.slug) or real_publish(run, t, c)
+    )
+    return pools, here
+
+
+def _small_site(root: Path, topics: tuple[Topic, ...]) -> Config:
+    """A site at ``root`` (the same paths every time: the state keys include them)."""
+    settings = Settings(base_url=BASE, public_dir=root / "public", data_dir=root / "data",
+                        feed_size=5, archive_size=10, title="Test desk")  # fmt: skip
+    return Config(file=root / "feeds.toml", settings=settings, sources=SOURCES, topics=topics)
+
+
 def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path, monkeypatch):
     """A first publish of PARALLEL_TOPICS topics or more over a large store is rendered by
     workers (each with its own store connection) and by this process: the files, archive
@@ -399,15 +422,7 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     from feeds.regenerate import PARALLEL_TOPICS
 
     monkeypatch.setattr(rg, "PARALLEL_MATCHES", 50)  # "many matches", for the test
-    pools: list[int] = []
-    real_pool = rg.process_pool
-    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
-    here: list[str] = []  # topics this process rendered (the workers' calls are not seen)
-    real_publish = rg._publish_topic
-    monkeypatch.setattr(
-        rg, "_publish_topic", lambda run, t, c=None: here.append(t.slug) or real_publish(run, t, c)
-    )
-
+    pools, here = _spy_on_workers(monkeypatch)
     topics = tuple(
         Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}")
         for k in range(PARALLEL_TOPICS + 2)
@@ -415,11 +430,8 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     written = {}
     for workers in ("0", "2"):
         monkeypatch.setenv("FEEDS_PARSE_WORKERS", workers)
-        root = tmp_path / "site"  # the same paths: the state keys include them
-        settings = Settings(base_url=BASE, public_dir=root / "public", data_dir=root / "data",
-                            feed_size=5, archive_size=10, title="Test desk")  # fmt: skip
-        config = Config(file=root / "feeds.toml", settings=settings, sources=SOURCES,
-                        topics=topics)  # fmt: skip
+        root = tmp_path / "site"
+        config = _small_site(root, topics)
         with Store(root / "data" / "feeds.sqlite3") as store:
             add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(60)))
             reports = regenerate(config, store, now=T0 + timedelta(days=31))
@@ -455,14 +467,7 @@ def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(
     import feeds.regenerate as rg
     from feeds.regenerate import PARALLEL_DUE
 
-    pools: list[int] = []
-    real_pool = rg.process_pool
-    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
-    here: list[str] = []
-    real_publish = rg._publish_topic
-    monkeypatch.setattr(
-        rg, "_publish_topic", lambda run, t, c=None: here.append(t.slug) or real_publish(run, t, c)
-    )
+    pools, here = _spy_on_workers(monkeypatch)
     topics = tuple(
         Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}") for k in range(PARALLEL_DUE)
     )
@@ -471,10 +476,7 @@ def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(
         monkeypatch.setenv("FEEDS_PARSE_WORKERS", workers)
         monkeypatch.setattr(rg, "forkserver_up", lambda up=up: up)
         root = tmp_path / "site"
-        settings = Settings(base_url=BASE, public_dir=root / "public", data_dir=root / "data",
-                            feed_size=5, archive_size=10, title="Test desk")  # fmt: skip
-        config = Config(file=root / "feeds.toml", settings=settings, sources=SOURCES,
-                        topics=topics)  # fmt: skip
+        config = _small_site(root, topics)
         with Store(root / "data" / "feeds.sqlite3") as store:
             add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(30)))
             regenerate(config, store, now=T0 + timedelta(days=31))
