@@ -69,4 +69,3 @@ def page_links(
         self_url=s.url(settings, page),
         title=f"{topic.title} (archive {page + 1})",
     )
-

@@ -191,8 +191,6 @@ def render_json_feed(
     feed["_feeds"] = {"atom": feed_url(settings, topic)}
     related = related or {}
     feed["items"] = [
-        _json_item(e, settings, sources, clean_related(e, related.get(e.id, ())))
-        for e in entries
+        _json_item(e, settings, sources, clean_related(e, related.get(e.id, ()))) for e in entries
     ]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-

@@ -247,9 +247,7 @@ def _publish_shared(
     return reports
 
 
-def _first_publish_of_many(
-    run: _Run, due: Sequence[tuple[Topic, _Check]]
-) -> dict[str, int] | None:
+def _first_publish_of_many(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> dict[str, int] | None:
     """The matches of each topic due (the entries of its archives), when PARALLEL_TOPICS or
     more of them were never published and they match PARALLEL_MATCHES entries or more in
     all, in a store in a file (which workers can open too); else None."""

@@ -239,7 +239,9 @@ def test_a_full_disk_fails_loudly_and_keeps_the_old_files(tmp_path: Path) -> Non
             except OSError:
                 pass
         (tmp_path / "articles" / "two.txt").write_text("# Zebra two\n<p>Another zebra.</p>\n")
-        line = _fails_in_one_line(_feeds(config, "update"), "No space left on device", "cannot write")  # noqa: E501
+        line = _fails_in_one_line(
+            _feeds(config, "update"), "No space left on device", "cannot write"
+        )
         assert str(public) in line
         (public / ".filler").unlink()
         assert _snapshot(public) == before  # old files intact, no temp file left
@@ -291,7 +293,7 @@ def test_a_damaged_store_is_one_clear_line(tmp_path: Path, damage: str) -> None:
     if damage == "garbage":
         data = bytearray(random.Random(SEED).randbytes(len(data)))
     else:
-        data[4096:len(data) - 4096] = bytes(len(data) - 8192)
+        data[4096 : len(data) - 4096] = bytes(len(data) - 8192)
     db.write_bytes(bytes(data))
     for extra in db.parent.glob("feeds.sqlite3-*"):
         extra.unlink()

@@ -227,8 +227,10 @@ def test_a_pair_found_only_by_the_last_shingle_of_a_prefix():
 @given(
     st.text(alphabet=st.characters(max_codepoint=0x2FF))
     | st.text()
-    | st.text(alphabet="aZ9_ -.,'\n\t\u00e9\u00e0\u00c7\u0153\u00df\u2019\u00ab\u00bb\u2026"
-                       "\u0301\u0327\u034f\u00b2\u0416\u4e2d\ufb01\u00a0")
+    | st.text(
+        alphabet="aZ9_ -.,'\n\t\u00e9\u00e0\u00c7\u0153\u00df\u2019\u00ab\u00bb\u2026"
+        "\u0301\u0327\u034f\u00b2\u0416\u4e2d\ufb01\u00a0"
+    )
 )
 def test_fold_finds_the_words_of_the_regular_expression(text):
     """fold's fast paths (ASCII words split from bytes; accents and non-word characters

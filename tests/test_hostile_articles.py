@@ -29,7 +29,10 @@ CASES: dict[str, tuple[bytes, str | int]] = {
     "no-title.md": (b"Just a paragraph about zebras, no heading.\n", "no title"),
     "title-only.md": (b"# Zebra title only\n", 1),
     "title-only-reference.txt": (b"# Zebra reference title only\n<p></p>\n", 1),
-    "unclosed.html": (b"<html><head><title>Zebra unclosed</title><body><div><p>zebra <b>bold <i>", 1),  # noqa: E501
+    "unclosed.html": (
+        b"<html><head><title>Zebra unclosed</title><body><div><p>zebra <b>bold <i>",
+        1,
+    ),  # noqa: E501
     "deep.html": (b"<title>Zebra deep</title>" + b"<div>" * 50_000 + b"zebra", 1),
     "not-html.html": (b"\x00\x01\x02 zebra", "binary file"),
     "bad-front-matter.md": (b"---\ntitle: [unclosed\n---\n# Zebra\n", "bad front matter"),

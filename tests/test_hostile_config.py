@@ -37,7 +37,10 @@ CASES = [
     (('data_dir = "data"', 'data_dir = "data"\nlanguages = ["English"]'), "settings.languages[0]"),
     (('data_dir = "data"', 'data_dir = "data"\ninterval = "soon"'), "settings.interval"),
     (('data_dir = "data"', 'data_dir = "data"\nbogus = 1'), "settings.bogus"),
-    (('data_dir = "data"', 'data_dir = "data"\nwebsub_hubs = ["ftp://x"]'), "settings.websub_hubs[0]"),  # noqa: E501
+    (
+        ('data_dir = "data"', 'data_dir = "data"\nwebsub_hubs = ["ftp://x"]'),
+        "settings.websub_hubs[0]",
+    ),  # noqa: E501
     (('name = "desk"', 'name = "desk"\nname = "again"'), "line"),  # a duplicate TOML key
     (('path = "articles"', 'path = "no-such-folder"'), "sources[0].path"),
     (('kind = "articles"', 'kind = "page"'), "sources[0].kind"),
@@ -47,7 +50,10 @@ CASES = [
     (('query = "zebra"', 'query = "zebra"\nexclude = "\\"unclosed"'), "topics[0].exclude"),
     (('slug = "zebras"', 'slug = "Zebras!"'), "topics[0].slug"),
     (('query = "zebra"', 'query = ""'), "topics[0].query"),
-    ((GOOD, GOOD + '\n[[topics]]\nslug = "zebras"\ntitle = "Again"\nquery = "x"\n'), "topics[1].slug"),  # noqa: E501
+    (
+        (GOOD, GOOD + '\n[[topics]]\nslug = "zebras"\ntitle = "Again"\nquery = "x"\n'),
+        "topics[1].slug",
+    ),  # noqa: E501
     ((GOOD, GOOD + '\n[[sources]]\nname = "desk"\nurl = "http://e/"\n'), "sources[1].name"),
     ((GOOD, GOOD.replace("[[sources]]", "[sources]")), "sources"),
     ((GOOD, "settings = 5\n"), "settings"),

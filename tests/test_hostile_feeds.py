@@ -42,7 +42,7 @@ TRAPS = {
 }
 #: Address space of the child that parses every body (a bomb would need far more).
 PARSE_MEMORY = 1536 * 1024 * 1024
-ITEM = '<item><guid>http://example.org/gen/{n}</guid><title>{title}</title><link>http://example.org/gen/{n}</link><description>{desc}</description></item>'  # noqa: E501
+ITEM = "<item><guid>http://example.org/gen/{n}</guid><title>{title}</title><link>http://example.org/gen/{n}</link><description>{desc}</description></item>"  # noqa: E501
 RSS = '<?xml version="1.0" encoding="utf-8"?>\n{doctype}<rss version="2.0"><channel><title>Generated</title><link>http://example.org/</link><description>d</description>{items}</channel></rss>'  # noqa: E501
 
 
@@ -58,7 +58,9 @@ def _quadratic() -> bytes:
 
 def _deep_xml() -> bytes:
     deep = "<x>" * 100_000 + "</x>" * 100_000
-    return _rss(ITEM.format(n=2, title="Zebra deep", desc="zebra").replace("</item>", deep + "</item>"))  # noqa: E501
+    return _rss(
+        ITEM.format(n=2, title="Zebra deep", desc="zebra").replace("</item>", deep + "</item>")
+    )  # noqa: E501
 
 
 def _deep_html() -> bytes:
@@ -79,7 +81,11 @@ def _huge_attribute() -> bytes:
 
 def _many_attributes() -> bytes:
     attrs = " ".join(f'a{i}="{i}"' for i in range(100_000))
-    return _rss(ITEM.format(n=6, title="Zebra attributes", desc="zebra").replace("<item>", f"<item {attrs}>"))  # noqa: E501
+    return _rss(
+        ITEM.format(n=6, title="Zebra attributes", desc="zebra").replace(
+            "<item>", f"<item {attrs}>"
+        )
+    )  # noqa: E501
 
 
 GENERATED: dict[str, tuple[Callable[[], bytes], dict]] = {
@@ -90,13 +96,20 @@ GENERATED: dict[str, tuple[Callable[[], bytes], dict]] = {
     "gen-huge-attribute.xml": (_huge_attribute, {"entries": 1}),
     "gen-many-attributes.xml": (_many_attributes, {"error": "more than 1000 attributes"}),
     "gen-deep-json.json": (
-        lambda: b'{"version": "https://jsonfeed.org/version/1.1", "items": '
-        + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        lambda: (
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": '
+            + b"[" * 100_000
+            + b"]" * 100_000
+            + b"}"
+        ),
         {"error": "unreadable JSON"},
     ),
     "gen-huge-number.json": (
-        lambda: b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": '
-        + b"9" * 10_000 + b', "content_text": "zebra"}]}',
+        lambda: (
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": '
+            + b"9" * 10_000
+            + b', "content_text": "zebra"}]}'
+        ),
         {"error": "unreadable JSON"},
     ),
 }
@@ -280,8 +293,14 @@ def _entries(body: bytes, now: datetime) -> list:
     source = Source(name="s", kind="feed", url="http://127.0.0.1:9/f")
     parsed = parse_feed(body, url="http://127.0.0.1:9/f")
     return [
-        normalize(i, source=source, now=now, id_authority="example.org", languages=("en",),
-                  site_base="http://127.0.0.1:8080/")  # fmt: skip
+        normalize(
+            i,
+            source=source,
+            now=now,
+            id_authority="example.org",
+            languages=("en",),
+            site_base="http://127.0.0.1:8080/",
+        )  # fmt: skip
         for i in parsed.items
     ]
 

@@ -21,7 +21,9 @@ from atomcheck import assert_valid_atom, parse_xml
 from lxml import etree
 
 FRAGMENT = (Path(__file__).parent / "data" / "hostile" / "html" / "fragment.html").read_text()
-TITLE = '<b>Zebra</b> <script>alert("t")</script><img src=x onerror=alert(1)> &lt;i&gt;tricky&lt;/i&gt;'  # noqa: E501
+TITLE = (
+    '<b>Zebra</b> <script>alert("t")</script><img src=x onerror=alert(1)> &lt;i&gt;tricky&lt;/i&gt;'  # noqa: E501
+)
 ACTIVE_TAGS = {"script", "style", "iframe", "object", "embed", "svg", "math", "base", "form",
                "input", "button", "meta", "link", "frame", "frameset", "noscript", "template",
                "applet", "details"}  # fmt: skip
@@ -32,7 +34,12 @@ XML_ACTIVE_TAGS = {"script", "style", "iframe", "object", "embed", "svg", "math"
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "xlink:href", "background"}
 #: Atom/RSS elements whose text is HTML.
-HTML_ELEMENTS = {"summary", "content", "description", "{http://purl.org/rss/1.0/modules/content/}encoded"}  # noqa: E501
+HTML_ELEMENTS = {
+    "summary",
+    "content",
+    "description",
+    "{http://purl.org/rss/1.0/modules/content/}encoded",
+}  # noqa: E501
 
 RSS = f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">

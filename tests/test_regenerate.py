@@ -457,9 +457,7 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     assert len(written["0"][2]) >= PARALLEL_TOPICS  # archive pages were frozen along the way
 
 
-def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(
-    tmp_path, monkeypatch
-):
+def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(tmp_path, monkeypatch):
     """After an ingest started the forkserver, PARALLEL_DUE topics due or more (here a
     republish after one entry that all of them match) are rendered by a worker and by this
     process, and come out as one process writes them. Without the forkserver up, or with
