@@ -86,9 +86,9 @@ def main(argv: list[str]) -> None:
         command = line.strip()
         if command == "quit":
             break
-        if command.startswith("add "):  # history: 50 new entries from id FIRST, untimed
-            first, *rounds = (int(word) for word in command.split()[1:])  # add FIRST [ROUND]
-            seed = ADDED_SEED + 100 * (rounds[0] if rounds else 0)
+        if command.startswith("add "):  # history, "add FIRST ROUND": 50 new entries, untimed
+            first, rounds = (int(word) for word in command.split()[1:])
+            seed = ADDED_SEED + 100 * rounds
             added = [history_entry(first + k, seed=seed + k) for k in range(50)]
             store.upsert(added, now=NOW)
             print(json.dumps({"added": 50}), flush=True)

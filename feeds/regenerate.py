@@ -190,7 +190,8 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
             reports[topic.slug] = PublishReport(topic.slug, check.record.shown, False)
         else:
             due.append((topic, check))
-    workers = min(configured_workers(), len(due) - 1)
+    # Workers open the store themselves: not one that lives in this process's memory.
+    workers = 0 if run.store.path == ":memory:" else min(configured_workers(), len(due) - 1)
     sizes = _first_publish_of_many(run, due) if workers > 0 else None
     if sizes is None and workers > 0:
         sizes = _many_due(run, due)
@@ -250,9 +251,7 @@ def _publish_shared(
 def _first_publish_of_many(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> dict[str, int] | None:
     """The matches of each topic due (the entries of its archives), when PARALLEL_TOPICS or
     more of them were never published and they match PARALLEL_MATCHES entries or more in
-    all, in a store in a file (which workers can open too); else None."""
-    if run.store.path == ":memory:" or len(due) < PARALLEL_TOPICS:
-        return None
+    all; else None."""
     if sum(1 for _, c in due if c.record is None) < PARALLEL_TOPICS:
         return None
     sizes = {t.slug: run.store.count(c.expression) for t, c in due}
@@ -260,9 +259,9 @@ def _first_publish_of_many(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> di
 
 
 def _many_due(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> dict[str, int] | None:
-    """Equal sizes for the topics due, when PARALLEL_DUE or more of them are, in a store in
-    a file, and this process has its forkserver up already; else None."""
-    if run.store.path == ":memory:" or len(due) < PARALLEL_DUE or not forkserver_up():
+    """Equal sizes for the topics due, when PARALLEL_DUE or more of them are and this
+    process has its forkserver up already; else None."""
+    if len(due) < PARALLEL_DUE or not forkserver_up():
         return None
     return {t.slug: 0 for t, _ in due}
 
