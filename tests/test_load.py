@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 REQUESTS = 10_000
 CONCURRENCY = 50
-DEADLINE = 60.0
+DEADLINE = 300.0  # only catches a hang: a loaded CI machine may be several times slower
 NEW_TITLE = "Zebra foal born under load"
 #: (method, path, extra headers, statuses allowed); "ETAG" is replaced by the feed's ETag.
 MIX = [
