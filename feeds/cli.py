@@ -30,6 +30,7 @@ from .lock import DataLock
 from .logs import FORMATS, LogFormat, setup_logging
 from .models import Config, IngestReport
 from .store import Store
+from .words import count
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -108,7 +109,7 @@ def cli(
 def check(obj: _Obj) -> None:
     """Validate the config and say what it holds."""
     config = obj.config
-    sources, topics = _count(len(config.sources), "source"), _count(len(config.topics), "topic")
+    sources, topics = count(len(config.sources), "source"), count(len(config.topics), "topic")
     click.echo(f"{config.file}: ok ({sources}, {topics})")
 
 
@@ -307,7 +308,9 @@ def _summarize(reports: Sequence[IngestReport]) -> int:
     failed = [r for r in reports if not r.ok]
     new = sum(r.new for r in reports)
     changed = sum(r.changed for r in reports)
-    click.echo(f"{len(reports)} sources: {new} new, {changed} changed, {len(failed)} failed")
+    click.echo(
+        f"{count(len(reports), 'source')}: {new} new, {changed} changed, {len(failed)} failed"
+    )
     if failed:  # each failure's reason is in its log line (stderr) and in `feeds status`
         names = ", ".join(r.source for r in failed)
         click.echo(
@@ -317,15 +320,8 @@ def _summarize(reports: Sequence[IngestReport]) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _count(n: int, word: str) -> str:
-    """``1 entry``, ``2 entries``, ``1 source``, ``3 sources``."""
-    if n == 1:
-        return f"1 {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
-
-
 def _entries(n: int) -> str:
-    return _count(n, "entry")
+    return count(n, "entry")
 
 
 def _echo_lines(lines: Iterable[str]) -> None:

@@ -48,6 +48,7 @@ from .query import topic_expression
 from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
 from .store import Mark, Store, TopicRecord, entries_of
 from .websub import notify
+from .words import count
 
 log = logging.getLogger("feeds")
 
@@ -404,7 +405,7 @@ def _render_topic(
         when = record.published_at if same and record is not None else run.now
         new = TopicRecord(topic.slug, digest, when, total)
     if written:
-        log.info("topic %s: published %d entries", topic.slug, len(entries))
+        log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
     return PublishReport(topic.slug, len(entries), written, tuple(changed)), new
 
 
