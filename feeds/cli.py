@@ -279,14 +279,18 @@ def run(obj: _Obj, host: str, port: int, no_serve: bool) -> None:
 
 
 def _ingest(obj: _Obj, store: Store, names: Sequence[str], force: bool) -> list[IngestReport]:
+    """Ingest once, then keep the health state as the daemon does (``feeds.watch``)."""
     from .pipeline import ingest as run
     from .render import Progress
+    from .watch import keep_health
 
     config = obj.config
     total = sum(1 for s in config.sources if (s.name in names if names else s.enabled))
     bar = not obj.quiet and _is_terminal(sys.stderr)
     with Progress(total, bar=bar) as progress:
-        return asyncio.run(run(config, store, names=names, force=force, on_report=progress))
+        reports = asyncio.run(run(config, store, names=names, force=force, on_report=progress))
+    keep_health(config, store, reports, datetime.now(UTC))
+    return reports
 
 
 def _check_names(config: Config, names: Iterable[str], what: str) -> None:

@@ -83,8 +83,10 @@ def render_index(
     settings: Settings,
     counts: Mapping[str, int] | None = None,
     updated: Mapping[str, datetime] | None = None,
+    status: str | None = None,
 ) -> bytes:
-    """``index.html``: the topics, their feeds, and an autodiscovery link for each."""
+    """``index.html``: the topics, their feeds, and an autodiscovery link for each; with
+    ``status`` (the health feed's href), a link to it for the operator."""
     title = esc(settings.title)
     discovery = [
         f'<link rel="alternate" type="{ATOM_TYPE}" title="{esc(t.title)}" '
@@ -105,6 +107,12 @@ def render_index(
         'or import <a href="feeds.opml">feeds.opml</a> to follow every topic at once.</p>',
         *listing,
     ]
+    if status is not None:  # not an autodiscovery link: readers are not meant to find it
+        body.append(
+            f'<p class="status">For the operator: <a href="{esc(status)}" type="{ATOM_TYPE}">'
+            "source health</a>, a feed of sources that start failing, recover or fall silent."
+            "</p>"
+        )
     return _html_page("en", title, discovery, body)
 
 
