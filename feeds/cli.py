@@ -268,14 +268,22 @@ def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve public/ on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to serve on.")
 @click.option("--no-serve", is_flag=True, help="Schedule and publish only; serve nothing.")
+@click.option("--admin-port", type=click.IntRange(1, 65535),
+              help="Also serve /healthz and /metrics (only) on this port.")  # fmt: skip
+@click.option("--admin-host", default="127.0.0.1", show_default=True,
+              help="Address of --admin-port.")  # fmt: skip
 @pass_obj
-def run(obj: _Obj, host: str, port: int, no_serve: bool) -> None:
+def run(
+    obj: _Obj, host: str, port: int, no_serve: bool, admin_port: int | None, admin_host: str
+) -> None:
     """Run the daemon: ingest on schedule, republish, serve public/."""
     from .daemon import run_daemon
 
     if not obj.verbose and not obj.quiet:  # a daemon's log is its news: info by default
         logging.getLogger("feeds").setLevel(logging.INFO)
-    sys.exit(run_daemon(obj.config_path, host=host, port=None if no_serve else port))
+    admin = (admin_host, admin_port) if admin_port is not None else None
+    served = None if no_serve else port
+    sys.exit(run_daemon(obj.config_path, host=host, port=served, admin=admin))
 
 
 def _ingest(obj: _Obj, store: Store, names: Sequence[str], force: bool) -> list[IngestReport]:
