@@ -477,3 +477,15 @@ def test_no_serve_with_an_admin_port_serves_only_healthz_and_metrics(tmp_path: P
             proc.communicate()
     assert proc.returncode == 0, err
     assert f"not serving, /healthz and /metrics on http://127.0.0.1:{admin}/" in err
+
+
+def test_first_round_is_complete_once_every_source_has_had_its_chance() -> None:
+    from feeds.firstround import FirstRound
+
+    first = FirstRound.start(["desk", "wire"], now=100.0, bound=60.0)
+    assert not first.complete and first.deadline == 160.0
+    assert first.retry_after(100.0) == 60 and first.retry_after(159.5) == 1
+    assert first.retry_after(500.0) == 1  # late: still "soon", never 0 or negative
+    first = first.ran("desk").ran("elsewhere")
+    assert first.waiting == {"wire"} and not first.complete
+    assert first.ran("wire").complete
