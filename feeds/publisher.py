@@ -66,8 +66,7 @@ class Publisher:
         self.first = FirstRound.start(names, now=loop.time(), bound=bound)
         self.first_timer = loop.call_at(self.first.deadline, self.first_publish)
         log.info("daemon: a new store: the first publish waits for the first round of %s "
-                 "(%.0f s at most); until then the feeds answer 503", count(len(names), "source"),
-                 bound)  # fmt: skip
+                 "(%.0f s at most)", count(len(names), "source"), bound)  # fmt: skip
 
     def ran(self, name: str) -> None:
         """Source ``name`` ran (or left the schedule): the first round may be complete."""
