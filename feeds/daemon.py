@@ -18,8 +18,8 @@ One asyncio loop runs it all, so the one SQLite connection is only ever used fro
   reschedules jobs; a bad config is refused and the running one kept.
 
 The data folder lock (``feeds.lock``) is held for the whole run. This module wires the parts
-together; it must not fetch, parse, query or render by itself (the pipeline, health and
-serve modules do), nor write anything under public/ except through them.
+together; it must not fetch, parse, query or render by itself (the pipeline, publisher,
+watch and serve modules do), nor write anything under public/ except through them.
 """
 
 from __future__ import annotations

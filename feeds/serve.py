@@ -15,9 +15,9 @@ by hand rather than with ``StaticFiles`` so that the rules are ours and tested:
   ``feeds.files.write_atomic``'s temporary files are ``.<name>.tmp-*``.
 
 ``Serving`` runs the app with uvicorn as a task of the daemon's loop (uvicorn's own signal
-handlers off: the daemon owns the signals). This module must not write anything, open the
-store or know about topics: it serves the folder it is given and asks its two callables for
-health and metrics.
+handlers off: the daemon owns the signals) on a socket ``feeds.listen`` bound. This module
+must not write anything, open the store or know about topics: it serves the folder it is
+given and asks its callables for health, metrics and whether to wait.
 """
 
 from __future__ import annotations
