@@ -146,14 +146,14 @@ class Daemon:
 
     async def run(self, sock: socket.socket | None, admin: socket.socket | None = None) -> int:
         write_status(self.config, self.health_state)
-        self.scheduler.start()
-        first_round = []  # the sources that run at once (not those in backoff)
-        for source in self.config.sources:
-            if source.enabled:
-                first = self.first_run(source)
-                self.add_job(source, first=first)
-                first_round += [source.name] if first <= _utcnow() else []
+        enabled = [s for s in self.config.sources if s.enabled]
+        # The first round: the sources that run at once (not those in backoff). A publish
+        # that fails now raises before anything is started.
+        first_round = [s.name for s in enabled if self.first_run(s) <= _utcnow()]
         self.publisher.begin(first_round, self.first_wait)
+        self.scheduler.start()
+        for source in enabled:
+            self.add_job(source, first=self.first_run(source))
         self.scheduler.add_job(
             self.maintain, IntervalTrigger(seconds=MAINTENANCE_CHECK, timezone=UTC),
             id="maintenance", name="store maintenance",
