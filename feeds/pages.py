@@ -26,6 +26,7 @@ from feeds.publish import (
     unique,
     utc,
 )
+from feeds.words import count
 
 
 def _siblings(settings: Settings, topic: Topic) -> list[tuple[str, str, str]]:
@@ -52,7 +53,7 @@ def _index_item(
     meta = []
     if counts is not None and topic.slug in counts:
         n = counts[topic.slug]
-        meta.append(f'<span class="count">{n} {"entry" if n == 1 else "entries"}</span>')
+        meta.append(f'<span class="count">{count(n, "entry")}</span>')
     if updated is not None and topic.slug in updated:
         when = updated[topic.slug]
         iso = utc(when).isoformat()
