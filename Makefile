@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make install`: a virtual environment of its own, outside the checkout, for a server.
+PREFIX ?= /opt/feeds
 
-.PHONY: run test lint typecheck bench clean install
+.PHONY: run test lint typecheck bench clean install dev
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The development environment (.venv, editable, with the test tools); every target uses it.
+dev: $(STAMP)
+
+# A server's install: PREFIX/bin/feeds, from a copy of this checkout (not a link to it), so the
+# checkout can be moved, updated or removed; run it again to upgrade.
+install:
+	test -x $(PREFIX)/bin/python || $(PYTHON) -m venv $(PREFIX)
+	$(PREFIX)/bin/python -m pip install --quiet --upgrade pip
+	$(PREFIX)/bin/python -m pip install --quiet --upgrade .
+	rm -rf build
+	$(PREFIX)/bin/feeds --version
 
 run: $(STAMP)
 	@echo "Serving public/ on http://127.0.0.1:8080/ (feeds: http://127.0.0.1:8080/sahel-security.atom); Ctrl-C stops."

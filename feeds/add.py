@@ -29,6 +29,7 @@ from .files import write_atomic
 from .models import Config, RawItem
 from .parse import parse_feed
 from .text import html_to_text
+from .words import count
 
 #: Entry titles shown before adding.
 SHOWN = 5
@@ -190,7 +191,7 @@ def describe(found: Found) -> list[str]:
     if found.language:
         lines.append(f"  language {found.language}")
     if found.entries:
-        lines.append(f"  latest {len(found.entries)} entries:")
+        lines.append(f"  latest {count(len(found.entries), 'entry')}:")
         lines.extend(f"    - {title}" for title in found.entries)
     else:
         lines.append("  no entries yet")

@@ -30,6 +30,7 @@ from .lock import DataLock
 from .logs import FORMATS, LogFormat, setup_logging
 from .models import Config, IngestReport
 from .store import Store
+from .words import count
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -108,7 +109,7 @@ def cli(
 def check(obj: _Obj) -> None:
     """Validate the config and say what it holds."""
     config = obj.config
-    sources, topics = _count(len(config.sources), "source"), _count(len(config.topics), "topic")
+    sources, topics = count(len(config.sources), "source"), count(len(config.topics), "topic")
     click.echo(f"{config.file}: ok ({sources}, {topics})")
 
 
@@ -267,25 +268,37 @@ def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve public/ on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to serve on.")
 @click.option("--no-serve", is_flag=True, help="Schedule and publish only; serve nothing.")
+@click.option("--admin-port", type=click.IntRange(1, 65535),
+              help="Also serve /healthz and /metrics (only) on this port.")  # fmt: skip
+@click.option("--admin-host", default="127.0.0.1", show_default=True,
+              help="Address of --admin-port.")  # fmt: skip
 @pass_obj
-def run(obj: _Obj, host: str, port: int, no_serve: bool) -> None:
+def run(
+    obj: _Obj, host: str, port: int, no_serve: bool, admin_port: int | None, admin_host: str
+) -> None:
     """Run the daemon: ingest on schedule, republish, serve public/."""
     from .daemon import run_daemon
 
     if not obj.verbose and not obj.quiet:  # a daemon's log is its news: info by default
         logging.getLogger("feeds").setLevel(logging.INFO)
-    sys.exit(run_daemon(obj.config_path, host=host, port=None if no_serve else port))
+    admin = (admin_host, admin_port) if admin_port is not None else None
+    served = None if no_serve else port
+    sys.exit(run_daemon(obj.config_path, host=host, port=served, admin=admin))
 
 
 def _ingest(obj: _Obj, store: Store, names: Sequence[str], force: bool) -> list[IngestReport]:
+    """Ingest once, then keep the health state as the daemon does (``feeds.watch``)."""
     from .pipeline import ingest as run
     from .render import Progress
+    from .watch import keep_health
 
     config = obj.config
     total = sum(1 for s in config.sources if (s.name in names if names else s.enabled))
     bar = not obj.quiet and _is_terminal(sys.stderr)
     with Progress(total, bar=bar) as progress:
-        return asyncio.run(run(config, store, names=names, force=force, on_report=progress))
+        reports = asyncio.run(run(config, store, names=names, force=force, on_report=progress))
+    keep_health(config, store, reports, datetime.now(UTC))
+    return reports
 
 
 def _check_names(config: Config, names: Iterable[str], what: str) -> None:
@@ -307,7 +320,9 @@ def _summarize(reports: Sequence[IngestReport]) -> int:
     failed = [r for r in reports if not r.ok]
     new = sum(r.new for r in reports)
     changed = sum(r.changed for r in reports)
-    click.echo(f"{len(reports)} sources: {new} new, {changed} changed, {len(failed)} failed")
+    click.echo(
+        f"{count(len(reports), 'source')}: {new} new, {changed} changed, {len(failed)} failed"
+    )
     if failed:  # each failure's reason is in its log line (stderr) and in `feeds status`
         names = ", ".join(r.source for r in failed)
         click.echo(
@@ -317,15 +332,8 @@ def _summarize(reports: Sequence[IngestReport]) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _count(n: int, word: str) -> str:
-    """``1 entry``, ``2 entries``, ``1 source``, ``3 sources``."""
-    if n == 1:
-        return f"1 {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
-
-
 def _entries(n: int) -> str:
-    return _count(n, "entry")
+    return count(n, "entry")
 
 
 def _echo_lines(lines: Iterable[str]) -> None:

@@ -9,15 +9,17 @@ One asyncio loop runs it all, so the one SQLite connection is only ever used fro
   is polled by its own job: a new file is picked up within one interval;
 - a debounced publish: ``FEEDS_PUBLISH_DELAY`` seconds (default 2) after the last change,
   and at most five delays after the first, only the topics whose feed the changes touch;
-- the health feed ``public/_status.atom`` (see ``feeds.health``);
-- uvicorn serving ``feeds.serve.make_app`` (its own signal handling switched off);
+  on a new store, the first publish waits for the first round (``feeds.publisher``);
+- the health feed ``public/_status.atom`` (see ``feeds.health`` and ``feeds.watch``);
+- uvicorn serving ``feeds.serve.make_app`` (its own signal handling switched off), and on
+  ``--admin-port`` a second server with only ``/healthz`` and ``/metrics``;
 - signals: SIGTERM/SIGINT stop (running sources get a few seconds, pending changes are
   published, exit 0 well within 10 s); SIGHUP re-reads the config and adds, removes or
   reschedules jobs; a bad config is refused and the running one kept.
 
 The data folder lock (``feeds.lock``) is held for the whole run. This module wires the parts
-together; it must not fetch, parse, query or render by itself (the pipeline, health and
-serve modules do), nor write anything under public/ except through them.
+together; it must not fetch, parse, query or render by itself (the pipeline, publisher,
+watch and serve modules do), nor write anything under public/ except through them.
 """
 
 from __future__ import annotations
@@ -34,28 +36,27 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from starlette.applications import Starlette
 
 from . import health as hl
 from .config import load_config
 from .errors import ConfigError, FeedsError
 from .fetch import Fetcher
-from .files import write_atomic
+from .listen import address, bind, port_elsewhere
 from .lock import DataLock
 from .metrics import Metrics
 from .models import Config, IngestReport, Source
 from .pipeline import fetch_settings, ingest
-from .regenerate import regenerate, topic_entries
-from .serve import Serving, address, bind, make_app
+from .publisher import MAX_WAIT_DELAYS, Publisher
+from .serve import Serving, make_admin_app, make_app
 from .store import Store
+from .watch import observe_run, write_status
+from .words import count
 
 log = logging.getLogger("feeds.daemon")
 
 DELAY_ENV = "FEEDS_PUBLISH_DELAY"
 DEFAULT_PUBLISH_DELAY = 2.0
-#: Changes keep coming: publish anyway once the first has waited this many delays.
-MAX_WAIT_DELAYS = 5
-#: A failed publish is retried after this many seconds.
-RETRY_PUBLISH = 30.0
 #: /healthz says 503 when a change has waited this long (beyond the debounce) unpublished.
 STALE_AFTER = 60.0
 #: Seconds between checks whether store maintenance is due (``Store.maintenance_due``).
@@ -75,25 +76,39 @@ def publish_delay() -> float:
         return DEFAULT_PUBLISH_DELAY
 
 
-def run_daemon(config_path: Path, *, host: str, port: int | None) -> int:
-    """Run until SIGTERM/SIGINT; 0 after a clean stop. ConfigError and LockError propagate."""
+def run_daemon(
+    config_path: Path, *, host: str, port: int | None, admin: tuple[str, int] | None = None
+) -> int:
+    """Run until SIGTERM/SIGINT; 0 after a clean stop. ConfigError and LockError propagate.
+
+    ``port`` None serves nothing (``--no-serve``); ``admin`` is (host, port) of a server of
+    ``/healthz`` and ``/metrics`` alone.
+    """
     config = load_config(config_path)
     if not log.isEnabledFor(logging.DEBUG):  # "Running job ...": two lines per run, no news
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if port is not None and (warning := port_elsewhere(config.settings.base_url, host, port)):
+        log.warning("daemon: %s", warning)
     with DataLock(config.settings.data_dir):
-        return asyncio.run(_main(config_path, config, host, port))
+        return asyncio.run(_main(config_path, config, (host, port), admin))
 
 
-async def _main(config_path: Path, config: Config, host: str, port: int | None) -> int:
-    sock = bind(host, port) if port is not None else None
+async def _main(
+    config_path: Path, config: Config, public: tuple[str, int | None], admin: tuple[str, int] | None
+) -> int:
+    socks: list[socket.socket] = []
     try:
+        sock = bind(public[0], public[1]) if public[1] is not None else None
+        socks += [sock] if sock is not None else []
+        admin_sock = bind(*admin) if admin is not None else None
+        socks += [admin_sock] if admin_sock is not None else []
         with Store(config.settings.data_dir / "feeds.sqlite3") as store:
             async with Fetcher(fetch_settings(config)) as fetcher:
                 daemon = Daemon(config_path, config, store, fetcher, publish_delay())
-                return await daemon.run(sock)
+                return await daemon.run(sock, admin_sock)
     finally:
-        if sock is not None:
-            sock.close()
+        for s in socks:
+            s.close()
 
 
 def _utcnow() -> datetime:
@@ -109,8 +124,9 @@ class Daemon:
     """The running state of ``feeds run``; every method runs in the event loop's thread."""
 
     def __init__(
-        self, config_path: Path, config: Config, store: Store, fetcher: Fetcher, delay: float
-    ) -> None:
+        self, config_path: Path, config: Config, store: Store, fetcher: Fetcher, delay: float,
+        *, first_wait: float | None = None,
+    ) -> None:  # fmt: skip
         self.config_path, self.config, self.delay = config_path, config, delay
         self.store, self.fetcher = store, fetcher
         self.metrics = Metrics()
@@ -120,50 +136,61 @@ class Daemon:
         )
         self.stopping = asyncio.Event()
         self.running: set[asyncio.Task[object]] = set()
-        self.pending: set[str] = set()
-        self.pending_since: float | None = None
-        self.timer: asyncio.TimerHandle | None = None
-        self.shown: dict[str, frozenset[str]] = {}
-        self.last_publish: float | None = None
-        self.publish_error: str | None = None
-        self.health_path = config.settings.data_dir / hl.HEALTH_FILE
-        self.health_state = hl.load_health(self.health_path)
+        self.publisher = Publisher(config, store, self.metrics, delay)
+        #: How long the first publish on a new store waits for the first round: by default
+        #: as long as one fetch may take.
+        self.first_wait = fetch_settings(config).total_timeout if first_wait is None else first_wait
+        self.health_state = hl.load_health(config.settings.data_dir / hl.HEALTH_FILE)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def run(self, sock: socket.socket | None) -> int:
-        self.publish(None)
-        self.write_status()
+    async def run(self, sock: socket.socket | None, admin: socket.socket | None = None) -> int:
+        write_status(self.config, self.health_state)
+        enabled = [s for s in self.config.sources if s.enabled]
+        # The first round: the sources that run at once (not those in backoff). A publish
+        # that fails now raises before anything is started.
+        first_round = [s.name for s in enabled if self.first_run(s) <= _utcnow()]
+        self.publisher.begin(first_round, self.first_wait)
         self.scheduler.start()
-        for source in self.config.sources:
-            if source.enabled:
-                self.add_job(source, first=self.first_run(source))
+        for source in enabled:
+            self.add_job(source, first=self.first_run(source))
         self.scheduler.add_job(
             self.maintain, IntervalTrigger(seconds=MAINTENANCE_CHECK, timezone=UTC),
             id="maintenance", name="store maintenance",
         )  # fmt: skip
-        server = self.start_server(sock) if sock is not None else None
+        servers = self.start_servers(sock, admin)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop, sig.name)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         where = f"serving http://{address(sock)}/" if sock else "not serving"
-        log.info("daemon: running (pid %d), %d sources, %d topics, %s", os.getpid(),
-                 len(self.config.sources), len(self.config.topics), where)  # fmt: skip
+        where += f", /healthz and /metrics on http://{address(admin)}/" if admin else ""
+        log.info("daemon: running (pid %d), %s, %s, %s", os.getpid(),
+                 count(len(self.config.sources), "source"),
+                 count(len(self.config.topics), "topic"), where)  # fmt: skip
         try:
             await self.stopping.wait()
-            await self.shutdown(server)
+            await self.shutdown(servers)
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
         log.info("daemon: stopped")
         return 0
 
-    def start_server(self, sock: socket.socket) -> Serving:
-        app = make_app(self.config.settings.public_dir, self.health, self.metrics.render)
-        serving = Serving.start(app, sock)
-        serving.task.add_done_callback(self._server_done)
-        return serving
+    def start_servers(
+        self, sock: socket.socket | None, admin: socket.socket | None
+    ) -> list[Serving]:
+        apps: list[tuple[Starlette, socket.socket]] = []
+        if sock is not None:
+            public = self.config.settings.public_dir
+            app = make_app(public, self.health, self.metrics.render, self.publisher.wait)
+            apps.append((app, sock))
+        if admin is not None:
+            apps.append((make_admin_app(self.health, self.metrics.render), admin))
+        servers = [Serving.start(app, s) for app, s in apps]
+        for serving in servers:
+            serving.task.add_done_callback(self._server_done)
+        return servers
 
     def _server_done(self, task: asyncio.Task[None]) -> None:
         if not self.stopping.is_set():
@@ -180,21 +207,14 @@ class Daemon:
         log.info("daemon: %s received, stopping", name)
         self.stopping.set()
 
-    async def shutdown(self, server: Serving | None) -> None:
-        """Stop within 10 s: sources get STOP_JOBS_TIMEOUT, the server STOP_SERVER_TIMEOUT,
-        both at once; then what is pending is published."""
+    async def shutdown(self, servers: list[Serving]) -> None:
+        """Stop within 10 s: sources get STOP_JOBS_TIMEOUT, the servers STOP_SERVER_TIMEOUT,
+        all at once; then what is pending is published."""
         self.scheduler.pause()
         await asyncio.sleep(0)  # a job submitted just before the pause registers itself
-        stopping = [self._stop_jobs()]
-        if server is not None:
-            stopping.append(server.stop(STOP_SERVER_TIMEOUT))
+        stopping = [self._stop_jobs(), *(s.stop(STOP_SERVER_TIMEOUT) for s in servers)]
         await asyncio.gather(*stopping)
-        if self.timer is not None:
-            self.timer.cancel()
-        if self.pending:
-            self.publish_pending()
-        if self.timer is not None:  # the last publish failed: no retry, we are leaving
-            self.timer.cancel()
+        self.publisher.flush()
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
 
@@ -202,7 +222,7 @@ class Daemon:
         running = [t for t in self.running if not t.done()]
         if not running:
             return
-        log.info("daemon: waiting for %d running source(s)", len(running))
+        log.info("daemon: waiting for %s", count(len(running), "running source"))
         _, late = await asyncio.wait(running, timeout=STOP_JOBS_TIMEOUT)
         for task in late:
             task.cancel()
@@ -210,18 +230,24 @@ class Daemon:
             await asyncio.wait(late, timeout=1.0)
 
     def health(self) -> tuple[bool, str]:
-        """For /healthz: the scheduler runs and publishing keeps up."""
+        """For /healthz: the scheduler runs and publishing keeps up (starting is healthy:
+        the feeds answer 503 until the first publish, /healthz does not)."""
         if self.stopping.is_set() or not self.scheduler.running:
             return False, "the scheduler is not running"
-        if self.publish_error:
-            return False, f"the last publish failed: {self.publish_error}"
+        pub = self.publisher
+        if pub.error:
+            return False, f"the last publish failed: {pub.error}"
         now = time.monotonic()
         limit = self.delay * MAX_WAIT_DELAYS + STALE_AFTER
-        if self.pending_since is not None and now - self.pending_since > limit:
-            return False, f"changes unpublished for {now - self.pending_since:.0f}s"
+        if pub.pending_since is not None and now - pub.pending_since > limit:
+            return False, f"changes unpublished for {now - pub.pending_since:.0f}s"
         jobs = sum(1 for j in self.scheduler.get_jobs() if j.id.startswith(_job_id("")))
-        ago = f"{now - self.last_publish:.0f}s ago" if self.last_publish else "never"
-        return True, f"{jobs} sources scheduled, last publish {ago}"
+        scheduled = f"{count(jobs, 'source')} scheduled"
+        if pub.first is not None:
+            waiting = count(len(pub.first.waiting), "source")
+            return True, f"{scheduled}, starting: first publish after {waiting} have run"
+        ago = f"{now - pub.last_publish:.0f}s ago" if pub.last_publish else "never"
+        return True, f"{scheduled}, last publish {ago}"
 
     # -- sources -----------------------------------------------------------------------------
 
@@ -280,92 +306,22 @@ class Daemon:
                       exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
         finally:
             self.running.discard(task)
+            if not self.stopping.is_set():
+                self.publisher.ran(name)
 
     def after_run(self, source: Source, report: IngestReport) -> None:
         self.metrics.ingested(report)
         if report.changed_ids:
-            self.changed(report.changed_ids)
+            self.publisher.changed(report.changed_ids)
         state = self.store.source_state(source.name, configured_url=source.url)
         job = self.scheduler.get_job(_job_id(source.name))
         if job is not None and state.next_due is not None:
             if job.next_run_time is None or state.next_due > job.next_run_time:
                 job.modify(next_run_time=state.next_due)  # backoff, Retry-After, server hints
-        dates = [e.published for e in self.store.entries(source=source.name,
-                                                         limit=hl.CADENCE_SAMPLE)]  # fmt: skip
-        self.health_state, event = hl.observe(
-            self.health_state, source, state, new_entries=report.new, dates=dates,
-            now=_utcnow(),
-        )  # fmt: skip
-        if event is not None:
-            log.warning("status: %s", event.message)
-        self.write_status(render=event is not None)
-
-    def write_status(self, *, render: bool = True) -> None:
-        """Save the health history; with ``render``, render ``_status.atom`` too."""
-        settings = self.config.settings
-        sources = {s.name: s for s in self.config.sources}
-        try:
-            hl.save_health(self.health_path, self.health_state)
-            if render:
-                data = hl.render_status(self.health_state.events, settings=settings,
-                                        sources=sources)  # fmt: skip
-                write_atomic(settings.public_dir / f"{hl.STATUS_SLUG}.atom", data)
-        except FeedsError as e:
-            log.error("status: %s", e)
-
-    # -- publishing --------------------------------------------------------------------------
-
-    def changed(self, ids: tuple[str, ...]) -> None:
-        """Entries changed: publish after the debounce delay (pushed back by more changes)."""
-        loop = asyncio.get_running_loop()
-        now = loop.time()  # time.monotonic(), as in health()
-        if self.pending_since is None:
-            self.pending_since = now
-        self.pending.update(ids)
-        due = min(now + self.delay, self.pending_since + self.delay * MAX_WAIT_DELAYS)
-        if self.timer is not None:
-            self.timer.cancel()
-        self.timer = loop.call_at(due, self.publish_pending)
-
-    def publish_pending(self) -> None:
-        self.timer = None
-        changed, self.pending = self.pending, set()
-        try:
-            self.publish(changed)
-        except FeedsError as e:
-            self.pending |= changed
-            self.retry_later(e)
-            return
-        self.pending_since = None
-
-    def retry_later(self, error: FeedsError) -> None:
-        log.error("publish: %s; retrying in %.0fs", error, RETRY_PUBLISH)
-        if self.timer is not None:
-            self.timer.cancel()
-        self.timer = asyncio.get_running_loop().call_later(RETRY_PUBLISH, self.publish_pending)
-
-    def publish(self, changed: set[str] | None, also: frozenset[str] = frozenset()) -> None:
-        """Regenerate the topics ``changed`` entries touch (None: all), and those in ``also``."""
-        started = time.perf_counter()
-        config = self.config
-        touched: dict[str, frozenset[str]] = {}
-        for topic in config.topics:
-            ids = frozenset(e.id for e in topic_entries(config, self.store, topic))
-            before = self.shown.get(topic.slug)
-            if changed is None or topic.slug in also or before != ids or ids & changed:
-                touched[topic.slug] = ids
-        try:
-            reports = regenerate(config, self.store, slugs=list(touched))
-        except FeedsError as e:
-            self.publish_error = str(e)
-            raise
-        self.shown.update(touched)
-        for report in reports:
-            path = config.settings.public_dir / f"{report.topic}.atom"
-            with contextlib.suppress(OSError):
-                self.metrics.feed(report.topic, size=path.stat().st_size, entries=report.entries)
-        self.publish_error, self.last_publish = None, time.monotonic()
-        self.metrics.published(time.perf_counter() - started, at=time.time())
+        self.health_state, event = observe_run(
+            self.health_state, self.store, source, report, _utcnow()
+        )
+        write_status(self.config, self.health_state, render=event is not None)
 
     # -- SIGHUP ------------------------------------------------------------------------------
 
@@ -384,11 +340,11 @@ class Daemon:
             log.error("config: reload refused: data_dir and public_dir cannot change while "
                       "running; restart feeds run to move them")  # fmt: skip
             return
-        self.config = new
+        self.config = self.publisher.config = new
         self.reschedule(old, new)
         self.retopic(old, new)
-        log.info("config: reloaded %s (%d sources, %d topics)", new.file, len(new.sources),
-                 len(new.topics))  # fmt: skip
+        log.info("config: reloaded %s (%s, %s)", new.file, count(len(new.sources), "source"),
+                 count(len(new.topics), "topic"))  # fmt: skip
 
     def reschedule(self, old: Config, new: Config) -> None:
         before = {s.name: s for s in old.sources if s.enabled}
@@ -397,6 +353,7 @@ class Daemon:
             with contextlib.suppress(LookupError):
                 self.scheduler.remove_job(_job_id(name))
             self.metrics.forget_source(name)
+            self.publisher.ran(name)  # the first publish does not wait for it
             log.info("source %s: removed from the schedule", name)
         self.health_state = hl.forget(self.health_state, list(before.keys() - after.keys()))
         for name, source in after.items():
@@ -409,20 +366,15 @@ class Daemon:
         before = {t.slug: t for t in old.topics}
         gone = before.keys() - {t.slug for t in new.topics}
         for slug in gone:
-            self.shown.pop(slug, None)
+            self.publisher.forget_topic(slug)
             self.metrics.forget_topic(slug)
             log.info("topic %s: removed from the config (its file stays in public/)", slug)
         fresh = frozenset(t.slug for t in new.topics if before.get(t.slug) != t)
         for slug in sorted(fresh):
             log.info("topic %s: %s", slug, "changed" if slug in before else "added")
-        try:
-            if new.settings != old.settings:
-                self.publish(None)
-            elif fresh or gone:
-                self.publish(set(), also=fresh)
-        except FeedsError as e:
-            self.retry_later(e)  # publish(set()) then picks up the topics not yet shown
-        self.write_status()
+        self.publisher.republish(everything=new.settings != old.settings, fresh=fresh,
+                                 gone=bool(gone))  # fmt: skip
+        write_status(new, self.health_state)
 
 
 def _human(interval: timedelta) -> str:

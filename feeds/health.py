@@ -13,7 +13,8 @@ entry and its usual cadence:
 
 A change of condition is a ``StatusEvent``; the daemon keeps the newest ``KEEP_EVENTS`` in
 ``data_dir/health.json`` (with each source's condition and last new entry, so a restart
-neither repeats nor forgets) and renders them to ``public/_status.atom``.
+neither repeats nor forgets) and renders them to ``public/_status.atom``; so do ``feeds
+update`` and ``feeds ingest`` (``feeds.watch`` keeps the file for all three).
 
 The decisions are pure (``now`` is passed in). The only I/O here is reading and writing that
 small JSON file at the edge (``load_health``/``save_health``); this module must not read the
@@ -33,7 +34,7 @@ from typing import Any, Literal
 
 from .files import write_atomic
 from .models import Entry, Settings, Source, SourceState, Topic
-from .publish import render_atom
+from .publish import Links, render_atom
 
 log = logging.getLogger("feeds.health")
 
@@ -193,11 +194,18 @@ def _escape(text: str) -> str:
 
 
 def render_status(
-    events: Sequence[StatusEvent], *, settings: Settings, sources: Mapping[str, Source]
+    events: Sequence[StatusEvent],
+    *,
+    settings: Settings,
+    sources: Mapping[str, Source],
+    links: Links | None = None,
 ) -> bytes:
-    """``_status.atom``: the events, newest first, as an Atom feed."""
+    """``_status.atom``: the events, newest first, as an Atom feed (``links``: its extras,
+    such as the browser stylesheet)."""
     entries = [_entry(e, settings) for e in events]
-    return render_atom(status_topic(settings), entries, settings=settings, sources=sources)
+    topic = status_topic(settings)
+    extras = links or Links()
+    return render_atom(topic, entries, settings=settings, sources=sources, links=extras)
 
 
 # -- the JSON file (the one edge) ------------------------------------------------------------

@@ -26,6 +26,7 @@ from feeds.publish import (
     unique,
     utc,
 )
+from feeds.words import count
 
 
 def _siblings(settings: Settings, topic: Topic) -> list[tuple[str, str, str]]:
@@ -52,7 +53,7 @@ def _index_item(
     meta = []
     if counts is not None and topic.slug in counts:
         n = counts[topic.slug]
-        meta.append(f'<span class="count">{n} {"entry" if n == 1 else "entries"}</span>')
+        meta.append(f'<span class="count">{count(n, "entry")}</span>')
     if updated is not None and topic.slug in updated:
         when = updated[topic.slug]
         iso = utc(when).isoformat()
@@ -83,8 +84,10 @@ def render_index(
     settings: Settings,
     counts: Mapping[str, int] | None = None,
     updated: Mapping[str, datetime] | None = None,
+    status: str | None = None,
 ) -> bytes:
-    """``index.html``: the topics, their feeds, and an autodiscovery link for each."""
+    """``index.html``: the topics, their feeds, and an autodiscovery link for each; with
+    ``status`` (the health feed's href), a link to it for the operator."""
     title = esc(settings.title)
     discovery = [
         f'<link rel="alternate" type="{ATOM_TYPE}" title="{esc(t.title)}" '
@@ -105,6 +108,12 @@ def render_index(
         'or import <a href="feeds.opml">feeds.opml</a> to follow every topic at once.</p>',
         *listing,
     ]
+    if status is not None:  # not an autodiscovery link: readers are not meant to find it
+        body.append(
+            f'<p class="status">For the operator: <a href="{esc(status)}" type="{ATOM_TYPE}">'
+            "source health</a>, a feed of sources that start failing, recover or fall silent."
+            "</p>"
+        )
     return _html_page("en", title, discovery, body)
 
 

@@ -29,6 +29,7 @@ from .dedupe import Story, group
 from .fetch import user_agent
 from .files import remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
+from .health import STATUS_SLUG
 from .models import Config, Entry, Settings, Source, Topic
 from .pages import render_article_page, render_index, render_opml
 from .parallel import configured_workers, forkserver_up, process_pool
@@ -48,6 +49,7 @@ from .query import topic_expression
 from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
 from .store import Mark, Store, TopicRecord, entries_of
 from .websub import notify
+from .words import count
 
 log = logging.getLogger("feeds")
 
@@ -404,7 +406,7 @@ def _render_topic(
         when = record.published_at if same and record is not None else run.now
         new = TopicRecord(topic.slug, digest, when, total)
     if written:
-        log.info("topic %s: published %d entries", topic.slug, len(entries))
+        log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
     return PublishReport(topic.slug, len(entries), written, tuple(changed)), new
 
 
@@ -541,7 +543,11 @@ def _publish_index(config: Config, store: Store) -> None:
         counts[topic.slug] = record.entries if record else 0
         if record and record.published_at:
             updated[topic.slug] = record.published_at
-    index = render_index(config.topics, settings=settings, counts=counts, updated=updated)
+    status = f"{STATUS_SLUG}.atom"  # the health feed (feeds.watch), linked once it exists
+    linked = status if (settings.public_dir / status).exists() else None
+    index = render_index(
+        config.topics, settings=settings, counts=counts, updated=updated, status=linked
+    )
     write_atomic(settings.public_dir / "index.html", index)
     write_atomic(settings.public_dir / "feeds.opml", render_opml(config.topics, settings=settings))
 

@@ -1,6 +1,9 @@
 """The HTTP side of the daemon: public/ as static files, ``/healthz`` and ``/metrics``.
 
-A Starlette app, served by uvicorn inside the daemon's event loop. Static files are served
+A Starlette app, served by uvicorn inside the daemon's event loop; and a second app with only
+``/healthz`` and ``/metrics`` (``make_admin_app``) for a local port, when a static server
+serves public/ instead. Until the daemon's first publish on a new store, files are answered
+with 503 and ``Retry-After`` (never an empty feed). Static files are served
 by hand rather than with ``StaticFiles`` so that the rules are ours and tested:
 
 - media types a feed reader expects (``.atom`` is ``application/atom+xml``, ...);
@@ -12,9 +15,9 @@ by hand rather than with ``StaticFiles`` so that the rules are ours and tested:
   ``feeds.files.write_atomic``'s temporary files are ``.<name>.tmp-*``.
 
 ``Serving`` runs the app with uvicorn as a task of the daemon's loop (uvicorn's own signal
-handlers off: the daemon owns the signals). This module must not write anything, open the
-store or know about topics: it serves the folder it is given and asks its two callables for
-health and metrics.
+handlers off: the daemon owns the signals) on a socket ``feeds.listen`` bound. This module
+must not write anything, open the store or know about topics: it serves the folder it is
+given and asks its callables for health, metrics and whether to wait.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import FeedsError
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 
 #: Media types by suffix; the rest come from ``mimetypes`` or are octet streams.
@@ -197,15 +199,71 @@ def _not_found() -> Response:
     return PlainTextResponse("not found\n", status_code=404, headers={"Cache-Control": "no-store"})
 
 
+_STARTING_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{wait}">
+<title>Starting</title></head><body><p>The feeds are being read for the first time; this
+page reloads in {wait} seconds.</p></body></html>
+"""
+
+
+def starting(request: Request, wait: int) -> Response:
+    """503 while nothing is published yet: a reader retries later rather than storing an
+    empty feed; a browser gets a page that reloads itself."""
+    headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
+    if "text/html" in request.headers.get("accept", ""):
+        page = _STARTING_PAGE.format(wait=wait)
+        return Response(page, status_code=503, headers=headers, media_type=MEDIA_TYPES[".html"])
+    text = f"starting: the first publish is due within {wait} s; retry then\n"
+    return PlainTextResponse(text, status_code=503, headers=headers)
+
+
+def _admin_routes(
+    health: Callable[[], tuple[bool, str]], metrics: Callable[[], bytes]
+) -> list[Route]:
+    async def healthz(request: Request) -> Response:
+        ok, message = health()
+        body = f"{'ok' if ok else 'unhealthy'}: {message}\n"
+        return PlainTextResponse(
+            body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(metrics(), media_type=METRICS_TYPE, headers={"Cache-Control": "no-store"})
+
+    return [
+        Route("/healthz", healthz, methods=ALLOWED),
+        Route("/metrics", metrics_endpoint, methods=ALLOWED),
+    ]
+
+
+def make_admin_app(
+    health: Callable[[], tuple[bool, str]], metrics: Callable[[], bytes]
+) -> Starlette:
+    """Only ``/healthz`` and ``/metrics`` (``feeds run --admin-port``); anything else 404."""
+
+    def nothing(request: Request) -> Response:
+        return _not_found()
+
+    routes = [*_admin_routes(health, metrics), Route("/{path:path}", nothing, methods=ALLOWED)]
+    return Starlette(routes=routes)
+
+
 def make_app(
     public_dir: Path,
     health: Callable[[], tuple[bool, str]],
     metrics: Callable[[], bytes],
+    wait: Callable[[], int | None] = lambda: None,
 ) -> Starlette:
-    """The app: ``/healthz``, ``/metrics``, and every other GET/HEAD a file of public_dir."""
+    """The app: ``/healthz``, ``/metrics``, and every other GET/HEAD a file of public_dir.
+
+    While ``wait()`` gives a number of seconds (nothing published yet), files are a 503 with
+    that ``Retry-After`` instead, whatever public/ holds from an earlier life.
+    """
     root = Path(public_dir)
 
     def static(request: Request) -> Response:
+        if (seconds := wait()) is not None:
+            return starting(request, seconds)
         # Sync on purpose: Starlette runs it in a thread, so disk reads never stall the loop.
         target = resolve(root, request.path_params["path"])
         if target is None:
@@ -219,43 +277,11 @@ def make_app(
             return _not_found()
         return _file_response(request, file)
 
-    async def healthz(request: Request) -> Response:
-        ok, message = health()
-        body = f"{'ok' if ok else 'unhealthy'}: {message}\n"
-        return PlainTextResponse(
-            body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
-        )
-
-    async def metrics_endpoint(request: Request) -> Response:
-        return Response(metrics(), media_type=METRICS_TYPE, headers={"Cache-Control": "no-store"})
-
-    routes = [
-        Route("/healthz", healthz, methods=ALLOWED),
-        Route("/metrics", metrics_endpoint, methods=ALLOWED),
-        Route("/{path:path}", static, methods=ALLOWED),
-    ]
+    routes = [*_admin_routes(health, metrics), Route("/{path:path}", static, methods=ALLOWED)]
     return Starlette(routes=routes)
 
 
 # -- running it inside the daemon's loop -----------------------------------------------------
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port (our error, not uvicorn's ``sys.exit``, if it cannot be)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError as e:
-        sock.close()
-        raise FeedsError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
-    return sock
-
-
-def address(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 class _Server(uvicorn.Server):

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -286,3 +287,205 @@ def test_maintenance_job_merges_the_index_in_a_thread_when_due(
                 assert [e.id for e in store.search("zebra OR okapi", limit=9)] == found
 
     asyncio.run(scenario())
+
+
+# -- the first start (issue 15, item 6) ------------------------------------------------------
+
+
+def held(release: threading.Event, then) -> Callable[..., None]:
+    """A behaviour that answers only once the test sets ``release`` (the server stopping
+    also ends it)."""
+
+    def behaviour(exchange) -> None:
+        while not release.is_set():
+            if not exchange.wait(0.05):
+                return
+        then(exchange)
+
+    return behaviour
+
+
+def test_a_new_store_serves_503_until_the_first_round_is_published(
+    tmp_path: Path, loopback: Loopback
+) -> None:
+    release = threading.Event()
+    url = loopback.route("/wire.xml", held(release, feed(rss("Zebra census begins"))))
+    port = free_port()
+    proc = start(write_config(tmp_path, port, url), port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for("the remote source's fetch", lambda: bool(loopback.requests_to("/wire.xml")), proc)
+        wait_for("the server", lambda: httpx.get(base + "/healthz").status_code == 200, proc)
+        # The local source has run; the remote one hangs: nothing is published yet.
+        for path in ("/zebras.atom", "/_status.atom", "/feeds.opml"):
+            early = httpx.get(base + path)
+            assert early.status_code == 503, (path, early.text)
+            assert int(early.headers["retry-after"]) >= 1
+            assert early.headers["cache-control"] == "no-store"
+        page = httpx.get(base + "/", headers={"Accept": "text/html"})
+        assert page.status_code == 503 and '<meta http-equiv="refresh"' in page.text
+        assert "starting" in httpx.get(base + "/healthz").text
+        release.set()
+        first: list[httpx.Response] = []
+
+        def published() -> bool:
+            r = httpx.get(base + "/zebras.atom")
+            first.append(r)
+            return r.status_code != 503
+
+        wait_for("the first publish", published, proc)
+        # The first feed anyone gets holds the first round: the local and the remote entry.
+        assert first[-1].status_code == 200
+        assert "Zebra herd crosses" in first[-1].text and "Zebra census begins" in first[-1].text
+        assert httpx.get(base + "/").status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "2 sources, 1 topic," in err  # not "1 topics"
+    assert "the first publish waits for the first round of 2 sources" in err
+    assert "the first round is done; first publish" in err
+
+
+def test_the_first_publish_waits_for_a_hanging_source_no_longer_than_its_bound(
+    tmp_path: Path, loopback: Loopback, caplog
+) -> None:
+    import asyncio
+
+    from feeds.config import load_config
+    from feeds.daemon import Daemon
+    from feeds.fetch import Fetcher
+    from feeds.pipeline import fetch_settings
+    from feeds.store import Store
+
+    release = threading.Event()
+    url = loopback.route("/wire.xml", held(release, feed(rss("Zebra census begins"))))
+    path = write_config(tmp_path, free_port(), url)
+    config = load_config(path)
+    atom = tmp_path / "public" / "zebras.atom"
+
+    async def scenario() -> None:
+        with Store(tmp_path / "data" / "feeds.sqlite3") as store:
+            async with Fetcher(fetch_settings(config)) as fetcher:
+                daemon = Daemon(path, config, store, fetcher, 0.1, first_wait=0.5)
+                running = asyncio.create_task(daemon.run(None))
+                while not daemon.scheduler.running:
+                    await asyncio.sleep(0.01)
+                assert daemon.publisher.wait() is not None and not atom.exists()
+                while daemon.publisher.first is not None:
+                    await asyncio.sleep(0.05)
+                assert daemon.publisher.wait() is None
+                assert "Zebra herd crosses" in atom.read_text()  # the local source's entry
+                assert not release.is_set() and loopback.requests_to("/wire.xml")
+                release.set()
+                daemon.stop("test")
+                assert await running == 0
+
+    with caplog.at_level("INFO", logger="feeds"):
+        asyncio.run(scenario())
+    assert "first publish without waiting longer for wire (still running)" in caplog.text
+
+
+def test_a_restart_on_a_store_with_entries_publishes_at_once(tmp_path: Path) -> None:
+    import asyncio
+
+    from feeds.config import load_config
+    from feeds.daemon import Daemon
+    from feeds.fetch import Fetcher
+    from feeds.pipeline import fetch_settings, ingest
+    from feeds.store import Store
+
+    path = write_config(tmp_path, free_port(), "http://127.0.0.1:9/wire.xml")
+    config = load_config(path)
+    atom = tmp_path / "public" / "zebras.atom"
+
+    async def scenario() -> None:
+        with Store(tmp_path / "data" / "feeds.sqlite3") as store:
+            async with Fetcher(fetch_settings(config)) as fetcher:
+                await ingest(config, store, fetcher=fetcher, names=["desk"])
+                daemon = Daemon(path, config, store, fetcher, 0.1, first_wait=60)
+                running = asyncio.create_task(daemon.run(None))
+                while not daemon.scheduler.running:
+                    await asyncio.sleep(0.01)
+                assert daemon.publisher.wait() is None  # readers never see a restart
+                assert "Zebra herd crosses" in atom.read_text()
+                daemon.stop("test")
+                assert await running == 0
+
+    asyncio.run(scenario())
+
+
+# -- the port readers are sent to (item 13), and the admin port (item 18) -------------------
+
+
+def test_run_warns_when_base_url_sends_readers_to_another_port(tmp_path: Path) -> None:
+    from feeds.listen import port_elsewhere
+
+    assert port_elsewhere("http://127.0.0.1:8080/", "127.0.0.1", 8080) is None
+    assert port_elsewhere("https://feeds.example.org/", "127.0.0.1", 8080) is None  # a proxy
+    assert port_elsewhere("http://localhost:8080/", "127.0.0.1", 9000) is not None
+    assert port_elsewhere("http://127.0.0.1/", "0.0.0.0", 8080) is not None  # port 80
+    assert port_elsewhere("http://10.1.2.3:8080/", "127.0.0.1", 9000) is None  # another host
+
+    named, served = free_port(), free_port()
+    config = write_config(tmp_path, named, "http://127.0.0.1:9/wire.xml")
+    proc = start(config, served)
+    try:
+        base = f"http://127.0.0.1:{served}"
+        wait_for("the server", lambda: httpx.get(base + "/healthz").status_code == 200, proc)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert (
+        f"WARNING daemon: base_url http://127.0.0.1:{named}/ points readers at port {named}, "
+        f"but this daemon serves port {served}"
+    ) in err
+
+
+def test_no_serve_with_an_admin_port_serves_only_healthz_and_metrics(tmp_path: Path) -> None:
+    public, admin = free_port(), free_port()
+    config = write_config(tmp_path, public, "http://127.0.0.1:9/wire.xml")
+    env = {**os.environ, "FEEDS_PUBLISH_DELAY": "0.2"}
+    args = ["run", "--no-serve", "--port", str(public), "--admin-port", str(admin)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "feeds", "--config", str(config), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{admin}"
+    try:
+        wait_for("the admin port", lambda: httpx.get(base + "/healthz").status_code == 200, proc)
+        wait_for("the first publish", (tmp_path / "public" / "zebras.atom").exists, proc)
+        metrics = httpx.get(base + "/metrics")
+        assert metrics.status_code == 200
+        assert "feeds_last_publish_timestamp_seconds" in metrics.text
+        assert httpx.get(base + "/zebras.atom").status_code == 404  # files: the static server's
+        assert httpx.get(base + "/").status_code == 404
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{public}/healthz")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert f"not serving, /healthz and /metrics on http://127.0.0.1:{admin}/" in err
+
+
+def test_first_round_is_complete_once_every_source_has_had_its_chance() -> None:
+    from feeds.firstround import FirstRound
+
+    first = FirstRound.start(["desk", "wire"], now=100.0, bound=60.0)
+    assert not first.complete and first.deadline == 160.0
+    assert first.retry_after(100.0) == 60 and first.retry_after(159.5) == 1
+    assert first.retry_after(500.0) == 1  # late: still "soon", never 0 or negative
+    first = first.ran("desk").ran("elsewhere")
+    assert first.waiting == {"wire"} and not first.complete
+    assert first.ran("wire").complete

@@ -134,7 +134,8 @@ def test_a_new_article_lands_in_sahel_security_only(tmp_path):
     config, added = add_article_and_update(tmp_path, article)
     title = "Le Tchad met fin à la coopération militaire avec la France"
     assert added["sahel-security"] == {title}
-    assert all(not new for slug, new in added.items() if slug != "sahel-security")
+    # _status.atom, the health feed: the remote sources failed twice in a row meanwhile.
+    assert all(not new for slug, new in added.items() if slug not in ("sahel-security", "_status"))
     xml = (public(config) / "sahel-security.atom").read_bytes()
     entry = next(e for e in feedparser.parse(xml).entries if e.title == title)
     assert entry_lang(xml, title) == "fr"
@@ -148,7 +149,8 @@ def test_the_reference_sample_lands_in_sahel_security(tmp_path):
     config, added = add_article_and_update(tmp_path, sample)
     title = "Les USA prévoient d’évacuer leurs troupes illégales du Niger"
     assert added["sahel-security"] == {title}
-    assert all(not new for slug, new in added.items() if slug != "sahel-security")
+    # _status.atom, the health feed: the remote sources failed twice in a row meanwhile.
+    assert all(not new for slug, new in added.items() if slug not in ("sahel-security", "_status"))
     xml = (public(config) / "sahel-security.atom").read_bytes()
     assert_valid_atom(xml)
     entry = next(e for e in feedparser.parse(xml).entries if e.title == title)

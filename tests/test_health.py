@@ -134,3 +134,45 @@ def test_a_damaged_history_file_starts_afresh(tmp_path: Path, caplog) -> None:
         path.write_bytes(junk)
         assert hl.load_health(path) == hl.HealthState()
     assert "starting a fresh history" in caplog.text
+
+
+def cron_site(root: Path, url: str) -> Path:
+    (root / "articles").mkdir()
+    (root / "articles" / "okapi.en.txt").write_text("# Okapi seen\n<p>An okapi.</p>\n")
+    config = root / "feeds.toml"
+    config.write_text(
+        '[settings]\nbase_url = "http://127.0.0.1:8080/"\npublic_dir = "public"\n'
+        'data_dir = "data"\nlanguages = ["en"]\n\n'
+        '[[sources]]\nname = "desk"\nkind = "articles"\npath = "articles"\nlanguage = "en"\n\n'
+        f'[[sources]]\nname = "wire"\nurl = "{url}"\nlanguage = "en"\n\n'
+        '[[topics]]\nslug = "okapis"\ntitle = "Okapis"\nquery = "okapi"\n'
+    )
+    return config
+
+
+def test_cron_runs_keep_the_health_feed_as_the_daemon_does(tmp_path: Path, loopback) -> None:
+    """Two failed runs in a row from cron (an update, then an ingest) make the "started
+    failing" entry; the status feed has the stylesheet, and the index links to it."""
+    from helpers import feeds
+    from loopback import respond
+
+    config = cron_site(tmp_path, loopback.route("/wire.xml", respond(500, b"down")))
+    status = tmp_path / "public" / "_status.atom"
+    first = feeds(config, "update")
+    assert first.returncode == 1, first.stderr
+    assert status.exists()
+    assert "started failing" not in status.read_text()  # one failure is a hiccup
+    second = feeds(config, "ingest")
+    assert second.returncode == 1, second.stderr
+    assert "status: wire started failing (2 failed runs in a row)" in second.stderr
+    data = status.read_bytes()
+    assert_valid_atom(data)
+    entries = feedparser.parse(data).entries
+    assert [e.title for e in entries] == ["wire: failing"]
+    assert b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>' in data
+    assert (tmp_path / "public" / "feed.xsl").exists()
+    saved = hl.load_health(tmp_path / "data" / hl.HEALTH_FILE)
+    assert saved.sources["wire"].condition == "failing"
+    assert saved.sources["desk"].condition == "ok"
+    index = (tmp_path / "public" / "index.html").read_text()
+    assert '<a href="_status.atom" type="application/atom+xml">' in index

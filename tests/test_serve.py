@@ -314,3 +314,34 @@ def test_a_browser_gets_feeds_as_generic_xml_so_the_xsl_applies(tmp_path):
     assert page.content == reader.content
     assert page.headers["etag"] != reader.headers["etag"]
     assert "Accept" in page.headers["vary"]
+
+
+def test_before_the_first_publish_every_file_is_a_503_with_retry_after(public: Path) -> None:
+    """Whatever public/ holds from an earlier life, nothing is served until the daemon has
+    published (issue 15, item 6); /healthz and /metrics still answer."""
+    wait: dict[str, int | None] = {"seconds": 42}
+    app = make_app(public, lambda: (True, "starting"), lambda: b"m 1\n", lambda: wait["seconds"])
+    for path in ("/zebras.atom", "/feeds.opml", "/", "/no-such.atom", "/../secret.txt"):
+        reply = call(app, path)
+        assert reply.status == 503, path
+        assert reply.headers["retry-after"] == "42"
+        assert reply.headers["cache-control"] == "no-store"
+    page = call(app, "/", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert b'<meta http-equiv="refresh" content="42">' in page.body
+    assert call(app, "/healthz").status == 200
+    assert call(app, "/metrics").body == b"m 1\n"
+    wait["seconds"] = None
+    assert call(app, "/zebras.atom").body == ATOM
+
+
+def test_the_admin_app_serves_health_and_metrics_and_no_file(public: Path) -> None:
+    from feeds.serve import make_admin_app
+
+    app = make_admin_app(lambda: (False, "stale"), lambda: b"m 1\n")
+    health = call(app, "/healthz")
+    assert health.status == 503 and health.body == b"unhealthy: stale\n"
+    assert call(app, "/metrics").body == b"m 1\n"
+    assert call(app, "/zebras.atom").status == 404
+    assert call(app, "/").status == 404
+    assert call(app, "/metrics", method="POST").status == 405

@@ -31,6 +31,7 @@ from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
 from feeds.parse.fast import parse_fast
 from feeds.text import collapse_spaces, html_to_text
+from feeds.words import count
 
 __all__ = ["parse_feed"]
 
@@ -157,7 +158,9 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
     usable = tuple(i for i in items if i.guid or i.title or i.link or i.summary or i.content)
     # A truncated body can end in an entry with nothing in it: not worth an Entry.
     problems = (
-        [f"{len(items) - len(usable)} empty entries skipped"] if len(usable) < len(items) else []
+        [f"{count(len(items) - len(usable), 'empty entry', 'empty entries')} skipped"]
+        if len(usable) < len(items)
+        else []
     )
     return ParsedFeed(
         items=usable,
