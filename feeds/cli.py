@@ -355,6 +355,10 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _query_pointer(e: QuerySyntaxError) -> str:
+    return "the query:\n  " + e.pointer().replace("\n", "\n  ")
+
+
 def _usage_message(e: click.ClickException) -> str:
     ctx = getattr(e, "ctx", None)
     command = ctx.command_path if ctx is not None else "feeds"
@@ -371,9 +375,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as e:
         _fail(_usage_message(e), EXIT_USAGE)
     except QuerySyntaxError as e:
-        _fail(f"{e}; the query:\n  " + e.pointer().replace("\n", "\n  "), EXIT_USAGE)
+        _fail(f"{e}; {_query_pointer(e)}", EXIT_USAGE)
     except ConfigError as e:
-        _fail(str(e), EXIT_USAGE)
+        pointer = f"; {_query_pointer(e.query_error)}" if e.query_error else ""
+        _fail(f"{e}{pointer}", EXIT_USAGE)
     except FeedsError as e:
         _fail(str(e), EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

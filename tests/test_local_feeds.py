@@ -26,16 +26,14 @@ ODD_FEEDS = {
     "rss-0.91-minimal": XML
     + b'<rss version="0.91"><channel><title></title><link>http://example.test/</link>'
     b"<description>d</description><language>en</language></channel></rss>",
-    "rss-1.0-minimal": XML
-    + b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    "rss-1.0-minimal": XML + b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
     b'xmlns="http://purl.org/rss/1.0/"><channel rdf:about="http://example.test/">'
     b"<title></title><link>http://example.test/</link><description></description>"
     b"</channel></rdf:RDF>",
     "atom-no-entries": XML
     + b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x:1</id><title></title>'
     b"<updated>2026-01-01T00:00:00Z</updated></feed>",
-    "atom-no-title-one-entry": XML
-    + b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x:2</id>'
+    "atom-no-title-one-entry": XML + b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x:2</id>'
     b"<updated>2026-01-01T00:00:00Z</updated><entry><id>urn:x:2:1</id><title>One</title>"
     b"<updated>2026-01-01T00:00:00Z</updated></entry></feed>",
     "json-feed-no-items": b'{"version": "https://jsonfeed.org/version/1.1", "title": "",'
