@@ -226,7 +226,7 @@ def search(
     languages: tuple[str, ...], limit: int,
 ) -> None:  # fmt: skip
     """Show what a topic with QUERY would publish, matched words highlighted."""
-    from .search import render_result
+    from .search import render_result, unknown_filters
     from .search import search as run
 
     if (query is None) == (slug is None):
@@ -240,6 +240,9 @@ def search(
     assert query is not None
     with obj.store() as store:
         result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit)
+        warnings = unknown_filters(obj.config, store, query, tuple(languages))
+    for warning in warnings:
+        click.echo(f"feeds: warning: {warning}", err=True)
     _echo_lines(render_result(result, color=_color(), limit=limit))
 
 
@@ -261,6 +264,10 @@ def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
     config = obj.config
     with obj.store() as store:
         entry = load_entry(config, store, entry_id=entry_id, file=file)
+    if entry is None:  # a mistyped argument: a usage error, exit 2 (README, Exit codes)
+        raise click.UsageError(
+            f"no entry with id {entry_id!r} in the store; `feeds search QUERY` shows ids"
+        )
     _echo_lines(render_explain(config, entry, color=_color()))
 
 
