@@ -92,7 +92,7 @@ def cli(
 
     \b
     feeds init            write a starter config/ here
-    feeds add URL         find a site's feed and add it as a source
+    feeds add URL|PATH    find a site's feed (or take a feed file), add it as a source
     feeds update          ingest every source once, then publish the feeds
     feeds search QUERY    what a topic with this query would publish
     feeds status          what each source and topic is doing
@@ -127,7 +127,7 @@ def init(folder: Path) -> None:
 
 
 @cli.command()
-@click.argument("url", required=False)
+@click.argument("url", metavar="[URL|PATH]", required=False)
 @click.option("--articles", "folder", type=click.Path(path_type=Path),
               help="Add a folder of article files instead of a URL.")  # fmt: skip
 @click.option("--name", help="Source name [default: from the feed's title or the folder].")
@@ -138,13 +138,14 @@ def add(
     obj: _Obj, url: str | None, folder: Path | None, name: str | None, language: str | None,
     dry_run: bool,
 ) -> None:  # fmt: skip
-    """Add a source: the feed behind URL (a feed or a page that links to one), or a folder."""
-    from .cli_add import add_articles, add_url
+    """Add a source: the feed behind URL (a feed or a page that links to one), a feed file
+    PATH, or a folder of articles."""
+    from .cli_add import add_articles, add_location
 
     if (url is None) == (folder is None):
-        raise click.UsageError("give a URL, or --articles FOLDER (not both)")
+        raise click.UsageError("give a URL or PATH, or --articles FOLDER (not both)")
     if url is not None:
-        add_url(obj.config, url, name=name, language=language, dry_run=dry_run)
+        add_location(obj.config, url, name=name, language=language, dry_run=dry_run)
     else:
         assert folder is not None
         add_articles(obj.config, folder, name=name, dry_run=dry_run)
