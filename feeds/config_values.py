@@ -70,9 +70,12 @@ def base_url_problem(value: str) -> str | None:
 
 
 def folder_problem(path: Path) -> str | None:
-    """A folder feeds writes into may be missing (it is created), not a file."""
+    """A folder feeds writes into may be missing (it is created), not a file, nor inside one."""
     if path.exists() and not path.is_dir():
         return f"is a file, not a folder: {path}"
+    existing = next((p for p in path.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"cannot be created: {existing} is a file, not a folder"
     return None
 
 

@@ -70,6 +70,14 @@ def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> Path:
     return Path(temp)
 
 
+def make_folder(path: Path) -> None:
+    """``mkdir -p path``; PublishError (not an OSError's traceback) when it cannot be made."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PublishError(f"cannot create the folder {path}: {e.strerror or e}") from e
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
     """Replace ``path`` with ``data`` atomically; return whether anything was written.
 

@@ -89,6 +89,8 @@ CASES_15 = [
     # folders: public_dir a file; the store served over HTTP
     (('public_dir = "public"', 'public_dir = "feeds.toml"'), "settings.public_dir"),
     (('data_dir = "data"', 'data_dir = "feeds.toml"'), "settings.data_dir"),
+    (('public_dir = "public"', 'public_dir = "feeds.toml/public"'), "settings.public_dir"),
+    (('data_dir = "data"', 'data_dir = "feeds.toml/data"'), "settings.data_dir"),
     (('data_dir = "data"', 'data_dir = "public"'), "settings.data_dir"),
     (('data_dir = "data"', 'data_dir = "public/data"'), "settings.data_dir"),
     (('data_dir = "data"', 'data_dir = "public/../public/x"'), "settings.data_dir"),
