@@ -43,7 +43,10 @@ ODD_FEEDS = {
 }
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "text/plain", None])
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/xml", "text/xml", "text/plain", "application/rss+xml; charset=iso-8859-1", None],
+)
 def test_a_local_file_and_the_same_bytes_over_http_end_the_same(
     loopback, tmp_path: Path, content_type: str | None
 ) -> None:
