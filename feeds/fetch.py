@@ -217,9 +217,8 @@ class Fetcher:
                 f"the feed link {links[0]} of {answer.url} is another HTML page", url=feed.url
             )
         found = _Answer(feed.url, feed.permanent_url or links[0], feed.hop)
-        return replace(
-            _result(url, found, etag, last_modified, body_hash, answer.url), feed_links=links
-        )
+        result = _result(url, found, etag, last_modified, body_hash, answer.url)
+        return replace(result, feed_links=links)
 
     async def _follow(
         self,

@@ -149,7 +149,10 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
     entries: Sequence[Mapping[str, Any]] = d.get("entries", [])
     version = d.get("version") or ""
     title = _detail_text(feed, "title")
-    if not entries and (not version or (_bozo_in_body(d) and not title)):
+    # feedparser also flags a missing or non-XML Content-Type: the transport's label, not a
+    # fault of the body (a file has none). The bytes alone decide, as for a URL (#15 item 11).
+    bozo = d.get("bozo") and not isinstance(d.get("bozo_exception"), feedparser.NonXMLContentType)
+    if not entries and (not version or (bozo and not title)):
         reason = d.get("bozo_exception")
         detail = f" ({_one_line(str(reason))})" if reason else ""
         raise ParseError(f"not a feed: no RSS, Atom or JSON Feed found{detail}")
@@ -169,18 +172,6 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
         link=feed.get("link") or None,
         language=language,
         ttl=_ttl(feed),
-    )
-
-
-def _bozo_in_body(d: Mapping[str, Any]) -> bool:
-    """Whether feedparser found fault with the body itself, not with the label it came with.
-
-    feedparser also flags a missing or non-XML Content-Type (NonXMLContentType): that is
-    about the transport, and a file read from disk has none. "Is this a feed" must be decided
-    by the bytes alone, the same for a local path and a URL (#15 item 11).
-    """
-    return bool(d.get("bozo")) and not isinstance(
-        d.get("bozo_exception"), feedparser.NonXMLContentType
     )
 
 
