@@ -1,7 +1,9 @@
-"""``feeds add``: find the feed behind a URL (or take a folder) and add it to the config.
+"""``feeds add``: find the feed behind a URL (or take a feed file or a folder) and add it to
+the config.
 
 Fetches the URL with the project's fetcher (which follows an HTML page to the feed it links
-to), parses it to show its title and newest entries, picks a unique source name, and appends
+to; a page advertising several is the user's to choose from), or reads the local feed file,
+parses it to show its title and newest entries, picks a unique source name, and appends
 a ``[[sources]]`` table to the config with tomlkit, so the file keeps its comments and
 layout. The new text is checked like ``feeds check`` before it replaces the file (atomically).
 This module does not touch the store or public/, and decides nothing about scheduling.
@@ -23,7 +25,7 @@ import tomlkit
 from tomlkit.items import AoT, Comment, Table, Whitespace
 
 from .config import parse_config
-from .errors import ConfigError
+from .errors import ConfigError, ParseError
 from .fetch import Fetcher, FetchSettings
 from .files import write_atomic
 from .models import Config, RawItem
@@ -48,6 +50,8 @@ class Found:
     entries: tuple[str, ...]
     #: The feed's declared language, if any.
     language: str | None
+    #: Every feed the page advertises, in its order, when it advertises more than one.
+    choices: tuple[str, ...] = ()
 
 
 async def discover(url: str, settings: FetchSettings) -> Found:
@@ -62,6 +66,27 @@ async def discover(url: str, settings: FetchSettings) -> Found:
     return Found(
         url=result.permanent_url or url,
         page=result.discovered_from,
+        title=html_to_text(parsed.title).strip() or None if parsed.title else None,
+        entries=_newest_titles(parsed.items),
+        language=parsed.language,
+        choices=result.feed_links if len(result.feed_links) > 1 else (),
+    )
+
+
+def read_feed_file(path: Path) -> Found:
+    """Read the local feed file ``path`` as the ingest will (feeds.pipeline: the same
+    parse_feed, no Content-Type). Raises ParseError if it cannot be read or is not a feed."""
+    try:
+        body = path.read_bytes()
+    except OSError as e:
+        raise ParseError(f"cannot read {path}: {e.strerror}; nothing added") from e
+    try:
+        parsed = parse_feed(body, url=path.resolve().as_uri())
+    except ParseError as e:
+        raise ParseError(f"{path}: {e}; nothing added") from e
+    return Found(
+        url=str(path),
+        page=None,
         title=html_to_text(parsed.title).strip() or None if parsed.title else None,
         entries=_newest_titles(parsed.items),
         language=parsed.language,
@@ -106,7 +131,8 @@ def check_new_url(config: Config, *urls: str | None) -> None:
 
 
 def check_new_folder(config: Config, folder: Path) -> None:
-    """ConfigError (naming the source's key) if a source already reads ``folder``."""
+    """ConfigError (naming the source's key) if a source already reads ``folder`` (an
+    articles folder or a feed file)."""
     for i, source in enumerate(config.sources):
         if source.path and source.path == folder.resolve():
             raise ConfigError(
@@ -130,8 +156,22 @@ def feed_table(name: str, found: Found, *, language: str | None = None) -> dict[
 
 def articles_table(name: str, folder: Path, config_path: Path) -> dict[str, Any]:
     """The keys of a new articles source; the path relative to the config's folder."""
-    relative = os.path.relpath(folder.resolve(), config_path.resolve().parent)
-    return {"name": name, "kind": "articles", "path": Path(relative).as_posix()}
+    return {"name": name, "kind": "articles", "path": _relative(folder, config_path)}
+
+
+def feed_file_table(
+    name: str, file: Path, config_path: Path, *, language: str | None = None
+) -> dict[str, Any]:
+    """The keys of a new local feed source; the path relative to the config's folder."""
+    table: dict[str, Any] = {"name": name, "kind": "feed", "path": _relative(file, config_path)}
+    if language:
+        table["language"] = language
+    return table
+
+
+def _relative(path: Path, config_path: Path) -> str:
+    """As the config reads paths: relative to its folder, with forward slashes."""
+    return Path(os.path.relpath(path.resolve(), config_path.resolve().parent)).as_posix()
 
 
 def append_source(config_path: Path, keys: dict[str, Any], note: str | None = None) -> str:
@@ -188,6 +228,9 @@ def describe(found: Found) -> list[str]:
     lines = [f"found: {found.title or '(untitled feed)'}", f"  feed  {found.url}"]
     if found.page:
         lines.append(f"  (discovered on the page {found.page})")
+    if found.choices:
+        lines.append(f"  the page advertises {len(found.choices)} feeds:")
+        lines.extend(f"    {url}" for url in found.choices)
     if found.language:
         lines.append(f"  language {found.language}")
     if found.entries:

@@ -92,7 +92,7 @@ def cli(
 
     \b
     feeds init            write a starter config/ here
-    feeds add URL         find a site's feed and add it as a source
+    feeds add URL|PATH    find a site's feed (or take a feed file), add it as a source
     feeds update          ingest every source once, then publish the feeds
     feeds search QUERY    what a topic with this query would publish
     feeds status          what each source and topic is doing
@@ -127,7 +127,7 @@ def init(folder: Path) -> None:
 
 
 @cli.command()
-@click.argument("url", required=False)
+@click.argument("url", metavar="[URL|PATH]", required=False)
 @click.option("--articles", "folder", type=click.Path(path_type=Path),
               help="Add a folder of article files instead of a URL.")  # fmt: skip
 @click.option("--name", help="Source name [default: from the feed's title or the folder].")
@@ -138,13 +138,14 @@ def add(
     obj: _Obj, url: str | None, folder: Path | None, name: str | None, language: str | None,
     dry_run: bool,
 ) -> None:  # fmt: skip
-    """Add a source: the feed behind URL (a feed or a page that links to one), or a folder."""
-    from .cli_add import add_articles, add_url
+    """Add a source: the feed behind URL (a feed or a page that links to one), a feed file
+    PATH, or a folder of articles."""
+    from .cli_add import add_articles, add_location
 
     if (url is None) == (folder is None):
-        raise click.UsageError("give a URL, or --articles FOLDER (not both)")
+        raise click.UsageError("give a URL or PATH, or --articles FOLDER (not both)")
     if url is not None:
-        add_url(obj.config, url, name=name, language=language, dry_run=dry_run)
+        add_location(obj.config, url, name=name, language=language, dry_run=dry_run)
     else:
         assert folder is not None
         add_articles(obj.config, folder, name=name, dry_run=dry_run)
@@ -226,7 +227,7 @@ def search(
     languages: tuple[str, ...], limit: int,
 ) -> None:  # fmt: skip
     """Show what a topic with QUERY would publish, matched words highlighted."""
-    from .search import render_result
+    from .search import render_result, unknown_filters
     from .search import search as run
 
     if (query is None) == (slug is None):
@@ -240,6 +241,9 @@ def search(
     assert query is not None
     with obj.store() as store:
         result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit)
+        warnings = unknown_filters(obj.config, store, query, tuple(languages))
+    for warning in warnings:
+        click.echo(f"feeds: warning: {warning}", err=True)
     _echo_lines(render_result(result, color=_color(), limit=limit))
 
 
@@ -261,6 +265,10 @@ def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
     config = obj.config
     with obj.store() as store:
         entry = load_entry(config, store, entry_id=entry_id, file=file)
+    if entry is None:  # a mistyped argument: a usage error, exit 2 (README, Exit codes)
+        raise click.UsageError(
+            f"no entry with id {entry_id!r} in the store; `feeds search QUERY` shows ids"
+        )
     _echo_lines(render_explain(config, entry, color=_color()))
 
 
@@ -355,6 +363,10 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _query_pointer(e: QuerySyntaxError) -> str:
+    return "the query:\n  " + e.pointer().replace("\n", "\n  ")
+
+
 def _usage_message(e: click.ClickException) -> str:
     ctx = getattr(e, "ctx", None)
     command = ctx.command_path if ctx is not None else "feeds"
@@ -371,9 +383,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as e:
         _fail(_usage_message(e), EXIT_USAGE)
     except QuerySyntaxError as e:
-        _fail(f"{e}; the query:\n  " + e.pointer().replace("\n", "\n  "), EXIT_USAGE)
+        _fail(f"{e}; {_query_pointer(e)}", EXIT_USAGE)
     except ConfigError as e:
-        _fail(str(e), EXIT_USAGE)
+        pointer = f"; {_query_pointer(e.query_error)}" if e.query_error else ""
+        _fail(f"{e}{pointer}", EXIT_USAGE)
     except FeedsError as e:
         _fail(str(e), EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -20,7 +20,9 @@ from .add import (
     check_new_url,
     describe,
     discover,
+    feed_file_table,
     feed_table,
+    read_feed_file,
     slugify,
     unique_name,
     write_config,
@@ -29,6 +31,27 @@ from .errors import FeedsError, FetchError
 from .fetch import is_fetchable_url
 from .models import Config
 from .pipeline import fetch_settings
+
+
+def add_location(
+    config: Config, location: str, *, name: str | None, language: str | None, dry_run: bool
+) -> None:
+    """``feeds add URL`` (a feed or a page on the web) or ``feeds add PATH`` (a feed file)."""
+    if is_fetchable_url(location):
+        add_url(config, location, name=name, language=language, dry_run=dry_run)
+        return
+    path = Path(location).expanduser()
+    if path.is_file():
+        add_feed_file(config, path, name=name, language=language, dry_run=dry_run)
+    elif path.is_dir():
+        raise click.UsageError(
+            f"{location} is a folder: for a folder of article files use --articles {location}"
+        )
+    else:
+        raise click.UsageError(
+            f"{location!r} is neither an http:// or https:// URL nor a feed file;"
+            " for a folder use --articles FOLDER"
+        )
 
 
 def add_url(
@@ -47,9 +70,26 @@ def add_url(
     check_new_url(config, found.url)
     for line in describe(found):
         click.echo(line)
+    if found.choices:  # which one the user wants is theirs to say, not ours to guess
+        raise click.UsageError(
+            f"the page {found.page} advertises {len(found.choices)} feeds; nothing added:"
+            " choose one and run `feeds add FEED_URL` with its URL (listed above)"
+        )
     fallback = found.title or (urlsplit(found.url).hostname or "source")
     name = _name(config, name, fallback)
     _write(config, feed_table(name, found, language=language), name, found.page, dry_run)
+
+
+def add_feed_file(
+    config: Config, file: Path, *, name: str | None, language: str | None, dry_run: bool
+) -> None:
+    """Add the feed file ``file`` (relative to the current folder) as a feed source."""
+    check_new_folder(config, file)
+    found = read_feed_file(file)
+    for line in describe(found):
+        click.echo(line)
+    name = _name(config, name, found.title or file.stem)
+    _write(config, feed_file_table(name, file, config.file, language=language), name, None, dry_run)
 
 
 def add_articles(config: Config, folder: Path, *, name: str | None, dry_run: bool) -> None:

@@ -7,6 +7,7 @@ reads one file and checks it; it does not touch the network, the store or public
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from . import config_values as check
 from .errors import ConfigError, QuerySyntaxError
 from .models import Config, Settings, Source, Topic
 
@@ -33,10 +35,11 @@ SOURCE_KEYS = frozenset(
 TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+# Always used with fullmatch: a pattern's `$` also matches before a final newline (#15 item 10).
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_DURATION = re.compile(r" *(\d+(?:\.\d+)?) *(s|m|h|d)? *")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 T = TypeVar("T")
@@ -92,7 +95,8 @@ class _Ctx:
     def no_unknown(self, table: Mapping[str, Any], known: frozenset[str], prefix: str) -> None:
         for key in table:
             if key not in known:
-                where = f"{prefix}.{key}" if prefix else key
+                shown = key if key.isprintable() else repr(key)  # the error stays one line
+                where = f"{prefix}.{shown}" if prefix else shown
                 raise self.error(where, f"unknown key (known: {', '.join(sorted(known))})")
 
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -118,6 +122,9 @@ class _Ctx:
                 f"must be {_KIND_NAMES.get(kind, kind.__name__)}"
                 f", not {type(value).__name__} {value!r}",
             )
+        if isinstance(value, str):
+            problem = check.text_problem(value, multiline=key in check.MULTILINE_KEYS)
+            self.check(problem is None, f"{where}.{key}", problem or "")
         return value
 
     def required(self, t: Mapping[str, Any], key: str, where: str) -> str:
@@ -130,8 +137,11 @@ class _Ctx:
         if not ok:
             raise self.error(key, message)
 
-    def path(self, value: str) -> Path:
-        return (self.root / Path(value).expanduser()).resolve()
+    def path(self, value: str, key: str) -> Path:
+        try:
+            return (self.root / Path(value).expanduser()).resolve()
+        except (RuntimeError, OSError, ValueError) as e:  # ~nobody/, a loop of links
+            raise self.error(key, f"cannot use the path {value!r}: {e}") from None
 
     def unique(self, values: list[str], table: str, key: str) -> None:
         seen: set[str] = set()
@@ -144,29 +154,39 @@ _KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: 
 
 
 def parse_duration(value: object) -> timedelta | None:
-    """``"15m"``, ``"1h"``, ``"90s"``, ``"1d"`` or a number of seconds; None if not one."""
+    """``"15m"``, ``"1h"``, ``"90s"``, ``"1d"`` or a number of seconds (from 1s to a year);
+    None if not one."""
+    seconds = duration_seconds(value)
+    if seconds is None or check.duration_problem(seconds) is not None:
+        return None
+    return timedelta(seconds=seconds)
+
+
+def duration_seconds(value: object) -> float | None:
+    """The seconds ``value`` spells (maybe huge or infinite), or None if not a duration."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return timedelta(seconds=value) if value > 0 else None
-    if isinstance(value, str) and (m := _DURATION.match(value)):
+        return float(value) if value > 0 or math.isnan(value) else None
+    if isinstance(value, str) and (m := _DURATION.fullmatch(value)):
         seconds = float(m.group(1)) * _UNITS[m.group(2)]
-        return timedelta(seconds=seconds) if seconds > 0 else None
+        return seconds if seconds > 0 else None
     return None
 
 
 def _duration(ctx: _Ctx, t: Mapping[str, Any], where: str, default: timedelta) -> timedelta:
     if "interval" not in t:
         return default
-    value = parse_duration(t["interval"])
+    seconds = duration_seconds(t["interval"])
     ctx.check(
-        value is not None,
+        seconds is not None,
         f"{where}.interval",
         f'must be a duration like "15m", "2h" or "1d", not {t["interval"]!r}',
     )
-    assert value is not None
-    ctx.check(value >= timedelta(seconds=1), f"{where}.interval", "must be at least 1s")
-    return value
+    assert seconds is not None
+    problem = check.duration_problem(seconds)
+    ctx.check(problem is None, f"{where}.interval", problem or "")
+    return timedelta(seconds=seconds)
 
 
 def _languages(
@@ -174,18 +194,20 @@ def _languages(
 ) -> tuple[str, ...]:
     values = ctx.get(t, "languages", list, where, list(default))
     for i, v in enumerate(values):
-        ok = isinstance(v, str) and bool(_LANG.match(v))
+        ok = isinstance(v, str) and bool(_LANG.fullmatch(v))
         ctx.check(ok, f"{where}.languages[{i}]", f'must be a language tag like "fr", not {v!r}')
     return tuple(v.lower() for v in values)
 
 
 def _http_url(ctx: _Ctx, value: str, key: str) -> str:
-    parts = urlsplit(value)
-    ctx.check(
-        parts.scheme in ("http", "https") and bool(parts.netloc),
-        key,
-        f"must be an http:// or https:// URL, not {value!r}",
-    )
+    problem = check.url_problem(value)
+    ctx.check(problem is None, key, problem or "")
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a malformed IPv6 host
+        ok = False
+    ctx.check(ok, key, f"must be an http:// or https:// URL, not {value!r}")
     return value
 
 
@@ -195,6 +217,8 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
     base_url = _http_url(
         ctx, ctx.get(t, "base_url", str, w, "http://127.0.0.1:8080/"), f"{w}.base_url"
     )
+    problem = check.base_url_problem(base_url)
+    ctx.check(problem is None, f"{w}.base_url", problem or "")
     if not base_url.endswith("/"):
         base_url += "/"
     feed_size = ctx.get(t, "feed_size", int, w, 50)
@@ -207,10 +231,11 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
     )
     languages = _languages(ctx, t, w, ("en", "fr"))
     ctx.check(bool(languages), f"{w}.languages", "must name at least one language")
+    public_dir, data_dir = _folders(ctx, t, w)
     return Settings(
         base_url=base_url,
-        public_dir=ctx.path(ctx.get(t, "public_dir", str, w, "../public")),
-        data_dir=ctx.path(ctx.get(t, "data_dir", str, w, "../data")),
+        public_dir=public_dir,
+        data_dir=data_dir,
         feed_size=feed_size,
         languages=languages,
         id_authority=authority,
@@ -218,6 +243,18 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         interval=_duration(ctx, t, w, timedelta(minutes=30)),
         **_publishing(ctx, t, w),
     )
+
+
+def _folders(ctx: _Ctx, t: Mapping[str, Any], w: str) -> tuple[Path, Path]:
+    """public_dir and data_dir: folders (or yet to be made), the store not among what is served."""
+    public_dir = ctx.path(ctx.get(t, "public_dir", str, w, "../public"), f"{w}.public_dir")
+    data_dir = ctx.path(ctx.get(t, "data_dir", str, w, "../data"), f"{w}.data_dir")
+    for key, folder in (("public_dir", public_dir), ("data_dir", data_dir)):
+        problem = check.folder_problem(folder)
+        ctx.check(problem is None, f"{w}.{key}", problem or "")
+    problem = check.layout_problem(public_dir, data_dir)
+    ctx.check(problem is None, f"{w}.data_dir", problem or "")
+    return public_dir, data_dir
 
 
 def _publishing(ctx: _Ctx, t: Mapping[str, Any], w: str) -> dict[str, Any]:
@@ -246,7 +283,7 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
     ctx.no_unknown(t, SOURCE_KEYS, w)
     name = ctx.required(t, "name", w)
     ctx.check(
-        bool(_NAME.match(name)),
+        bool(_NAME.fullmatch(name)),
         f"{w}.name",
         f"must be letters, digits, '-', '_' or '.', not {name!r}",
     )
@@ -257,7 +294,7 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
     url, path = _location(ctx, t, w, kind)
     language = ctx.get(t, "language", str, w, "") or None
     ctx.check(
-        language is None or bool(_LANG.match(language)),
+        language is None or bool(_LANG.fullmatch(language)),
         f"{w}.language",
         f'must be a language tag like "fr", not {language!r}',
     )
@@ -285,7 +322,7 @@ def _location(ctx: _Ctx, t: Mapping[str, Any], w: str, kind: str) -> tuple[str |
         ctx.check(url is None, f"{w}.url", "articles sources take a folder `path`, not a `url`")
         ctx.check(raw_path is not None, f"{w}.path", "is required: the folder of article files")
         assert raw_path is not None
-        path = ctx.path(raw_path)
+        path = ctx.path(raw_path, f"{w}.path")
         ctx.check(path.is_dir(), f"{w}.path", f"folder not found: {path}")
         return None, path
     ctx.check(
@@ -296,14 +333,17 @@ def _location(ctx: _Ctx, t: Mapping[str, Any], w: str, kind: str) -> tuple[str |
     if url is not None:
         return _http_url(ctx, url, f"{w}.url"), None
     assert raw_path is not None
-    return None, ctx.path(raw_path)
+    path = ctx.path(raw_path, f"{w}.path")
+    problem = check.feed_file_problem(path)
+    ctx.check(problem is None, f"{w}.path", problem or "")
+    return None, path
 
 
 def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
     ctx.no_unknown(t, TOPIC_KEYS, w)
     slug = ctx.required(t, "slug", w)
     ctx.check(
-        bool(_SLUG.match(slug)),
+        bool(_SLUG.fullmatch(slug)),
         f"{w}.slug",
         f"must be lower-case letters, digits and '-', not {slug!r}",
     )
@@ -328,4 +368,5 @@ def _check_query(ctx: _Ctx, text: str, key: str) -> None:
     try:
         parse_query(text)
     except QuerySyntaxError as e:
-        raise ctx.error(key, f"{e} in {text!r}") from None
+        # The CLI shows the query with a caret under the fault, as for `feeds search`.
+        raise ConfigError(str(e), file=ctx.file, key=key, query_error=e) from None

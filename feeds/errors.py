@@ -37,10 +37,19 @@ class ConfigError(FeedsError, ValueError):
 
     _default_message = "invalid configuration"
 
-    def __init__(self, message: str = "", *, file: str | None = None, key: str | None = None):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        file: str | None = None,
+        key: str | None = None,
+        query_error: QuerySyntaxError | None = None,
+    ):
         super().__init__(message)
         self.file = file
         self.key = key
+        #: When the key is a topic's query that does not parse: where (for a caret).
+        self.query_error = query_error
 
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.key) if p)
@@ -62,7 +71,9 @@ class QuerySyntaxError(FeedsError, ValueError):
 
     def pointer(self) -> str:
         """The query with a caret under the offending character."""
-        return f"{self.query}\n{' ' * self.position}^"
+        # A query from a TOML multi-line string: one line, so the caret stays under it.
+        shown = self.query.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        return f"{shown}\n{' ' * self.position}^"
 
 
 class SourceError(FeedsError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import FeedsError, ParseError
+from .errors import ParseError
 from .models import Config, Entry, Source
 from .normalize import normalize
 from .parse import read_article
@@ -20,13 +20,11 @@ from .text import body_text
 
 def load_entry(
     config: Config, store: Store, *, entry_id: str | None = None, file: Path | None = None
-) -> Entry:
-    """The stored entry ``entry_id``, or the entry the article ``file`` would become."""
+) -> Entry | None:
+    """The stored entry ``entry_id`` (None if there is none: the caller's usage error), or
+    the entry the article ``file`` would become."""
     if entry_id is not None:
-        entry = store.entry(entry_id)
-        if entry is None:
-            raise FeedsError(f"no entry with id {entry_id!r} in the store (see `feeds status`)")
-        return entry
+        return store.entry(entry_id)
     assert file is not None
     source = _source_of(config, file.resolve())
     assert source.path is not None

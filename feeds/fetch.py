@@ -22,7 +22,7 @@ import base64
 import hashlib
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from types import TracebackType
@@ -109,6 +109,8 @@ class FetchResult:
     max_age: float | None
     #: The HTML page the feed was discovered from, if the URL was a page.
     discovered_from: str | None
+    #: Every feed that page links to, in document order (the first is the one fetched).
+    feed_links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,8 @@ class Fetcher:
                 f"the feed link {links[0]} of {answer.url} is another HTML page", url=feed.url
             )
         found = _Answer(feed.url, feed.permanent_url or links[0], feed.hop)
-        return _result(url, found, etag, last_modified, body_hash, answer.url)
+        result = _result(url, found, etag, last_modified, body_hash, answer.url)
+        return replace(result, feed_links=links)
 
     async def _follow(
         self,

@@ -28,7 +28,7 @@ from feeds.errors import PublishError
 #: Mode of a new file (the public folder is served to everyone).
 NEW_FILE_MODE = 0o644
 #: The name of a temporary file of ``_write_temp`` (``mkstemp`` adds 8 random characters).
-_TEMP_NAME = re.compile(r"^\..+\.tmp-[A-Za-z0-9_]{6,}$")
+_TEMP_NAME = re.compile(r"\..+\.tmp-[A-Za-z0-9_]{6,}")  # fullmatch: `$` allows a final "\n"
 
 
 def _current(path: Path) -> tuple[bytes | None, int]:
@@ -68,6 +68,14 @@ def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> Path:
             os.unlink(temp)
         raise
     return Path(temp)
+
+
+def make_folder(path: Path) -> None:
+    """``mkdir -p path``; PublishError (not an OSError's traceback) when it cannot be made."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PublishError(f"cannot create the folder {path}: {e.strerror or e}") from e
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -132,7 +140,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     removed: list[Path] = []
     for dirpath, _dirnames, filenames in os.walk(folder):
         for name in filenames:
-            if _TEMP_NAME.match(name):
+            if _TEMP_NAME.fullmatch(name):
                 path = Path(dirpath) / name
                 with contextlib.suppress(OSError):
                     path.unlink()

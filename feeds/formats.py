@@ -7,7 +7,8 @@ are in a fixed order). They hold the same entries as the Atom feed, with the sam
 module does not query the store and writes nothing.
 
 RSS is built with feedgen. RSS 2.0 ``<author>`` must be an email address, so names go in
-``dc:creator``; the feed points to itself and its hubs with ``atom:link``. JSON Feed is
+``dc:creator``; the feed points to itself and its hubs with ``atom:link``. Every URL in it is
+a URI (``feeds.uri``: RSS takes no IRIs, Atom and JSON Feed keep them). JSON Feed is
 simple enough to write with :mod:`json`; related links of a story, which JSON Feed has no
 field for, go in the ``_feeds`` extension object (JSON Feed allows ``_``-prefixed keys).
 """
@@ -40,6 +41,7 @@ from feeds.publish import (
     utc,
 )
 from feeds.text import html_to_text
+from feeds.uri import iri_to_uri
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -73,15 +75,17 @@ class _RssHubs:
         channel = feed.find("channel")
         assert channel is not None
         for hub in self.hubs:
-            etree.SubElement(channel, f"{{{_ATOM_NS}}}link", {"rel": "hub", "href": hub})
+            href = iri_to_uri(hub)
+            etree.SubElement(channel, f"{{{_ATOM_NS}}}link", {"rel": "hub", "href": href})
         return feed
 
 
 def _rss_item(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -> Any:
     fe = FeedEntry()
     fe.load_extension("dc")
-    link = _link(entry, settings)
+    link = iri_to_uri(_link(entry, settings))
     guid = entry_id(entry.id)
+    # Both are URIs (entry_id percent-encodes ids): an IRI link is its id's permalink still.
     fe.guid(guid, permalink=guid == link and link.startswith(("http://", "https://")))
     fe.title(clean(entry.title).strip() or "-")
     if link:
@@ -99,7 +103,7 @@ def _rss_item(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -
         fe.category(term=term)
     source = sources.get(entry.source)
     if source is not None and source.url:  # RSS <source> needs the URL of the source's feed
-        fe.source(url=clean(source.url), title=source_title(entry.source, sources))
+        fe.source(url=iri_to_uri(clean(source.url)), title=source_title(entry.source, sources))
     return fe
 
 
@@ -117,8 +121,8 @@ def render_rss(
     fg.feeds_hubs.hubs = tuple(hubs)
     fg.load_extension("dc")
     fg.title(clean(topic.title).strip() or topic.slug)
-    fg.link(href=sibling_url(settings, topic, "rss"), rel="self", type=RSS_TYPE)
-    fg.link(href=settings.base_url)  # feedgen makes the last link the channel's <link>
+    fg.link(href=iri_to_uri(sibling_url(settings, topic, "rss")), rel="self", type=RSS_TYPE)
+    fg.link(href=iri_to_uri(settings.base_url))  # feedgen: the last link is the channel's
     fg.description(clean(topic.description).strip() or clean(topic.title).strip() or topic.slug)
     fg.generator(f"{GENERATOR} {__version__}")
     fg.docs("https://www.rssboard.org/rss-specification")

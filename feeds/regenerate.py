@@ -27,7 +27,7 @@ from pathlib import Path
 from . import archive
 from .dedupe import Story, group
 from .fetch import user_agent
-from .files import remove_stale_temps, write_atomic, write_many
+from .files import make_folder, remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
 from .health import STATUS_SLUG
 from .models import Config, Entry, Settings, Source, Topic
@@ -97,7 +97,7 @@ def regenerate(
 ) -> list[PublishReport]:
     """Write every topic's feeds (or only those named: ``()`` is none), pages, index, OPML."""
     settings = config.settings
-    settings.public_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(settings.public_dir)  # a PublishError, not a traceback
     for leftover in remove_stale_temps(settings.public_dir):  # a killed run's temp files
         log.info("removed %s, left by an interrupted publish", leftover.name)
     sources = {s.name: s for s in config.sources}

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .models import Config, Entry
-from .query import Query, explain_topic, parse_query, topic_expression
+from .query import Query, Term, explain_topic, parse_query, tokens, topic_expression
 from .render import highlight, query_leaves, snippet
 from .store import Store
 from .text import body_text
@@ -45,6 +45,36 @@ def search(
     expression = topic_expression(query, exclude, languages)
     entries = store.search(expression, limit=limit)
     return SearchResult(parsed, excluded, tuple(entries), store.count(expression))
+
+
+def unknown_filters(
+    config: Config, store: Store, query: str, languages: tuple[str, ...] = ()
+) -> list[str]:
+    """Warnings for ``source:`` and ``lang:`` terms and ``--lang`` values that name nothing
+    known: no source of the config or the store, no language of the config that any stored
+    entry has. A typo there silently matches nothing; the warning lists what would match."""
+    leaves = [leaf for leaf in query_leaves(parse_query(query)) if not leaf.prefix]
+    leaves += [Term(lang, tokens(lang), field="lang") for lang in languages]
+    sources = sorted({s.name for s in config.sources} | set(store.count_entries()))
+    langs = sorted(_config_languages(config))
+    warnings: list[str] = []
+    for leaf in leaves:
+        if leaf.field == "source" and all(tokens(n) != leaf.tokens for n in sources):
+            known = ", ".join(sources) or "none"
+            warnings.append(f"source:{leaf.text} names no source (sources: {known})")
+        elif leaf.field == "lang" and all(tokens(n)[:1] != leaf.tokens[:1] for n in langs):
+            if not leaf.tokens or store.count(topic_expression(str(leaf))) == 0:
+                known = ", ".join(langs) or "none"
+                warnings.append(f"lang:{leaf.text} matches no stored entry (languages: {known})")
+    return list(dict.fromkeys(warnings))
+
+
+def _config_languages(config: Config) -> set[str]:
+    found = set(config.settings.languages)
+    found.update(s.language for s in config.sources if s.language)
+    for topic in config.topics:
+        found.update(topic.languages)
+    return found
 
 
 def render_result(result: SearchResult, *, color: bool, limit: int) -> Iterator[str]:

@@ -20,6 +20,8 @@ import aiohttp
 import httpx
 import yarl
 
+from feeds.transport_errors import describe
+
 __all__ = ["AiohttpTransport"]
 
 _SCHEMES = ("http", "https")
@@ -174,8 +176,8 @@ def _httpx_error(error: Exception, request: httpx.Request) -> httpx.TransportErr
 
 
 def _message(error: Exception) -> str:
-    """aiohttp's message, or for a failed connection only its reason ("Connection refused",
-    "Name or service not known"): the Fetcher says "cannot connect to <url>" already."""
+    """For a failed connection only its reason ("Connection refused", "Name or service not
+    known"): the Fetcher says "cannot connect to <url>" already; else what went wrong."""
     if isinstance(error, aiohttp.ClientConnectorError) and not isinstance(
         error, aiohttp.ClientSSLError
     ):
@@ -184,4 +186,4 @@ def _message(error: Exception) -> str:
             return cause.strerror
         if cause.errno and cause.errno > 0:
             return os.strerror(cause.errno)
-    return str(error) or type(error).__name__
+    return describe(error)  # in the project's words, not aiohttp's (#15 item 13)

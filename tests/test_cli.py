@@ -230,6 +230,31 @@ def test_search_syntax_error_points_at_it(capsys, site):
     assert lines[1].strip() == "niger (coup OR" and lines[2].strip() == "^"
 
 
+@pytest.mark.parametrize(
+    ("args", "warning"),
+    [
+        (("source:dsk mali",), "source:dsk names no source (sources: "),
+        (("mali -source:nowhere",), None),  # under NOT: excludes nothing, harmless
+        (("mali", "--lang", "xx"), "lang:xx matches no stored entry (languages: en, fr)"),
+        (("lang:de mali",), "lang:de matches no stored entry (languages: en, fr)"),
+        (("source:desk lang:fr mali", "--lang", "fr"), None),
+        (("source:des* mali",), None),  # a prefix may name several
+    ],
+)
+def test_search_warns_of_a_source_or_language_that_names_nothing(capsys, site, args, warning):
+    """A typo in a filter silently matched nothing; now it says so (#15 item 13)."""
+    code, _, err = run(capsys, "--config", str(site), "search", *args)
+    assert code == 0
+    warnings = [line for line in err.splitlines() if line.startswith("feeds: warning: ")]
+    if warning is None:
+        assert warnings == [], err
+        return
+    assert len(warnings) == 1 and warning in warnings[0], err
+    if "source" in warning:  # lists every source it could have meant
+        names = {s.name for s in load_config(site).sources}
+        assert all(name in warnings[0] for name in names), warnings[0]
+
+
 def test_explain_highlights_the_matched_words(capsys, site):
     article = site.parent / "articles" / "mali-football-can.fr.txt"
     code, out, _ = run(capsys, "--config", str(site), "explain", "--file", str(article))
@@ -239,7 +264,8 @@ def test_explain_highlights_the_matched_words(capsys, site):
 
 def test_explain_unknown_entry(capsys, site):
     code, _, err = run(capsys, "--config", str(site), "explain", "tag:nope")
-    assert code == 1 and "no entry with id 'tag:nope'" in err
+    # A usage error, as the README's exit codes say (#15 item 13); one line.
+    assert code == 2 and "no entry with id 'tag:nope'" in err and err.count("\n") == 1
 
 
 # -- status ------------------------------------------------------------------------------------

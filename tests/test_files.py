@@ -140,3 +140,12 @@ def test_write_many_raises_the_first_failure_after_writing_the_others(tmp_path: 
     with pytest.raises(PublishError, match="blocker"):
         files.write_many(iter(items))
     assert all((tmp_path / f"{n}.html").read_bytes() == b"x" for n in range(5))
+
+
+def test_a_folder_that_cannot_be_made_is_a_publish_error(tmp_path):
+    """Not an OSError's traceback (regenerate makes public_dir with it; #15 item 10)."""
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(PublishError, match="cannot create the folder .*file/public"):
+        files.make_folder(tmp_path / "file" / "public")
+    files.make_folder(tmp_path / "a" / "b")
+    assert (tmp_path / "a" / "b").is_dir()

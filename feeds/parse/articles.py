@@ -40,7 +40,7 @@ ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 #: Larger files are skipped: an article is not a data dump.
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 
-_LANG_HINT = re.compile(r"^[a-z]{2,3}(?:[-_][a-z]{2}|[-_][0-9]{3})?$", re.IGNORECASE)
+_LANG_HINT = re.compile(r"[a-z]{2,3}(?:[-_][a-z]{2}|[-_][0-9]{3})?", re.IGNORECASE)
 _HTML_START = re.compile(r"\s*<(?:!--|!doctype|[a-z][a-z0-9-]*[\s/>])", re.IGNORECASE)
 _DOCUMENT_START = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?<(?:!doctype\s+html|html[\s>])", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -202,7 +202,7 @@ def _finish(item: RawItem, path: Path, rel: str, mtime: float) -> RawItem:
 def _name_language(name: str) -> str | None:
     """ "story.fr.txt" → "fr"; "story.txt" → None."""
     parts = name.split(".")
-    if len(parts) >= 3 and _LANG_HINT.match(parts[-2]):
+    if len(parts) >= 3 and _LANG_HINT.fullmatch(parts[-2]):
         return parts[-2].replace("_", "-")
     return None
 

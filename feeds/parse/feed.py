@@ -149,7 +149,10 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
     entries: Sequence[Mapping[str, Any]] = d.get("entries", [])
     version = d.get("version") or ""
     title = _detail_text(feed, "title")
-    if not entries and (not version or (d.get("bozo") and not title)):
+    # feedparser also flags a missing or non-XML Content-Type: the transport's label, not a
+    # fault of the body (a file has none). The bytes alone decide, as for a URL (#15 item 11).
+    bozo = d.get("bozo") and not isinstance(d.get("bozo_exception"), feedparser.NonXMLContentType)
+    if not entries and (not version or (bozo and not title)):
         reason = d.get("bozo_exception")
         detail = f" ({_one_line(str(reason))})" if reason else ""
         raise ParseError(f"not a feed: no RSS, Atom or JSON Feed found{detail}")
