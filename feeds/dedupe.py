@@ -156,7 +156,7 @@ class _Texts:
 
     def specifics(self, i: int) -> Specifics:
         if i not in self.found:
-            self.found[i] = specifics(self.entries[i].title + "\n" + self.text(i))
+            self.found[i] = specifics(self.entries[i].title, self.text(i))
         return self.found[i]
 
 
