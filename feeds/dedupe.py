@@ -165,9 +165,9 @@ class _Groups:
     ``story_link``; an entry without one has a link of its own) so that a group never gets
     two entries of one source with different links."""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
+    def __init__(self, entries: Sequence[Entry], links: Sequence[str]) -> None:
         self.parent = list(range(len(entries)))
-        self.links = [{e.source: story_link(e) or "\0" + e.id} for e in entries]
+        self.links = [{e.source: link or "\0" + e.id} for e, link in zip(entries, links)]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -190,25 +190,31 @@ class _Groups:
         return all(b.get(source, link) == link for source, link in a.items())
 
 
-def _join_links(entries: Sequence[Entry], groups: _Groups, texts: _Texts) -> None:
-    """Join the entries that share a story link: of two sources, always; of one source, only
-    when their titles are the same as well and their texts agree (``specifics.agree``) with
-    the first of them: entries with different titles that share a link (the source's URL,
-    given to items without a link of their own) are different stories."""
-    by_source: dict[str, dict[str, int]] = {}  # link -> source -> its first entry there
-    heads: dict[tuple[str, str, tuple[str, ...]], int] = {}
-    for i, entry in enumerate(entries):
-        key = story_link(entry)
+def _join_links(
+    entries: Sequence[Entry], links: Sequence[str], groups: _Groups, texts: _Texts
+) -> None:
+    """Join the entries that share a story link (``links``): of two sources, always; of one
+    source, only when their titles are the same as well and their texts agree
+    (``specifics.agree``) with the first of them: entries with different titles that share
+    a link (the source's URL, given to items without a link of their own) are different
+    stories."""
+    firsts: dict[str, dict[str, int]] = {}  # link -> source -> its first entry with it
+    titles: dict[tuple[str, str, tuple[str, ...]], int] = {}  # (link, source, title) -> first
+    for i, key in enumerate(links):
         if not key:
             continue
-        sources = by_source.setdefault(key, {})
-        for source, j in sources.items():
-            if source != entry.source:
+        source = entries[i].source
+        sources = firsts.setdefault(key, {})
+        for other, j in sources.items():
+            if other != source:
                 groups.join(j, i)
-        head = heads.setdefault((key, entry.source, tuple(fold(entry.title))), i)
+        first = sources.setdefault(source, i)
+        if first == i:
+            continue  # titles are folded only for a link one source gives several entries
+        titles.setdefault((key, source, tuple(fold(entries[first].title))), first)
+        head = titles.setdefault((key, source, tuple(fold(entries[i].title))), i)
         if head != i and agree(texts.specifics(head), texts.specifics(i)):
             groups.join(head, i)
-        sources.setdefault(entry.source, i)
 
 
 def _join_texts(entries: Sequence[Entry], groups: _Groups, texts: _Texts) -> None:
@@ -287,8 +293,9 @@ def group(
         first.setdefault(entry.id, entry)
     unique = list(first.values())
     known = _Texts(unique, texts)
-    groups = _Groups(unique)
-    _join_links(unique, groups, known)
+    links = [story_link(e) for e in unique]
+    groups = _Groups(unique, links)
+    _join_links(unique, links, groups, known)
     _join_texts(unique, groups, known)
     members: dict[int, list[Entry]] = defaultdict(list)
     for i, entry in enumerate(unique):

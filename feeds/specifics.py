@@ -64,7 +64,9 @@ def specifics(title: str, text: str) -> Specifics:
     words: list[list[str]] = [[], []]
     for part, found in zip((title, text), words, strict=True):
         plain = unicodedata.normalize("NFKD", part)
-        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        if not plain.isascii():  # accents off, one distinct mark at a time (as dedupe.fold)
+            for mark in {c for c in plain if unicodedata.combining(c)}:
+                plain = plain.replace(mark, "")
         end = 0
         for match in _TOKEN.finditer(plain):
             token = match.group()
