@@ -167,7 +167,8 @@ class _Groups:
 
     def __init__(self, entries: Sequence[Entry], links: Sequence[str]) -> None:
         self.parent = list(range(len(entries)))
-        self.links = [{e.source: link or "\0" + e.id} for e, link in zip(entries, links)]
+        pairs = zip(entries, links, strict=True)
+        self.links = [{e.source: link or "\0" + e.id} for e, link in pairs]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:

@@ -365,3 +365,20 @@ def test_the_first_to_arrive_represents_its_story_whatever_the_dates_and_ids():
     assert group([copy, first], arrivals=arrivals) == stories
     # Without arrivals (a caller that has none), the earliest published, then smallest id.
     assert group([first, copy])[0].entry == copy
+
+
+@settings(max_examples=300, deadline=None)
+@given(_near_copies(), st.data())
+def test_a_story_holds_one_link_per_source(texts, data):
+    """Whatever the texts: entries of one source share a story only when they share a link,
+    and a story never holds two links of one source."""
+    entries = []
+    for i, text in enumerate(texts):
+        source = data.draw(st.sampled_from(["wire", "desk", "radio"]))
+        link = f"https://{source}.example/{data.draw(st.integers(0, 3))}"
+        entries.append(make(i, data.draw(st.sampled_from(["", "Niger", "Coup"])), text,
+                            source=source, link=link))  # fmt: skip
+    for story in group(entries):
+        members = (story.entry, *story.others)
+        for source in {e.source for e in members}:
+            assert len({e.link for e in members if e.source == source}) == 1

@@ -298,6 +298,65 @@ STORIES = [
     },
 ]
 
+#: Pairs written one by one: (kind, label, lang, (title, text), (title, text)), a by "wire",
+#: b by "desk".
+HANDWRITTEN = [
+    ("a number in place of words", "different", "en",
+     ("No incident reported in Gao overnight, police say",
+      "Police in Gao said on Monday that no incident had been reported in the city overnight, "
+      "after a week of tension between rival groups. Patrols will continue in the markets and "
+      "around the bus station until the end of the month, the regional police chief said."),
+     ("Three incidents reported in Gao overnight, police say",
+      "Police in Gao said on Monday that 3 incidents had been reported in the city overnight, "
+      "after a week of tension between rival groups. Patrols will continue in the markets and "
+      "around the bus station until the end of the month, the regional police chief said.")),
+    ("another person, same place", "different", "en",
+     ("Mayor of Gao shot dead",
+      "Gunmen shot dead the mayor of Gao, Ali Touré, outside his home on Tuesday evening, a "
+      "local official said. The attackers fled on motorbikes. Mr Touré had received threats "
+      "after speaking out against the kidnapping of traders on the road to Ansongo."),
+     ("Mayor of Gao shot dead",
+      "Gunmen shot dead the mayor of Gao, Ibrahim Cissé, outside his home on Tuesday evening, a "
+      "local official said. The attackers fled on motorbikes. Mr Cissé had received threats "
+      "after speaking out against the kidnapping of traders on the road to Ansongo.")),
+    ("another day, same bulletin", "different", "fr",
+     ("Coupures d’électricité à Bamako",
+      "La société d’énergie annonce des coupures d’électricité mardi de 8 heures à 14 heures "
+      "dans les quartiers de Badalabougou et de Torokorobougou, pour des travaux sur le réseau. "
+      "Les clients sont invités à prendre leurs dispositions."),
+     ("Coupures d’électricité à Bamako",
+      "La société d’énergie annonce des coupures d’électricité jeudi de 8 heures à 14 heures "
+      "dans les quartiers de Badalabougou et de Torokorobougou, pour des travaux sur le réseau. "
+      "Les clients sont invités à prendre leurs dispositions.")),
+    ("another district, same bulletin", "different", "fr",
+     ("Coupures d’électricité à Bamako",
+      "La société d’énergie annonce des coupures d’électricité mardi de 8 heures à 14 heures "
+      "dans les quartiers de Badalabougou et de Torokorobougou, pour des travaux sur le réseau. "
+      "Les clients sont invités à prendre leurs dispositions."),
+     ("Coupures d’électricité à Bamako",
+      "La société d’énergie annonce des coupures d’électricité mardi de 8 heures à 14 heures "
+      "dans les quartiers de Hamdallaye et de Lafiabougou, pour des travaux sur le réseau. "
+      "Les clients sont invités à prendre leurs dispositions.")),
+    ("paraphrase, same language", "same", "en",
+     ("Niger orders French ambassador to leave within 48 hours",
+      "Niger's military rulers said on Friday they had ordered the French ambassador to leave "
+      "the country within 48 hours, accusing him of ignoring an invitation to a meeting at the "
+      "foreign ministry."),
+     ("Junta gives French envoy 48 hours to quit Niger",
+      "The French ambassador has been told to leave Niger within 48 hours, the country's "
+      "military government announced on Friday, saying he had failed to attend a meeting he "
+      "was invited to at the foreign ministry.")),
+    ("paraphrase, same language", "same", "fr",
+     ("Inondations à Niamey : des milliers de sinistrés",
+      "Plusieurs jours de pluies diluviennes ont inondé des quartiers de Niamey le long du "
+      "fleuve Niger, contraignant des milliers de familles à se réfugier dans des écoles et des "
+      "mosquées, selon la protection civile."),
+     ("Niamey sous les eaux après des pluies diluviennes",
+      "Des milliers de familles ont dû trouver refuge dans des écoles et des mosquées de Niamey, "
+      "dont plusieurs quartiers riverains du fleuve Niger ont été inondés par des jours de "
+      "fortes pluies, indique la protection civile.")),
+]  # fmt: skip
+
 #: The small edits another source makes to a copy (applied where they occur, three at most).
 EDITS = {
     "en": [
@@ -427,6 +486,8 @@ def story_pairs() -> list[dict]:
 
 def main() -> None:
     pairs = template_pairs() + story_pairs()
+    for kind, label, lang, (ta, xa), (tb, xb) in HANDWRITTEN:
+        pairs.append(pair(kind, label, lang, item("wire", ta, xa), item("desk", tb, xb)))
     out = Path(__file__).with_name("story_pairs.json")
     out.write_text(json.dumps(pairs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{out}: {len(pairs)} pairs")
