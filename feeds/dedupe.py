@@ -185,10 +185,11 @@ class _Groups:
 
     def may_join(self, i: int, j: int) -> bool:
         """Whether the groups of ``i`` and ``j`` are apart and hold no source with two links."""
-        a, b = self.links[self.find(i)], self.links[self.find(j)]
-        if self.find(i) == self.find(j):
+        a, b = self.find(i), self.find(j)
+        if a == b:
             return False
-        return all(b.get(source, link) == link for source, link in a.items())
+        theirs = self.links[b]
+        return all(theirs.get(source, link) == link for source, link in self.links[a].items())
 
 
 def _join_links(
@@ -234,25 +235,8 @@ def _join_texts(entries: Sequence[Entry], groups: _Groups, texts: _Texts) -> Non
     they are only counted: an entry whose prefix has no shared shingle has no candidate.
     """
     sets = [shingles(e, texts.text(i)) for i, e in enumerate(entries)]
-    exact: dict[frozenset[int], dict[str, int]] = {}  # short set -> source -> first entry
-    for i, found in enumerate(sets):
-        if 0 < len(found) < MIN_SHINGLES:
-            firsts = exact.setdefault(found, {})
-            for j in firsts.values():
-                _join_copies(entries, groups, texts, j, i)
-            firsts.setdefault(entries[i].source, i)
-    seen: set[int] = set()
-    shared: set[int] = set()  # shingles of two entries or more
-    for found in sets:
-        shared.update(found.intersection(seen))
-        seen.update(found)
-    if not shared:
-        return
-    common = [found & shared for found in sets]
-    frequency = Counter(chain.from_iterable(common))
-    # Rarest first. Any fixed order makes the prefix filter exact; ties among equally rare
-    # shingles fall in hash order, which varies between processes but not the result.
-    rank = {s: n for n, s in enumerate(sorted(frequency, key=frequency.__getitem__))}
+    _join_short(entries, sets, groups, texts)
+    common, rank = _ranked(sets)
     postings: dict[int, list[int]] = {}
     for i, found in enumerate(sets):
         size = len(found)
@@ -266,6 +250,35 @@ def _join_texts(entries: Sequence[Entry], groups: _Groups, texts: _Texts) -> Non
                 _join_copies(entries, groups, texts, j, i)
         for shingle in prefix:
             postings.setdefault(shingle, []).append(i)
+
+
+def _ranked(sets: Sequence[frozenset[int]]) -> tuple[list[frozenset[int]], dict[int, int]]:
+    """Each set's shingles that other sets have too, and the rank of each of those shingles
+    (rarest first)."""
+    seen: set[int] = set()
+    shared: set[int] = set()  # shingles of two entries or more
+    for found in sets:
+        shared.update(found.intersection(seen))
+        seen.update(found)
+    common = [found & shared for found in sets]
+    frequency = Counter(chain.from_iterable(common))
+    # Rarest first. Any fixed order makes the prefix filter exact; ties among equally rare
+    # shingles fall in hash order, which varies between processes but not the result.
+    return common, {s: n for n, s in enumerate(sorted(frequency, key=frequency.__getitem__))}
+
+
+def _join_short(
+    entries: Sequence[Entry], sets: Sequence[frozenset[int]], groups: _Groups, texts: _Texts
+) -> None:
+    """Join the entries of two sources whose sets are short and equal: each with the first
+    of each other source that has its set."""
+    exact: dict[frozenset[int], dict[str, int]] = {}  # short set -> source -> first entry
+    for i, found in enumerate(sets):
+        if 0 < len(found) < MIN_SHINGLES:
+            firsts = exact.setdefault(found, {})
+            for j in firsts.values():
+                _join_copies(entries, groups, texts, j, i)
+            firsts.setdefault(entries[i].source, i)
 
 
 def _join_copies(entries: Sequence[Entry], groups: _Groups, texts: _Texts, j: int, i: int) -> None:
