@@ -144,8 +144,10 @@ def _stories(settings: Settings, store: Store, candidates: list[Entry]) -> list[
 
 
 def _group(store: Store, entries: Sequence[Entry]) -> list[Story]:
-    """``dedupe.group`` with the texts the store keeps for search (not worked out again)."""
-    return group(entries, store.texts([e.id for e in entries]))
+    """``dedupe.group`` with the texts the store keeps for search (not worked out again),
+    and the order entries arrived in: the first of a story to arrive stays its entry."""
+    ids = [e.id for e in entries]
+    return group(entries, store.texts(ids), store.arrivals(ids))
 
 
 def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:

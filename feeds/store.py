@@ -649,6 +649,17 @@ class Store:
             found.update((r[0], r[1]) for r in rows)
         return found
 
+    def arrivals(self, ids: Sequence[str]) -> dict[str, int]:
+        """The order the stored entries of ``ids`` arrived in (their rowids), by id: story
+        grouping keeps the first to arrive as the story's entry (#15 item 16)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._query(f"SELECT id, rowid FROM entries WHERE id IN ({marks})", chunk)
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
     def count(self, expression: str, *, after: int = 0, upto: int | None = None) -> int:
         """How many entries match, of those with ``after`` < rowid <= ``upto`` (all: 0, None)."""
         rows = self._query(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.dedupe import _similar, canonical_link, fold, group, shingles
+from feeds.dedupe import _similar, canonical_link, fold, group, shingles, story_link
 from feeds.models import Entry
 
 T0 = datetime(2024, 7, 27, 6, 0, tzinfo=UTC)
@@ -88,7 +88,10 @@ def test_every_entry_is_in_exactly_one_story(texts):
 
 
 def _brute_force(entries: list[Entry]) -> set[frozenset[str]]:
-    """Stories by comparing every pair: the groups the prefix filter must find exactly."""
+    """Stories by comparing every pair: the groups the prefix filter must find exactly
+    (entries of distinct sources whose texts have no number or name: any similar pair or
+    shared link joins)."""
+    assert len({e.source for e in entries}) == len(entries)
     sets = {e.id: shingles(e) for e in entries}
     parent = {e.id: e.id for e in entries}
 
@@ -99,7 +102,7 @@ def _brute_force(entries: list[Entry]) -> set[frozenset[str]]:
 
     for a in entries:
         for b in entries:
-            link = canonical_link(a.link) and canonical_link(a.link) == canonical_link(b.link)
+            link = story_link(a) and story_link(a) == story_link(b)
             if link or _similar(sets[a.id], sets[b.id]):
                 parent[find(a.id)] = find(b.id)
     found: dict[str, set[str]] = {}
@@ -131,7 +134,7 @@ def _near_copies(draw: st.DrawFn) -> list[str]:
 def test_groups_are_those_of_comparing_every_pair(texts, data):
     # Few words, and copies with a few words changed: similarities on both sides of the
     # threshold, exact copies and short texts.
-    entries = [make(i, "", t) for i, t in enumerate(texts)]
+    entries = [make(i, "", t, source=f"s{i}") for i, t in enumerate(texts)]
     for i in range(1, len(entries)):
         if data.draw(st.booleans()):  # some copies share the link of an earlier one
             entries[i] = replace(entries[i], link=entries[data.draw(st.integers(0, i - 1))].link)
@@ -176,7 +179,8 @@ def _stories_of_sets(sets: list[frozenset[int]]) -> tuple[set[frozenset[str]], s
     """(group() of entries with these shingle sets, the groups of comparing every pair)."""
     import feeds.dedupe as dedupe
 
-    entries = [make(i, "", "", link=f"https://x.example/{i}") for i in range(len(sets))]
+    links = [f"https://x.example/{i}" for i in range(len(sets))]
+    entries = [make(i, "", "", source=f"s{i}", link=link) for i, link in enumerate(links)]
     by_id = dict(zip((e.id for e in entries), sets, strict=True))
     real = dedupe.shingles
     dedupe.shingles = lambda entry, text=None: by_id[entry.id]  # type: ignore[assignment]
@@ -220,7 +224,7 @@ def test_a_pair_found_only_by_the_last_shingle_of_a_prefix():
     noise += [frozenset({*range(12), *range(400 + 20 * k, 420 + 20 * k)}) for k in range(2)]
     found, expected = _stories_of_sets([a, b, *noise])
     assert found == expected
-    assert frozenset({"https://wire.example/0", "https://wire.example/1"}) in found
+    assert frozenset({"https://s0.example/0", "https://s1.example/1"}) in found
 
 
 @settings(max_examples=2000)
@@ -270,3 +274,111 @@ def test_canonical_links_of_plain_links_are_those_urllib_gives(link):
             canonical_link(link)
         return
     assert canonical_link(link) == expected
+
+
+# --- #15 item 5: one source's templated reports, and copies that change a number or name ----
+
+REPORT = (
+    "An attack on a military post in {place} on Sunday killed {n} soldiers, the army said "
+    "in a statement, adding that reinforcements had been sent and that the area was being "
+    "searched."
+)
+
+
+def report(n: int, place: str, dead: int, *, source: str = "wire", link: str = "") -> Entry:
+    text = REPORT.format(place=place, n=dead)
+    return make(n, f"Attack in {place} kills {dead}", text, source=source, link=link)
+
+
+def ids(stories: list) -> set[frozenset[str]]:
+    return {frozenset([s.entry.id, *(o.id for o in s.others)]) for s in stories}
+
+
+def test_templated_reports_of_one_source_are_distinct_stories():
+    # One source, its own link for each: never one story, however alike the texts
+    # (before #15 item 5, all of these were folded into one entry).
+    entries = [
+        report(1, "Ménaka", 12),
+        report(2, "Gao", 7),
+        report(3, "Gao", 9),
+        report(4, "Gao", 9),  # the same words as 3: a second report, the next day
+        make(5, "Daily bulletin", "Calm in Gao today.", link="https://wire.example/b/5"),
+        make(6, "Daily bulletin", "Calm in Gao today.", link="https://wire.example/b/6"),
+    ]
+    assert len(group(entries)) == 6
+
+
+def test_a_copy_that_changes_a_number_or_a_place_is_another_story():
+    base = report(1, "Gao", 7)
+    assert len(group([base, report(2, "Gao", 9, source="desk")])) == 2
+    assert len(group([base, report(3, "Ménaka", 7, source="desk")])) == 2
+    # A number in place of words is a change too.
+    words = replace(base, id="https://desk.example/4", source="desk", link="https://d/4",
+                    title="Attack in Gao kills soldiers",
+                    summary=base.summary.replace("7 soldiers", "several soldiers"))  # fmt: skip
+    assert len(group([base, words])) == 2
+
+
+def test_a_copy_with_a_dateline_or_small_edits_is_the_same_story():
+    base = report(1, "Gao", 7)
+    text = "GAO, Mali (Reuters) - " + REPORT.format(place="Gao", n=7).replace("said", "says")
+    copy = make(2, "Mali: attack in Gao kills 7", text, source="desk")
+    stories = group([copy, base])
+    assert ids(stories) == {frozenset({base.id, copy.id})}
+
+
+def test_one_source_shares_a_link_only_with_the_same_story():
+    feed = "https://wire.example/feed.xml"  # what normalize gives items without a link
+    a = make(1, "Floods in Niamey", FLOODS, link=feed)
+    b = make(2, "Coup in Niger", COUP, link=feed)
+    again = replace(a, id="https://wire.example/1-again", published=a.published + timedelta(1))
+    assert ids(group([again, b, a])) == {frozenset({a.id, again.id}), frozenset({b.id})}
+
+
+def test_a_home_page_link_joins_nothing():
+    a = make(1, "Floods in Niamey", FLOODS, link="http://127.0.0.1:8080/")
+    b = make(2, "Coup in Niger", COUP, source="desk", link="http://127.0.0.1:8080/")
+    assert len(group([b, a])) == 2
+
+
+def test_a_story_never_holds_two_entries_of_one_source_with_different_links():
+    a = report(1, "Gao", 7)
+    again = report(2, "Gao", 7)  # one source, another link: another report
+    copy = report(3, "Gao", 7, source="desk")
+    stories = group([copy, again, a])
+    assert len(stories) == 2  # the copy joins one of them, never both
+    assert all(len({e.link for e in (s.entry, *s.others) if e.source == "wire"}) == 1
+               for s in stories)  # fmt: skip
+
+
+# --- #15 item 16: the first to arrive represents a story ---------------------------------------
+
+
+def test_the_first_to_arrive_represents_its_story_whatever_the_dates_and_ids():
+    first = make(5, "Niger: coup ousts President Bazoum", COUP, source="wire")
+    # A later copy, dated earlier, with a smaller id: it never replaces the first.
+    copy = make(5, "Niger: coup ousts President Bazoum", COUP, source="desk")
+    copy = replace(copy, id="https://a.example/5", published=first.published - timedelta(hours=2))
+    arrivals = {first.id: 10, copy.id: 11}
+    stories = group([first, copy], arrivals=arrivals)
+    assert [(s.entry, s.others) for s in stories] == [(first, (copy,))]
+    assert group([copy, first], arrivals=arrivals) == stories
+    # Without arrivals (a caller that has none), the earliest published, then smallest id.
+    assert group([first, copy])[0].entry == copy
+
+
+@settings(max_examples=300, deadline=None)
+@given(_near_copies(), st.data())
+def test_a_story_holds_one_link_per_source(texts, data):
+    """Whatever the texts: entries of one source share a story only when they share a link,
+    and a story never holds two links of one source."""
+    entries = []
+    for i, text in enumerate(texts):
+        source = data.draw(st.sampled_from(["wire", "desk", "radio"]))
+        link = f"https://{source}.example/{data.draw(st.integers(0, 3))}"
+        entries.append(make(i, data.draw(st.sampled_from(["", "Niger", "Coup"])), text,
+                            source=source, link=link))  # fmt: skip
+    for story in group(entries):
+        members = (story.entry, *story.others)
+        for source in {e.source for e in members}:
+            assert len({e.link for e in members if e.source == source}) == 1

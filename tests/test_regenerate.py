@@ -297,9 +297,39 @@ def test_one_story_from_two_sources_is_one_entry_with_a_related_link(site):
 
 def test_dedupe_can_be_switched_off(site):
     config, store = site
-    add(store, entry(1, text=WIRE_TEXT), entry(2, source="desk", text=WIRE_TEXT))
+    title = "Niger orders French ambassador out"
+    add(store, entry(1, title=title, text=WIRE_TEXT), entry(2, source="desk", title=title,
+                                                            text=WIRE_TEXT))  # fmt: skip
     assert len(topic_entries(with_settings(config, dedupe=False), store, SAHEL)) == 2
     assert len(topic_entries(config, store, SAHEL)) == 1
+
+
+def test_a_later_copy_never_replaces_the_entry_readers_have(site):
+    # #15 item 16: on a date tie, grouping kept the smaller id, so a copy that arrived later
+    # (here "desk" < "wire") took the place of the entry already published.
+    config, store = site
+    title = "Niger orders French ambassador out"
+    first = entry(1, source="wire", title=title, text=WIRE_TEXT)
+    add(store, first)
+    regenerate(config, store)
+    feed = config.settings.public_dir / "sahel.atom"
+    before = feed.read_bytes()
+    copy = replace(entry(1, source="desk", title=title, text=WIRE_TEXT), id="https://a.example/1")
+    backdated = replace(
+        entry(0, source="other", title=title, text=WIRE_TEXT), id="https://0.example/"
+    )
+    assert copy.published == first.published and copy.id < first.id
+    add(store, copy)
+    add(store, backdated)  # a copy dated before the first: it does not replace it either
+    regenerate(config, store)
+    root = assert_valid_atom(feed.read_bytes())
+    shown = [e.findtext("a:id", namespaces=NS) for e in root.findall("a:entry", NS)]
+    assert shown == [first.id]
+    related = root.find("a:entry", NS).findall("a:link[@rel='related']", NS)
+    assert [r.get("href") for r in related] == [copy.link, backdated.link]
+    after = feed.read_bytes()
+    regenerate(config, store)
+    assert feed.read_bytes() == after != before
 
 
 # --- WebSub -------------------------------------------------------------------------------------
