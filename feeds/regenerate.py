@@ -44,6 +44,7 @@ from .publish import (
     sibling_url,
     source_title,
     stylesheet_href,
+    topic_page_url,
 )
 from .query import topic_expression
 from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
@@ -389,6 +390,7 @@ def _render_topic(
         stylesheet=stylesheet_href(),
         hubs=settings.websub_hubs,
         alternates=alternates(settings, topic),
+        site=topic_page_url(settings, topic),
         prev_archive=_publish_archives(run, topic, expression),
     )
     data = render_atom(

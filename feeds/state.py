@@ -29,7 +29,7 @@ from .models import Config, Settings, Topic
 from .store import Mark, Store, TopicRecord
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
-RENDERING = "2"
+RENDERING = "3"
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,3 +103,18 @@ def test_newsboat_stores_each_entry_once_and_updates_edits_in_place(served, tmp_
     assert len(edited) == 1
     assert edited[0][1].endswith("chad-troops-review.en.txt")
     assert not any("on Thursday it would review" in r[3] for r in again)
+
+
+def test_newsboat_takes_the_topic_page_as_each_feed_s_site(served, tmp_path):
+    """newsboat keeps the last ``rel="alternate"`` link of an Atom feed as the feed's site
+    (#15 item 9): it must be the topic's web page, not the JSON Feed or the RSS sibling."""
+    config, base = served
+    feeds(config, "update")
+    reader = tmp_path / "newsboat"
+    reader.mkdir()
+    reload(reader, [f"{base}{slug}.atom" for slug in TOPICS])
+    with sqlite3.connect(reader / "cache.db") as db:
+        sites = dict(db.execute("SELECT rssurl, url FROM rss_feed").fetchall())
+    assert sites == {f"{base}{slug}.atom": f"{base}#topic-{slug}" for slug in TOPICS}
+    index = (config.parent.parent / "public" / "index.html").read_text()
+    assert all(f'id="topic-{slug}"' in index for slug in TOPICS)
