@@ -101,3 +101,23 @@ def test_the_current_feed_holds_what_no_complete_page_holds(site):
     assert back.endswith("/1.atom")
     assert [p.name for p in archive_documents(public)] == ["1.atom"]
     assert not list(public.rglob("archive/**/2.atom"))
+
+
+def test_a_page_an_older_version_left_open_is_taken_down(site, caplog):
+    """Before #15 item 15 the newest page was published while open (with fh:archive): the
+    next render removes it (its entries are in the current feed) until it is complete."""
+    config, store = site
+    store.upsert([entry(n) for n in range(1, 16)], now=T0)
+    regenerate(config, store, now=T0)
+    public = config.settings.public_dir
+    [complete] = public.rglob("archive/sahel/*/1.atom")
+    stale = complete.with_name("2.atom")
+    stale.write_bytes(complete.read_bytes())  # what an older version left there
+    store.upsert([entry(16)], now=T0 + timedelta(hours=1))
+    with caplog.at_level("INFO", logger="feeds"):
+        regenerate(config, store, now=T0 + timedelta(hours=1))
+    assert not stale.exists() and "not complete" in caplog.text
+    assert reachable(public) == {entry(n).id for n in range(1, 17)}
+    store.upsert([entry(n) for n in range(17, 21)], now=T0 + timedelta(hours=2))
+    regenerate(config, store, now=T0 + timedelta(hours=2))
+    assert len(ids_of(assert_valid_atom(stale.read_bytes()))) == 10  # complete: back
