@@ -359,15 +359,7 @@ def _render_topic(
     its current feed kept whatever their date."""
     settings, expression = run.settings, check.expression
     back, upto = publish_archives(settings, run.store, run.sources, topic, expression)
-    # Pages frozen just now hold some of what the check found kept: read it again.
-    keep = check.kept if upto == check.upto else kept(settings, run.store, expression, upto=upto)
-    stories, capped = current_stories(settings, run.store, check.rows, keep)
-    if capped:
-        log.warning(
-            "topic %s: more entries arrived within feed_window than feed_max (%d) lets the "
-            "feed show: the earliest of them are left out (raise feed_max)",
-            topic.slug, settings.feed_max,
-        )  # fmt: skip
+    stories, keep = _shown(run, topic, check, upto)
     entries = [s.entry for s in stories]
     links = Links(
         stylesheet=stylesheet_href(),
@@ -394,6 +386,24 @@ def _render_topic(
     if written:
         log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
     return PublishReport(topic.slug, len(entries), written, tuple(changed)), new, keep
+
+
+def _shown(run: _Run, topic: Topic, check: _Check, upto: int | None) -> tuple[list[Story], Kept]:
+    """The stories of the topic's current feed, once its complete archive pages hold the
+    matches up to rowid ``upto``; and the matches it keeps whatever their date."""
+    settings = run.settings
+    # Pages frozen just now hold some of what the check found kept: read it again.
+    keep = check.kept
+    if upto != check.upto:
+        keep = kept(settings, run.store, check.expression, upto=upto)
+    stories, capped = current_stories(settings, run.store, check.rows, keep)
+    if capped:
+        log.warning(
+            "topic %s: more entries arrived within feed_window than feed_max (%d) lets the "
+            "feed show: the earliest of them are left out (raise feed_max)",
+            topic.slug, settings.feed_max,
+        )  # fmt: skip
+    return stories, keep
 
 
 def _publish_siblings(
