@@ -2,12 +2,14 @@
 
 A topic's whole history is cut into pages of ``archive_size`` entries in first-seen order
 (the store's rowid: entries are appended and never deleted, so the order never changes).
-Page 1 holds the oldest entries. A page is *complete* once it is full and a newer entry
-follows it; from then on it is frozen: written once, never rewritten (regenerate records
-where it ends in the store). Only the newest page, the *open* one, changes as entries arrive.
-The current feed (``<slug>.atom``, the newest ``feed_size`` entries) links to the open page
-with ``prev-archive``; each page links to the one before and after it and to the current
-feed, so a reader can page back through the whole history.
+Page 1 holds the oldest entries. A page is *complete* once it is full (what arrives later
+arrives after it); only then is it published, and it is frozen: written once, never
+rewritten (regenerate records where it ends in the store). RFC 5005 archive documents are
+stable (#15 item 15), so no page is published while it could still grow: the entries after
+the last complete page are in the current feed (``<slug>.atom``, see ``feeds.window``), which
+links to the newest complete page with ``prev-archive``. Each page links to the one before
+and after it (the next exists once it is complete too) and to the current feed, so a reader
+can page back through the whole history.
 
 Pages belong to a *series* named by a hash of what decides their content: the compiled topic
 query, the page size and the base URL. Editing a topic's query starts a new series (the new

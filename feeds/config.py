@@ -27,6 +27,7 @@ ENV_VAR = "FEEDS_CONFIG"
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
     + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
+    + ("feed_window", "feed_max")
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
@@ -242,6 +243,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         title=ctx.get(t, "title", str, w, "feeds"),
         interval=_duration(ctx, t, w, timedelta(minutes=30)),
         **_publishing(ctx, t, w),
+        **_window(ctx, t, w, feed_size),
     )
 
 
@@ -277,6 +279,40 @@ def _publishing(ctx: _Ctx, t: Mapping[str, Any], w: str) -> dict[str, Any]:
         "websub_hubs": tuple(dict.fromkeys(hubs)),
         "dedupe": ctx.get(t, "dedupe", bool, w, True),
     }
+
+
+#: The longest ``feed_window``: a reader that polls less often than yearly is not served by it.
+MAX_FEED_WINDOW = timedelta(days=365)
+
+
+def _window(ctx: _Ctx, t: Mapping[str, Any], w: str, feed_size: int) -> dict[str, Any]:
+    """``feed_window`` and ``feed_max`` (#15 item 14): what the current feed keeps past
+    ``feed_size`` (feeds.window)."""
+    window = timedelta(days=2)
+    if "feed_window" in t:
+        value = t["feed_window"]
+        off = value in (0, "0") and not isinstance(value, bool)
+        try:
+            found = timedelta(0) if off else parse_duration(value)
+        except (OverflowError, ValueError):  # not finite, or past what timedelta holds
+            found = None
+        ctx.check(
+            found is not None and found <= MAX_FEED_WINDOW,
+            f"{w}.feed_window",
+            f'must be a duration up to 365d like "2d" or "36h", or 0 (off), not {value!r}',
+        )
+        assert found is not None
+        window = found
+    archive_size = t.get("archive_size", 100)  # checked by _publishing
+    least = feed_size + (archive_size if isinstance(archive_size, int) else 0)
+    feed_max = ctx.get(t, "feed_max", int, w, max(500, least))
+    ctx.check(
+        least <= feed_max <= 100_000,
+        f"{w}.feed_max",
+        f"must be between feed_size + archive_size ({least}) and 100000: the current feed "
+        "always holds the newest feed_size stories and what no complete archive page holds",
+    )
+    return {"feed_window": window, "feed_max": feed_max}
 
 
 def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Source:

@@ -299,7 +299,7 @@ def group(
 
     ``texts`` maps entry ids to their ``feeds.text.body_text`` where the caller has it
     (``Store.texts``); the others are worked out here. ``arrivals`` maps entry ids to the
-    order they arrived in (``Store.arrivals``): the first to arrive of a story represents
+    order they arrived in (``Store.arrival_order``): the first to arrive of a story represents
     it; without it (or for an id it lacks), the earliest published.
     """
     first: dict[str, Entry] = {}

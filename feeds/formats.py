@@ -38,6 +38,7 @@ from feeds.publish import (
     feed_url,
     sibling_url,
     source_title,
+    topic_page_url,
     utc,
 )
 from feeds.text import html_to_text
@@ -122,7 +123,7 @@ def render_rss(
     fg.load_extension("dc")
     fg.title(clean(topic.title).strip() or topic.slug)
     fg.link(href=iri_to_uri(sibling_url(settings, topic, "rss")), rel="self", type=RSS_TYPE)
-    fg.link(href=iri_to_uri(settings.base_url))  # feedgen: the last link is the channel's
+    fg.link(href=iri_to_uri(topic_page_url(settings, topic)))  # feedgen: the last link is <link>
     fg.description(clean(topic.description).strip() or clean(topic.title).strip() or topic.slug)
     fg.generator(f"{GENERATOR} {__version__}")
     fg.docs("https://www.rssboard.org/rss-specification")
@@ -184,7 +185,7 @@ def render_json_feed(
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": clean(topic.title).strip() or topic.slug,
-        "home_page_url": settings.base_url,
+        "home_page_url": topic_page_url(settings, topic),
         "feed_url": sibling_url(settings, topic, "json"),
     }
     if clean(topic.description).strip():

@@ -44,6 +44,11 @@ class Settings:
     websub_hubs: tuple[str, ...] = ()
     #: Show one story once per topic feed (near-duplicates become related links).
     dedupe: bool = True
+    #: The current feed also keeps every entry that arrived (was first stored) within this
+    #: time of the topic's newest arrival, past ``feed_size`` (0: off). See feeds.window.
+    feed_window: timedelta = timedelta(days=2)
+    #: The most stories a current feed shows, whatever arrived within ``feed_window``.
+    feed_max: int = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from feeds.publish import (
     human_date,
     language_tag,
     page_url,
+    topic_page_url,
     unique,
     utc,
 )
@@ -150,7 +151,7 @@ def render_opml(topics: Sequence[Topic], *, settings: Settings) -> bytes:
             "text": clean(topic.title),
             "title": clean(topic.title),
             "xmlUrl": feed_url(settings, topic),
-            "htmlUrl": f"{settings.base_url}#topic-{quote(topic.slug)}",
+            "htmlUrl": topic_page_url(settings, topic),
         }
         if topic.description:
             attrs["description"] = clean(topic.description)

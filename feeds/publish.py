@@ -100,6 +100,11 @@ def sibling_url(settings: Settings, topic: Topic, extension: str) -> str:
     return f"{settings.base_url}{quote(topic.slug)}.{extension}"
 
 
+def topic_page_url(settings: Settings, topic: Topic) -> str:
+    """The topic's web page: its entry in index.html (the feeds' site, for readers)."""
+    return f"{settings.base_url}#topic-{quote(topic.slug)}"
+
+
 def alternates(settings: Settings, topic: Topic) -> tuple[tuple[str, str], ...]:
     """The sibling formats switched on, as (media type, URL): the Atom feed's alternates."""
     found = [(RSS_TYPE, sibling_url(settings, topic, "rss"))] if settings.rss else []
@@ -146,6 +151,9 @@ class Links:
     hubs: tuple[str, ...] = ()
     #: Sibling formats: (media type, href), as ``<link rel="alternate">``.
     alternates: tuple[tuple[str, str], ...] = ()
+    #: The web page of what the document holds (None: the index page), its last
+    #: ``<link rel="alternate">``: readers such as newsboat take the last one as the site.
+    site: str | None = None
     #: RFC 5005: the newest older archive document.
     prev_archive: str | None = None
     #: RFC 5005, archives only: the next newer archive document.
@@ -304,9 +312,10 @@ class _FeedExtras:
 
 def _feed_links(fg: Any, url: str, settings: Settings, links: Links) -> None:
     fg.link(href=url, rel="self", type=ATOM_TYPE)
-    fg.link(href=settings.base_url, rel="alternate", type="text/html")
     for media_type, href in links.alternates:
         fg.link(href=href, rel="alternate", type=media_type)
+    # Last: newsboat keeps the last alternate as the feed's site (#15 item 9).
+    fg.link(href=links.site or settings.base_url, rel="alternate", type="text/html")
     for hub in links.hubs:
         fg.link(href=hub, rel="hub")
     paging = {"current": links.current, "prev-archive": links.prev_archive}

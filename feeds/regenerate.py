@@ -1,20 +1,20 @@
 """Publish the topics: read each topic's entries from the store and write public/.
 
-For each topic: ``<slug>.atom`` (the newest ``feed_size`` stories, one story once), its RSS 2.0
-and JSON Feed siblings when switched on, and its RFC 5005 archive pages; then the article
-pages, ``index.html``, ``feeds.opml`` and the browser stylesheet ``feed.xsl``; then the WebSub
-hubs are pinged about the feeds that changed. Calls ``feeds.publish``/``feeds.formats`` to
-render, ``feeds.dedupe`` to group stories, ``feeds.archive`` for where pages go, and
+For each topic: ``<slug>.atom`` (the newest ``feed_size`` stories, one story once, and what
+arrived within ``feed_window``), its RSS 2.0 and JSON Feed siblings when switched on, and its
+complete RFC 5005 archive pages; then the article pages, ``index.html``, ``feeds.opml`` and
+the browser stylesheet ``feed.xsl``; then the WebSub hubs are pinged about the feeds that
+changed. Calls ``feeds.publish``/``feeds.formats`` to render, ``feeds.current`` for the
+stories a current feed shows, ``feeds.archiving`` for its archive pages, and
 ``feeds.files.write_atomic`` to write; decides nothing about what a topic holds
-(``feeds.query`` does). Unchanged files are not rewritten, so their bytes, mtimes and ETags
-stay put, and a frozen archive page is never written again.
+(``feeds.query`` and ``feeds.window`` do). Unchanged files are not rewritten, so their bytes,
+mtimes and ETags stay put, and a frozen archive page is never written again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,8 +24,9 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from . import archive
-from .dedupe import Story, group
+from .archiving import publish_archives
+from .current import Kept, archived_upto, candidates, current_stories, kept, related
+from .dedupe import Story
 from .fetch import user_agent
 from .files import make_folder, remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
@@ -42,19 +43,17 @@ from .publish import (
     feed_url,
     render_atom,
     sibling_url,
-    source_title,
     stylesheet_href,
+    topic_page_url,
 )
 from .query import topic_expression
 from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
-from .store import Mark, Store, TopicRecord, entries_of
+from .store import Mark, Store, TopicRecord
 from .websub import notify
 from .words import count
 
 log = logging.getLogger("feeds")
 
-#: How many candidates per shown story are read for grouping (one story once).
-CANDIDATES_PER_STORY = 3
 #: A first publish of this many topics or more, whose archives hold this many entries in
 #: all, is rendered in worker processes and this one (see ``_publish_topics``).
 PARALLEL_TOPICS, PARALLEL_MATCHES = 4, 10_000
@@ -125,50 +124,17 @@ def stylesheet() -> bytes:
 
 
 def topic_stories(config: Config, store: Store, topic: Topic) -> list[Story]:
-    """The newest stories of a topic, as its feed shows them (newest first)."""
+    """The stories a topic's feed shows (newest first; see ``feeds.current``)."""
+    settings = config.settings
     expression = topic_expression(topic.query, topic.exclude, topic.languages)
-    rows = store.search_rows(expression, limit=_candidates(config.settings))
-    return _stories(config.settings, store, entries_of(rows))
-
-
-def _candidates(settings: Settings) -> int:
-    """How many of a topic's newest entries its current feed is made from."""
-    # Grouping reads only the newest few candidates per story, never the whole history.
-    return settings.feed_size * (CANDIDATES_PER_STORY if settings.dedupe else 1)
-
-
-def _stories(settings: Settings, store: Store, candidates: list[Entry]) -> list[Story]:
-    if not settings.dedupe:
-        return [Story(e) for e in candidates]
-    return _group(store, candidates)[: settings.feed_size]
-
-
-def _group(store: Store, entries: Sequence[Entry]) -> list[Story]:
-    """``dedupe.group`` with the texts the store keeps for search (not worked out again),
-    and the order entries arrived in: the first of a story to arrive stays its entry."""
-    ids = [e.id for e in entries]
-    return group(entries, store.texts(ids), store.arrivals(ids))
+    rows = store.search_rows(expression, limit=candidates(settings))
+    upto = archived_upto(settings, store, topic, expression)
+    return current_stories(settings, store, rows, kept(settings, store, expression, upto=upto))[0]
 
 
 def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
     """The entries a topic's feed shows (one per story), newest first."""
     return [s.entry for s in topic_stories(config, store, topic)]
-
-
-def _related(
-    stories: Sequence[Story], sources: Mapping[str, Source], settings: Settings
-) -> dict[str, tuple[Related, ...]]:
-    """For each story with copies: the copies' links, named by their sources."""
-    found: dict[str, tuple[Related, ...]] = {}
-    for story in stories:
-        links = []
-        for other in story.others:
-            href = other.link or (settings.base_url + other.page if other.page else "")
-            if href:
-                links.append(Related(href, source_title(other.source, sources)))
-        if links:
-            found[story.entry.id] = tuple(links)
-    return found
 
 
 # -- topics, on every core ---------------------------------------------------------------------
@@ -296,6 +262,9 @@ class _Check:
     #: process that renders it does, see ``_publish_topic``). ``rows`` and ``state`` are
     #: empty.
     pending: bool = False
+    #: The matches kept whatever their date, and the ``archived_upto`` they are for.
+    kept: Kept = Kept([])
+    upto: int | None = None
 
 
 def _check(run: _Run, topic: Topic, *, full: bool = False) -> _Check:
@@ -312,14 +281,17 @@ def _check(run: _Run, topic: Topic, *, full: bool = False) -> _Check:
     known = known_state(run.store, expression, basis, record, mark)
     if known is not None and files_present(run.settings, topic, known):
         return _Check(expression, [], known, record, True, mark, known=True)
-    rows = run.store.search_rows(expression, limit=_candidates(run.settings))
+    rows = run.store.search_rows(expression, limit=candidates(run.settings))
+    upto = None if basis.series is None else (basis.frozen[-1] if basis.frozen else 0)
+    keep = kept(run.settings, run.store, expression, upto=upto)
     state = topic_state(
-        run.config, run.store, topic, expression, rows, shared=run.shared, basis=basis
-    )
+        run.config, run.store, topic, expression, rows, shared=run.shared, basis=basis,
+        kept=keep.rows,
+    )  # fmt: skip
     unchanged = bool(record and record.state == state.key) and files_present(
         run.settings, topic, state
     )
-    return _Check(expression, rows, state, record, unchanged, mark)
+    return _Check(expression, rows, state, record, unchanged, mark, kept=keep, upto=upto)
 
 
 def _total(run: _Run, check: _Check) -> int:
@@ -362,13 +334,14 @@ def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> Publ
     if check.unchanged and check.record is not None:
         _remember(run, topic, check)
         return PublishReport(topic.slug, check.record.shown, False)
-    report, record = _render_topic(run, topic, check)
+    report, record, keep = _render_topic(run, topic, check)
     state = check.state
     if state.series and len(run.store.archive_pages(topic.slug, state.series.key)) != state.frozen:
         # Rendering froze an archive page, which the next run will see: the key changed.
         state = topic_state(
-            run.config, run.store, topic, check.expression, check.rows, shared=run.shared
-        )
+            run.config, run.store, topic, check.expression, check.rows, shared=run.shared,
+            kept=keep.rows,
+        )  # fmt: skip
     with run.store.batch():  # the count and the mark it is for: both or neither
         if record is not None:
             run.store.save_topic_record(record)
@@ -381,24 +354,27 @@ def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> Publ
 
 def _render_topic(
     run: _Run, topic: Topic, check: _Check
-) -> tuple[PublishReport, TopicRecord | None]:
-    """Write the topic's files; its report, and its new record if it changed."""
+) -> tuple[PublishReport, TopicRecord | None, Kept]:
+    """Write the topic's files; its report, its new record if it changed, and the matches
+    its current feed kept whatever their date."""
     settings, expression = run.settings, check.expression
-    stories = _stories(settings, run.store, entries_of(check.rows))
+    back, upto = publish_archives(settings, run.store, run.sources, topic, expression)
+    stories, keep = _shown(run, topic, check, upto)
     entries = [s.entry for s in stories]
-    related = _related(stories, run.sources, settings)
     links = Links(
         stylesheet=stylesheet_href(),
         hubs=settings.websub_hubs,
         alternates=alternates(settings, topic),
-        prev_archive=_publish_archives(run, topic, expression),
+        site=topic_page_url(settings, topic),
+        prev_archive=back,
     )
+    rel = related(stories, run.sources, settings)
     data = render_atom(
-        topic, entries, settings=settings, sources=run.sources, links=links, related=related
+        topic, entries, settings=settings, sources=run.sources, links=links, related=rel
     )
     written = write_atomic(settings.public_dir / f"{topic.slug}.atom", data)
     changed = [feed_url(settings, topic)] if written else []
-    changed += _publish_siblings(run, topic, entries, related)
+    changed += _publish_siblings(run, topic, entries, rel)
     digest = hashlib.sha256(data).hexdigest()
     record, total, new = check.record, _total(run, check), None
     if record is None or record.digest != digest or record.entries != total:
@@ -409,7 +385,25 @@ def _render_topic(
         new = TopicRecord(topic.slug, digest, when, total)
     if written:
         log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
-    return PublishReport(topic.slug, len(entries), written, tuple(changed)), new
+    return PublishReport(topic.slug, len(entries), written, tuple(changed)), new, keep
+
+
+def _shown(run: _Run, topic: Topic, check: _Check, upto: int | None) -> tuple[list[Story], Kept]:
+    """The stories of the topic's current feed, once its complete archive pages hold the
+    matches up to rowid ``upto``; and the matches it keeps whatever their date."""
+    settings = run.settings
+    # Pages frozen just now hold some of what the check found kept: read it again.
+    keep = check.kept
+    if upto != check.upto:
+        keep = kept(settings, run.store, check.expression, upto=upto)
+    stories, capped = current_stories(settings, run.store, check.rows, keep)
+    if capped:
+        log.warning(
+            "topic %s: more entries arrived within feed_window than feed_max (%d) lets the "
+            "feed show: the earliest of them are left out (raise feed_max)",
+            topic.slug, settings.feed_max,
+        )  # fmt: skip
+    return stories, keep
 
 
 def _publish_siblings(
@@ -450,88 +444,6 @@ def _remove(path: Path) -> None:
     if path.exists():
         log.info("%s: format switched off, removing the file", path.name)
         path.unlink(missing_ok=True)
-
-
-# -- RFC 5005 archives -----------------------------------------------------------------------
-
-
-def _publish_archives(run: _Run, topic: Topic, expression: str) -> str | None:
-    """Write the topic's new or changed archive pages; the URL of the open (newest) page."""
-    size = run.settings.archive_size
-    if size == 0:
-        return None
-    series = archive.series(topic, expression, run.settings)
-    frozen = run.store.archive_pages(topic.slug, series.key)
-    _restore_missing(run, topic, expression, series, frozen)
-    completed: list[tuple[int, int]] = []  # (page, its last rowid)
-    open_page: int | None = None
-
-    def pages() -> Iterator[tuple[Path, bytes]]:
-        nonlocal open_page
-        page, after = len(frozen), (frozen[-1] if frozen else 0)
-        while True:
-            rows = run.store.search_after(expression, after=after, limit=size + 1)
-            complete = len(rows) > size  # full, and a newer entry follows: freeze it
-            if page == 0 and not complete and len(rows) <= run.settings.feed_size:
-                return  # the current feed holds the whole history: nothing to archive yet
-            entries = [e for _, e in rows[:size]]
-            yield _render_page(run, topic, series, page, entries, last=not complete)
-            if not complete:
-                open_page = page
-                return
-            after = rows[size - 1][0]
-            completed.append((page, after))
-            page += 1
-
-    # Rendered here, written (and fsynced) in threads meanwhile; a page is recorded frozen
-    # once it is written, all in one transaction. Killed in between, the next run renders
-    # the unrecorded pages again, to the same bytes, and records them.
-    write_many(pages())
-    with run.store.batch():
-        for page, after in completed:
-            run.store.freeze_archive_page(topic.slug, series.key, page, after)
-    return None if open_page is None else series.url(run.settings, open_page)
-
-
-def _restore_missing(
-    run: _Run, topic: Topic, expression: str, series: archive.Series, frozen: Sequence[int]
-) -> None:
-    """Write again a frozen page whose file is gone (public/ wiped or moved)."""
-    if not frozen:
-        return
-    try:  # one listing rather than a stat per page: a long history has thousands
-        names = set(os.listdir(series.path(run.settings, 0).parent))
-    except OSError:
-        names = set()
-    for page, last in enumerate(frozen):
-        if f"{page + 1}.atom" in names:
-            continue
-        after = frozen[page - 1] if page else 0
-        rows = run.store.search_after(expression, after=after, limit=run.settings.archive_size)
-        entries = [e for rowid, e in rows if rowid <= last]
-        write_atomic(*_render_page(run, topic, series, page, entries, last=False))
-
-
-def _render_page(
-    run: _Run, topic: Topic, series: archive.Series, page: int, entries: list[Entry], *, last: bool
-) -> tuple[Path, bytes]:
-    """Archive page ``page`` of a topic's series: where it goes, and its bytes."""
-    settings = run.settings
-    entries.sort(key=lambda e: e.id)
-    entries.sort(key=lambda e: e.published, reverse=True)
-    stories = _group(run.store, entries) if settings.dedupe else [Story(e) for e in entries]
-    links = archive.page_links(
-        topic, series, settings, page, last=last, stylesheet=stylesheet_href(3)
-    )
-    data = render_atom(
-        topic,
-        [s.entry for s in stories],
-        settings=settings,
-        sources=run.sources,
-        links=links,
-        related=_related(stories, run.sources, settings),
-    )
-    return series.path(settings, page), data
 
 
 # -- the rest of public/ -----------------------------------------------------------------------

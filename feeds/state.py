@@ -1,13 +1,14 @@
 """What a topic's published files are made from, as one key, so that an unchanged topic is
 not rendered again.
 
-A topic's files (``<slug>.atom``, its RSS and JSON siblings, its open RFC 5005 archive page)
+A topic's files (``<slug>.atom``, its RSS and JSON siblings, its RFC 5005 archive pages)
 are a pure function of: this version of feeds, the topic as configured, the settings, the
-sources (their titles appear in the feeds), the topic's newest candidate entries (every
-column), and, for the archives, the series, the frozen pages and the entries of the open
-page. :func:`topic_state` hashes exactly that, reading only those rows from the store;
-regenerate keeps the key with the topic's record and skips rendering while the key is the
-same and :func:`files_present` finds the files in place (a wiped public/ is written again).
+sources (their titles appear in the feeds), the topic's newest candidate entries and the
+matches it keeps whatever their date (``feeds.current``; every column), and, for the
+archives, the series, the complete pages and the entries after them. :func:`topic_state`
+hashes exactly that, reading only those rows from the store; regenerate keeps the key with
+the topic's record and skips rendering while the key is the same and :func:`files_present`
+finds the files in place (a wiped public/ is written again).
 
 All of that but the matches is the topic's *basis* (:func:`topic_basis`, cheap: no entry
 is read). :func:`known_state` gives the recorded state back without reading any match
@@ -39,7 +40,7 @@ class TopicState:
     key: str
     #: The topic's archive series (None: archives are off).
     series: archive.Series | None = None
-    #: How many archive pages exist: the frozen ones, and the open one if any.
+    #: How many archive pages exist: the frozen (complete) ones; no other is published.
     pages: int = 0
     #: How many of them are frozen (complete: never written again).
     frozen: int = 0
@@ -92,14 +93,17 @@ def topic_state(
     *,
     shared: bytes,
     basis: Basis | None = None,
+    kept: Sequence[sqlite3.Row] = (),
 ) -> TopicState:
-    """The state of a topic whose newest candidates (``Store.search_rows``) are given;
-    ``shared`` is ``context(config)``; ``basis`` its ``topic_basis`` if the caller has it."""
+    """The state of a topic whose newest candidates (``Store.search_rows``) and kept
+    matches (``feeds.current.kept``) are given; ``shared`` is ``context(config)``;
+    ``basis`` its ``topic_basis`` if the caller has it."""
     settings = config.settings
     basis = basis or topic_basis(config, store, topic, expression, shared=shared)
     digest = hashlib.sha256(shared)
     digest.update(repr(topic).encode("utf-8"))
     digest.update(_rows(candidates))
+    digest.update(_rows(kept))
     if basis.series is None:
         return TopicState(digest.hexdigest(), basis=basis.key)
     series, frozen = basis.series, basis.frozen
@@ -107,10 +111,8 @@ def topic_state(
     open_rows = store.search_after_rows(expression, after=after, limit=settings.archive_size + 1)
     digest.update(repr((series.key, len(frozen), after)).encode("utf-8"))
     digest.update(_rows(open_rows))
-    # Like regenerate: no archive page while the current feed holds the whole history.
-    history = bool(frozen) or len(open_rows) > settings.feed_size
-    pages = len(frozen) + (1 if history else 0)
-    return TopicState(digest.hexdigest(), series, pages, len(frozen), basis.key)
+    # Only complete pages are published (feeds.archiving).
+    return TopicState(digest.hexdigest(), series, len(frozen), len(frozen), basis.key)
 
 
 def known_state(

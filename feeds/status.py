@@ -5,7 +5,11 @@ is an interface for scripts: keys are only ever added, never renamed or removed:
 
     {"config": "...", "sources": [{"name", "kind", "location", "enabled", "status",
       "last_attempt", "last_success", "next_run", "failures", "entries", "last_error",
-      "moved_to"}...], "topics": [{"slug", "title", "entries", "last_publish", "url"}...]}
+      "moved_to"}...], "topics": [{"slug", "title", "entries", "last_publish", "url",
+      "capped"}...]}
+
+``capped``: more entries arrived within ``feed_window`` than ``feed_max`` lets the topic's
+feed show (feeds.window).
 
 Times are ISO 8601 UTC strings (``2026-11-25T10:00:00Z``) or null.
 """
@@ -17,7 +21,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from .models import Config, Source, SourceState
+from .current import capped
+from .models import Config, Source, SourceState, Topic
+from .query import topic_expression
 from .render import table, when
 from .store import Store, ts
 
@@ -45,6 +51,8 @@ class TopicRow:
     entries: int
     last_publish: datetime | None
     url: str
+    #: More arrived within ``feed_window`` than ``feed_max`` lets the feed show.
+    capped: bool = False
 
 
 def source_rows(config: Config, states: dict[str, SourceState]) -> list[SourceRow]:
@@ -81,9 +89,14 @@ def topic_rows(config: Config, store: Store) -> list[TopicRow]:
                 entries=record.entries if record else 0,
                 last_publish=record.published_at if record else None,
                 url=f"{config.settings.base_url}{topic.slug}.atom",
+                capped=capped(config.settings, store, _expression(topic)),
             )
         )
     return rows
+
+
+def _expression(topic: Topic) -> str:
+    return topic_expression(topic.query, topic.exclude, topic.languages)
 
 
 def collect(config: Config, store: Store) -> tuple[list[SourceRow], list[TopicRow]]:
@@ -123,6 +136,13 @@ def render_status(
         ("topic", "matching entries", "last publish"),
         [(r.slug, str(r.entries), when(r.last_publish)) for r in topics],
     )
+    for t in topics:
+        if t.capped:
+            yield (
+                f"{t.slug}: more entries arrived within feed_window than feed_max "
+                f"({config.settings.feed_max}) lets its feed show, the earliest are left out: "
+                f"raise feed_max in {config.file}"
+            )
     failing = [r.name for r in sources if r.status in ("error", "gone")]
     if failing:
         yield ""

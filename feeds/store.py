@@ -22,6 +22,7 @@ from typing import Any
 from .errors import StoreError
 from .models import Entry, SourceState
 from .query import SOURCE_END, source_column
+from .store_arrivals import ArrivalQueries
 from .text import body_text
 
 SCHEMA_VERSION = 8
@@ -276,11 +277,11 @@ class TopicRecord:
     mark: Mark | None = None
     #: The basis of ``state``: all it depends on but the matches (see feeds.state).
     basis: str | None = None
-    #: How many archive pages the topic has (the frozen ones and the open one).
+    #: How many archive pages the topic has (the frozen ones: only those are published).
     pages: int = 0
 
 
-class Store:
+class Store(ArrivalQueries):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
     def __init__(self, path: Path | str, *, timeout: float | None = None) -> None:
@@ -649,7 +650,7 @@ class Store:
             found.update((r[0], r[1]) for r in rows)
         return found
 
-    def arrivals(self, ids: Sequence[str]) -> dict[str, int]:
+    def arrival_order(self, ids: Sequence[str]) -> dict[str, int]:
         """The order the stored entries of ``ids`` arrived in (their rowids), by id: story
         grouping keeps the first to arrive as the story's entry (#15 item 16)."""
         found: dict[str, int] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -103,3 +104,59 @@ def test_newsboat_stores_each_entry_once_and_updates_edits_in_place(served, tmp_
     assert len(edited) == 1
     assert edited[0][1].endswith("chad-troops-review.en.txt")
     assert not any("on Thursday it would review" in r[3] for r in again)
+
+
+def test_newsboat_takes_the_topic_page_as_each_feed_s_site(served, tmp_path):
+    """newsboat keeps the last ``rel="alternate"`` link of an Atom feed as the feed's site
+    (#15 item 9): it must be the topic's web page, not the JSON Feed or the RSS sibling."""
+    config, base = served
+    feeds(config, "update")
+    reader = tmp_path / "newsboat"
+    reader.mkdir()
+    reload(reader, [f"{base}{slug}.atom" for slug in TOPICS])
+    with sqlite3.connect(reader / "cache.db") as db:
+        sites = dict(db.execute("SELECT rssurl, url FROM rss_feed").fetchall())
+    assert sites == {f"{base}{slug}.atom": f"{base}#topic-{slug}" for slug in TOPICS}
+    index = (config.parent.parent / "public" / "index.html").read_text()
+    assert all(f'id="topic-{slug}"' in index for slug in TOPICS)
+
+
+_WORDS = (
+    "orbit comet probe lander booster capsule crater nebula pulsar quasar module antenna "
+    "payload thruster docking eclipse meteor aurora plasma gravity cluster galaxy telescope "
+    "mirror sensor relay beacon harbor canyon glacier summit valley desert island forest"
+).split()
+
+
+def _burst(folder: Path, count: int) -> list[str]:
+    """``count`` distinct space articles (Markdown, dated over the past months, older than
+    what the topic shows): the titles."""
+    rng = random.Random(14)
+    titles = []
+    for n in range(count):
+        words = rng.sample(_WORDS, 14)
+        title = f"Satellite mission {n}: {' '.join(words[:3])}"
+        body = " ".join(rng.choice(_WORDS) for _ in range(40))
+        day = 1 + n % 28
+        folder.joinpath(f"burst-{n:02}.en.md").write_text(
+            f'---\ntitle: "{title}"\ndate: 2026-0{1 + n % 9}-{day:02}T08:00:00Z\nlang: en\n---\n\n'
+            f"The satellite {' '.join(words)} {body}.\n"
+        )
+        titles.append(title)
+    return titles
+
+
+def test_newsboat_gets_every_entry_of_a_burst_larger_than_feed_size(served, tmp_path):
+    """Sixty articles at once with feed_size = 50 (#15 item 14): a reader that polls after
+    the burst stores every one of them, though they are dated older than what it had."""
+    config, base = served
+    feeds(config, "update")
+    reader = tmp_path / "newsboat"
+    reader.mkdir()
+    url = f"{base}space.atom"
+    reload(reader, [url])
+    titles = _burst(config.parent / "articles", 60)
+    assert "60 new" in feeds(config, "update").stdout
+    stored = {title for _, _, title, _ in reload(reader, [url])}
+    missing = [t for t in titles if t not in stored]
+    assert not missing, f"newsboat never got {len(missing)} of the burst"
