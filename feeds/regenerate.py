@@ -29,6 +29,7 @@ from .dedupe import Story, group
 from .fetch import user_agent
 from .files import remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
+from .gone import withdraw_pages
 from .health import STATUS_SLUG
 from .models import Config, Entry, Settings, Source, Topic
 from .pages import render_article_page, render_index, render_opml
@@ -47,7 +48,7 @@ from .publish import (
 )
 from .query import topic_expression
 from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
-from .store import Mark, Store, TopicRecord, entries_of
+from .store import Mark, Store, TopicRecord, entries_of, parse_ts
 from .websub import notify
 from .words import count
 
@@ -390,6 +391,7 @@ def _render_topic(
         hubs=settings.websub_hubs,
         alternates=alternates(settings, topic),
         prev_archive=_publish_archives(run, topic, expression),
+        deleted=_tombstones(run.store, expression, settings),
     )
     data = render_atom(
         topic, entries, settings=settings, sources=run.sources, links=links, related=related
@@ -408,6 +410,14 @@ def _render_topic(
     if written:
         log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
     return PublishReport(topic.slug, len(entries), written, tuple(changed)), new
+
+
+def _tombstones(
+    store: Store, expression: str, settings: Settings
+) -> tuple[tuple[str, datetime], ...]:
+    """The topic's newest retractions (RFC 6721), as many as its feed shows entries."""
+    rows = store.tombstone_rows(expression, limit=settings.feed_size)
+    return tuple((r[0], when) for r in rows if (when := parse_ts(r[1])) is not None)
 
 
 def _publish_siblings(
@@ -556,6 +566,7 @@ def _publish_pages(config: Config, store: Store) -> None:
     """Pages under public/ for articles that have no URL of their own: those new or changed
     since their page was written, and those whose file is gone."""
     public = config.settings.public_dir
+    withdraw_pages(public, config.settings.data_dir, store)  # retracted or renamed (#15)
     gone = [page for page in store.pages_written() if not (public / page).exists()]
     done: dict[str, str] = {}
 
