@@ -6,8 +6,9 @@ its path, its entry id and a key of its content). Given that and a new scan,
 
 - a file read at a path never seen, whose content (title and text) is that of a known file
   whose path is gone in the same scan, was **renamed or moved**: it keeps that file's id,
-  so that readers do not get it twice. An id the file states itself (front matter ``id``)
-  is kept as it is wherever the file goes: normalize makes it from that, not the path;
+  so that readers do not get it twice; and it keeps it in every later scan (its path is
+  known then, with that id). An id the file states itself (front matter ``id``) is kept as
+  it is wherever the file goes: normalize makes it from that, not the path;
 - an id no file holds any more was **deleted**: it is to be retracted (or kept, by the
   source's ``on_delete``; that is the caller's choice);
 - a file found but not read (unreadable this time) keeps what is known of it, and nothing
@@ -63,10 +64,11 @@ def plan_folder(
     *,
     present: Sequence[str],
     complete: bool,
-    read: Sequence[tuple[str, Entry, str]],
+    read: Sequence[tuple[str, Entry, str, bool]],
 ) -> FolderPlan:
     """The plan for a scan that found the files ``present`` (read or not; ``complete``: every
-    folder was listed) and read ``read``: (path, entry, its plain text) in path order."""
+    folder was listed) and read ``read``: (path, entry, its plain text, whether the file
+    states its own id) in path order."""
     here = set(present)
     by_path = {k.path: k for k in known}
     known_ids = {k.id for k in known}
@@ -78,15 +80,17 @@ def plan_folder(
     entries: list[Entry] = []
     files: list[KnownFile] = []
     renamed: list[tuple[str, str]] = []
-    for path, entry, text in read:
+    for path, entry, text, own_id in read:
         key = content_key(entry, text)
-        if path not in by_path and entry.id not in known_ids and vanished.get(key):
+        if path in by_path and not own_id:
+            entry = replace(entry, id=by_path[path].id)  # the id it had, if it was renamed
+        elif path not in by_path and entry.id not in known_ids and vanished.get(key):
             old = vanished[key].pop(0)
             entry = replace(entry, id=old.id)
             renamed.append((old.path, path))
         entries.append(entry)
         files.append(KnownFile(path, entry.id, key))
-    read_paths = {path for path, _, _ in read}
+    read_paths = {r[0] for r in read}
     # Found but not read (unreadable now), or maybe there (a folder not listed): as it was.
     files += [k for k in known if k.path not in read_paths and (k.path in here or not complete)]
     held = {f.id for f in files}

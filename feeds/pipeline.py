@@ -260,7 +260,10 @@ def _store_folder(
     """Store a folder's articles: a renamed file keeps its id; a deleted file's entry is
     retracted, unless the source keeps entries (``on_delete = "keep"``); see
     ``feeds.articlefiles``. In the caller's transaction, so a kill leaves all or nothing."""
-    read = [(i.path or "", e, t) for i, e, t in zip(scan.items, entries, texts, strict=True)]
+    read = [
+        (i.path or "", e, t, bool(i.guid))
+        for i, e, t in zip(scan.items, entries, texts, strict=True)
+    ]
     known = run.store.known_files(source.name)
     plan = plan_folder(known, present=scan.files, complete=scan.complete, read=read)
     report = _store(run, source, plan.entries, texts)

@@ -113,6 +113,11 @@ def test_a_renamed_or_moved_file_keeps_its_id(site) -> None:
     assert (articles / "otters-at-the-mill.html").is_file()
     assert (articles / "2026" / "herons.html").is_file()
     assert not (articles / "otters.html").exists() and not (articles / "herons.html").exists()
+    # Renamed once, it keeps that id in every later scan: edited, renamed again.
+    site.write("otters-at-the-mill.md", STORIES["otters.md"] + "\nThree cubs.\n")
+    assert site.update().changed == 1 and site.ids() == before
+    os.rename(site.folder / "otters-at-the-mill.md", site.folder / "otters-2.md")
+    assert site.update().new == 0 and site.ids() == before
 
 
 def test_an_id_in_front_matter_wins_over_the_path(site) -> None:
@@ -219,3 +224,91 @@ def test_on_delete_is_for_articles_only(tmp_path) -> None:
     with pytest.raises(ConfigError, match="articles sources only") as caught:
         parse_config(data, path=tmp_path / "feeds.toml")
     assert caught.value.key == "sources[0].on_delete"
+
+
+# -- kill -9 while deletions and renames are taken in ------------------------------------------
+
+KILLS = 6
+SEED = 20261207
+
+
+def _killable_site(root: Path, n: int = 120) -> Path:
+    (root / "articles").mkdir(parents=True)
+    for i in range(n):
+        (root / "articles" / f"story-{i:03d}.txt").write_text(
+            f"# Heron count {i}\n<section><h2>Count</h2><p>{i} herons at the weir, "
+            f"{'and otters ' * (i % 7)}seen today.</p></section>\n"
+        )
+    config = root / "feeds.toml"
+    config.write_text(
+        '[settings]\nbase_url = "http://127.0.0.1:8080/"\npublic_dir = "public"\n'
+        'data_dir = "data"\nlanguages = ["en"]\nfeed_size = 30\n\n'
+        '[[sources]]\nname = "desk"\nkind = "articles"\npath = "articles"\nlanguage = "en"\n'
+        '[[topics]]\nslug = "herons"\ntitle = "Herons"\nquery = "herons"\n'
+    )
+    return config
+
+
+def _edit(root: Path, round_: int) -> None:
+    """Round ``round_``'s editing: four files deleted, four renamed (the same ones in
+    every site, so that the outcomes compare)."""
+    folder = root / "articles"
+    names = sorted(p.name for p in folder.iterdir())
+    for name in names[round_ * 8 : round_ * 8 + 4]:
+        (folder / name).unlink()
+    for name in names[round_ * 8 + 4 : round_ * 8 + 8]:
+        os.rename(folder / name, folder / f"renamed-{name}")
+
+
+def _outcome(root: Path) -> tuple[set[tuple[str, bool]], list[str], list[str], set[str]]:
+    import sqlite3
+
+    from test_crash import _check_public, _check_store
+
+    db = root / "data" / "feeds.sqlite3"
+    _check_store(db)
+    _check_public(root / "public")
+    conn = sqlite3.connect(db)
+    try:
+        stored = {
+            (r[0], r[1] is not None) for r in conn.execute("SELECT id, retracted FROM entries")
+        }
+        files = {r[0] for r in conn.execute("SELECT id FROM article_files")}
+    finally:
+        conn.close()
+    feed = assert_valid_atom((root / "public" / "herons.atom").read_bytes())
+    shown = [e.findtext("a:id", namespaces=NS) for e in feed.findall("a:entry", NS)]
+    tombstones = sorted(t.get("ref") for t in feed.findall(AT))
+    return stored, shown, tombstones, files
+
+
+@pytest.mark.slow
+def test_kill_9_while_files_are_deleted_and_renamed_leaves_the_store_consistent(
+    tmp_path,
+) -> None:
+    import random
+    import shutil
+    import time
+
+    from test_crash import _kill_after, _run
+
+    reference = tmp_path / "reference"
+    config = _killable_site(reference)
+    killed = tmp_path / "killed"
+    shutil.copytree(reference, killed)
+    started = time.monotonic()
+    _run(config)
+    span = time.monotonic() - started
+    _run(killed / "feeds.toml")
+    rng = random.Random(SEED)
+    for round_ in range(KILLS):
+        _edit(reference, round_)
+        _run(config)
+        _edit(killed, round_)
+        _kill_after(killed / "feeds.toml", "update", rng.uniform(0.05, span))
+        _outcome(killed)  # consistent after each kill (the checks are in _outcome)
+    _run(killed / "feeds.toml")
+    stored, shown, tombstones, files = _outcome(killed)
+    assert (stored, shown, tombstones, files) == _outcome(reference)
+    assert sum(1 for _, retracted in stored if retracted) == 4 * KILLS
+    assert len(stored) == 120  # the renamed kept their ids: nothing new
