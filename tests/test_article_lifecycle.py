@@ -312,3 +312,35 @@ def test_kill_9_while_files_are_deleted_and_renamed_leaves_the_store_consistent(
     assert (stored, shown, tombstones, files) == _outcome(reference)
     assert sum(1 for _, retracted in stored if retracted) == 4 * KILLS
     assert len(stored) == 120  # the renamed kept their ids: nothing new
+
+
+def test_feeds_run_answers_410_for_a_deleted_article_s_page(tmp_path) -> None:
+    """The daemon, end to end: the page of a deleted article answers 410, its feed carries
+    the tombstone, and the page file is gone from public/."""
+    import httpx
+    from test_daemon import free_port, start, wait_for
+
+    (tmp_path / "articles").mkdir()
+    for name in ("otters.md", "eels.md"):
+        (tmp_path / "articles" / name).write_text(STORIES[name], encoding="utf-8")
+    port = free_port()
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        f'[settings]\nbase_url = "http://127.0.0.1:{port}/"\npublic_dir = "public"\n'
+        'data_dir = "data"\nlanguages = ["en"]\ninterval = "1s"\n\n'
+        '[[sources]]\nname = "desk"\nkind = "articles"\npath = "articles"\nlanguage = "en"\n'
+        '[[topics]]\nslug = "river"\ntitle = "River"\nquery = "otters OR eels"\n'
+    )
+    page = f"http://127.0.0.1:{port}/articles/desk/otters.html"
+    proc = start(config, port)
+    try:
+        wait_for("the page", lambda: httpx.get(page).status_code == 200, proc)
+        (tmp_path / "articles" / "otters.md").unlink()
+        wait_for("410 Gone", lambda: httpx.get(page).status_code == 410, proc)
+        feed = httpx.get(f"http://127.0.0.1:{port}/river.atom")
+        root = assert_valid_atom(feed.content)
+        assert [t.get("ref") for t in root.findall(AT)] == ["tag:127.0.0.1,2024:desk/otters.md"]
+        assert not (tmp_path / "public" / "articles" / "desk" / "otters.html").exists()
+    finally:
+        proc.kill()
+        proc.communicate()
