@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from feeds.errors import ParseError
 from feeds.parse import read_articles
 from feeds.parse.articles import scan_articles
 from feeds.parse.sniff import article_format, recognizable
@@ -96,3 +97,13 @@ def test_a_file_that_cannot_be_read_is_a_failure_not_a_note(tmp_path) -> None:
     )
     assert "empty.md: empty file" in scan.problems
     assert scan.files == ("binary.txt", "empty.md", "good.html", "no-title.html")
+
+
+def test_a_file_asked_for_by_name_is_read_whatever_it_looks_like(tmp_path) -> None:
+    from feeds.parse import read_article
+
+    (tmp_path / "NOTES").write_text("Plain words only.\n")
+    with pytest.raises(ParseError, match="^NOTES: no title"):
+        read_article(tmp_path / "NOTES", root=tmp_path)
+    (tmp_path / "story").write_text(REFERENCE, encoding="utf-8")
+    assert read_article(tmp_path / "story", root=tmp_path).title.startswith("Les pêcheurs")

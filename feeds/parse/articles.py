@@ -137,7 +137,7 @@ def read_article(path: Path, *, root: Path) -> RawItem:
     except ValueError:
         rel = path.name
     try:
-        item, _ = _read(path, rel)
+        item, _ = _read(path, rel, named=True)
     except Unreadable as e:
         raise ParseError(f"{rel}: {e}") from e
     return item
@@ -159,7 +159,8 @@ def _article_paths(folder: Path, problems: list[str]) -> Iterator[str]:
             yield (here / name).relative_to(folder).as_posix()
 
 
-def _read(path: Path, rel: str) -> tuple[RawItem, list[str]]:
+def _read(path: Path, rel: str, *, named: bool = False) -> tuple[RawItem, list[str]]:
+    """One file (``named``: asked for by name, so read even if it does not look like one)."""
     notes: list[str] = []
     try:
         data, mtime = _read_bytes(path)
@@ -168,7 +169,7 @@ def _read(path: Path, rel: str) -> tuple[RawItem, list[str]]:
     text = _decode(data, notes)
     if not text.strip():
         raise _Empty("empty file")
-    if not Path(rel).suffix and not recognizable(text):
+    if not named and not Path(rel).suffix and not recognizable(text):
         raise _NotAnArticle(rel)
     # The text decides, never the name (#15 item 1): a reference file named .html was
     # read as HTML, found no <title>, and was skipped while the run said all was well.
