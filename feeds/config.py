@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from . import config_values as check
 from .errors import ConfigError, QuerySyntaxError
-from .models import Config, Settings, Source, Topic
+from .models import Config, OnDelete, Settings, Source, Topic
 
 DEFAULT_PATH = Path("config/feeds.toml")
 ENV_VAR = "FEEDS_CONFIG"
@@ -31,7 +31,7 @@ SETTINGS_KEYS = frozenset(
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
-    + ("enabled",)
+    + ("enabled", "on_delete")
 )
 TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
@@ -348,7 +348,22 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
         language=language.lower() if language else None,
         link_base=link_base,
         enabled=ctx.get(t, "enabled", bool, w, True),
+        on_delete=_on_delete(ctx, t, w, kind),
     )
+
+
+def _on_delete(ctx: _Ctx, t: Mapping[str, Any], w: str, kind: str) -> OnDelete:
+    """What a deleted article file does to its entry (#15 item 17): "retract" or "keep"."""
+    value = ctx.get(t, "on_delete", str, w, "retract")
+    ctx.check(
+        value in ("retract", "keep"), f"{w}.on_delete",
+        f'must be "retract" (the default) or "keep", not {value!r}',
+    )  # fmt: skip
+    ctx.check(
+        kind == "articles" or "on_delete" not in t, f"{w}.on_delete",
+        "applies to articles sources only (a feed's entries are not files)",
+    )  # fmt: skip
+    return "keep" if value == "keep" else "retract"
 
 
 def _location(ctx: _Ctx, t: Mapping[str, Any], w: str, kind: str) -> tuple[str | None, Path | None]:

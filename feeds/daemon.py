@@ -42,6 +42,7 @@ from . import health as hl
 from .config import load_config
 from .errors import ConfigError, FeedsError
 from .fetch import Fetcher
+from .gone import GonePages
 from .listen import address, bind, port_elsewhere
 from .lock import DataLock
 from .metrics import Metrics
@@ -182,8 +183,8 @@ class Daemon:
     ) -> list[Serving]:
         apps: list[tuple[Starlette, socket.socket]] = []
         if sock is not None:
-            public = self.config.settings.public_dir
-            app = make_app(public, self.health, self.metrics.render, self.publisher.wait)
+            public, gone = self.config.settings.public_dir, GonePages(self.config.settings.data_dir)
+            app = make_app(public, self.health, self.metrics.render, self.publisher.wait, gone)
             apps.append((app, sock))
         if admin is not None:
             apps.append((make_admin_app(self.health, self.metrics.render), admin))

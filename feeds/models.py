@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 SourceKind = Literal["feed", "articles"]
+#: What deleting an article file does to its entry: retract it, or keep it (an archive).
+OnDelete = Literal["retract", "keep"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class Source:
     #: Base URL of article files that have no URL of their own (articles only).
     link_base: str | None = None
     enabled: bool = True
+    #: Articles: a deleted file retracts its entry (a tombstone, its page 410), or "keep".
+    on_delete: OnDelete = "retract"
 
     @property
     def location(self) -> str:

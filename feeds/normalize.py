@@ -8,7 +8,8 @@ Design choices (see also docs/dev.md, "Design notes"):
 
 - **Ids.** ``item.guid`` when it is an absolute URI (a scheme of 2+ characters and something
   after the colon; http(s) need a host), characters not allowed in an IRI percent-encoded.
-  Else ``tag:{authority},2024:{source}/{key}`` with key, first available: the article path,
+  Else ``tag:{authority},2024:{source}/{key}`` with key, first available: the article's
+  own ``id`` (front matter, as ``guid:{id}``) or its path,
   the item's own cleaned link, ``guid:{guid}`` for a guid that is not a URI, and as the last
   resort ``sha256:{hex}`` of the raw title and published date. Never the normalized text.
 - **Language tags.** RFC 5646 case conventions: primary subtag lower case, region upper
@@ -175,8 +176,8 @@ def make_id(item: RawItem, *, source: Source, id_authority: str, link: str | Non
     guid = strip_illegal(item.guid or "").strip()
     if _is_absolute_uri(guid):
         return _iri_escape(guid)
-    if item.path and item.path.strip():
-        key = strip_illegal(item.path.strip())
+    if item.path and item.path.strip():  # an article: the id it states wins (#15 item 16)
+        key = f"guid:{guid}" if guid else strip_illegal(item.path.strip())
     elif link:
         key = link
     elif guid:

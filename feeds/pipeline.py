@@ -19,15 +19,17 @@ from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from .articlefiles import plan_folder
 from .batching import WriteBatch
 from .errors import FetchError, ParseError, SourceError
 from .fetch import Fetcher, FetchSettings, user_agent
 from .models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
 from .parallel import NormalizeArgs, Normalized, NormalizedFeed, ParsePool, normalize_items
-from .parse import parse_feed, read_articles
-from .parse.articles import folder_fingerprint
+from .parse import parse_feed
+from .parse.articles import ArticleScan, folder_fingerprint, scan_articles
 from .schedule import combine_hints, next_due
-from .store import Store
+from .store import Store, ts
+from .words import count
 
 log = logging.getLogger("feeds")
 T = TypeVar("T")
@@ -126,16 +128,22 @@ async def ingest_source(run: _Run, source: Source) -> IngestReport:
 
     def store() -> IngestReport:
         report = IngestReport(source.name, ok=True)
-        if normalized is not None:
+        if isinstance(parsed, ArticleScan) and normalized is not None:
+            report = _store_folder(run, source, parsed, *normalized)
+        elif normalized is not None:
             report = _store(run, source, *normalized)
         _succeeded(run, source, state, parsed, max_age)
         return report
 
     report = await _write(run, store)
+    unread = set(parsed.failed) if isinstance(parsed, ArticleScan) else set()
     if parsed and parsed.problems:
-        report = replace(report, message="; ".join(parsed.problems))
+        # A file that could not be read at all fails the source (exit 1, `feeds status`):
+        # its article is missing from the feeds, which must not pass for success.
+        report = replace(report, ok=not unread, message="; ".join(parsed.problems))
         for problem in parsed.problems:
-            log.warning("source %s: %s", source.name, problem)
+            log.log(logging.ERROR if problem in unread else logging.WARNING,
+                    "source %s: %s", source.name, problem)  # fmt: skip
     log.info(
         "source %s: %d new, %d changed, %d unchanged",
         source.name, report.new, report.changed, report.unchanged,
@@ -165,7 +173,10 @@ async def _read(
         digest = hashlib.sha256(f"{folder_fingerprint(source.path)} {key}".encode()).hexdigest()
         if digest == state.body_hash:
             return None, state, None
-        return read_articles(source.path), replace(state, body_hash=digest), None
+        scan = scan_articles(source.path)
+        # A folder with a file that could not be read is read again next time (and fails
+        # again while the file is bad), so it never passes for an unchanged, healthy one.
+        return scan, replace(state, body_hash=None if scan.failed else digest), None
     if source.path is not None:
         try:
             body = source.path.read_bytes()
@@ -243,6 +254,32 @@ def _store(
     )
 
 
+def _store_folder(
+    run: _Run, source: Source, scan: ArticleScan, entries: Sequence[Entry], texts: Sequence[str]
+) -> IngestReport:
+    """Store a folder's articles: a renamed file keeps its id; a deleted file's entry is
+    retracted, unless the source keeps entries (``on_delete = "keep"``); see
+    ``feeds.articlefiles``. In the caller's transaction, so a kill leaves all or nothing."""
+    read = [
+        (i.path or "", e, t, bool(i.guid))
+        for i, e, t in zip(scan.items, entries, texts, strict=True)
+    ]
+    known = run.store.known_files(source.name)
+    plan = plan_folder(known, present=scan.files, complete=scan.complete, read=read)
+    report = _store(run, source, plan.entries, texts)
+    retracted: list[str] = []
+    if plan.gone and source.on_delete == "retract":
+        retracted = run.store.retract(plan.gone, when=ts(run.now) or "")
+    run.store.save_known_files(source.name, plan.files)
+    for old, new in plan.renamed:
+        log.info("source %s: %s is now %s; its entry keeps its id", source.name, old, new)
+    if retracted:
+        log.info(
+            "source %s: %s retracted (file deleted)", source.name, count(len(retracted), "entry")
+        )
+    return replace(report, changed_ids=report.changed_ids + tuple(retracted))
+
+
 def _succeeded(
     run: _Run, source: Source, state: SourceState, parsed: ParsedFeed | None, max_age: float | None
 ) -> None:
@@ -252,7 +289,7 @@ def _succeeded(
         state,
         last_attempt=run.now,
         last_success=run.now,
-        status="ok",
+        status="error" if isinstance(parsed, ArticleScan) and parsed.failed else "ok",
         message=_problems(parsed, state),
         failures=0,
         next_due=due,

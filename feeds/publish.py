@@ -41,6 +41,8 @@ RSS_TYPE = "application/rss+xml"
 JSON_FEED_TYPE = "application/feed+json"
 #: RFC 5005 (Feed Paging and Archiving) namespace.
 FH_NS = "http://purl.org/syndication/history/1.0"
+#: RFC 6721 (Atom tombstones) namespace: ``at:deleted-entry`` of a retracted entry.
+AT_NS = "http://purl.org/atompub/tombstones/1.0"
 #: The browser stylesheet, copied into public/ by regenerate.
 STYLESHEET = "feed.xsl"
 #: ``updated`` of a feed that has no entries: fixed, so its bytes are stable.
@@ -164,6 +166,8 @@ class Links:
     self_url: str | None = None
     #: Archives: their title.
     title: str | None = None
+    #: RFC 6721 tombstones: (entry id, when it was retracted) of entries withdrawn.
+    deleted: tuple[tuple[str, datetime], ...] = ()
 
     @property
     def archive(self) -> bool:
@@ -288,13 +292,15 @@ def _atom_entry(
 
 
 class _FeedExtras:
-    """feedgen feed extension: ``fh:archive`` on an RFC 5005 archive document."""
+    """feedgen feed extension: ``fh:archive`` on an RFC 5005 archive document, and RFC 6721
+    ``at:deleted-entry`` tombstones after the entries."""
 
     def __init__(self) -> None:
         self.archive = False
+        self.deleted: tuple[tuple[str, datetime], ...] = ()
 
     def extend_ns(self) -> dict[str, str]:
-        return {"fh": FH_NS} if self.archive else {}
+        return ({"fh": FH_NS} if self.archive else {}) | ({"at": AT_NS} if self.deleted else {})
 
     def extend_rss(self, feed: etree._Element) -> etree._Element:
         return feed
@@ -307,6 +313,9 @@ class _FeedExtras:
                 feed.append(marker)
             else:
                 first.addprevious(marker)
+        for ref, when in self.deleted:
+            attributes = {"ref": entry_id(ref), "when": utc(when).isoformat()}
+            etree.SubElement(feed, f"{{{AT_NS}}}deleted-entry", attributes)
         return feed
 
 
@@ -351,6 +360,7 @@ def render_atom(
     fg = FeedGenerator()
     fg.register_extension("feeds_feed", _FeedExtras, atom=True, rss=False)
     fg.feeds_feed.archive = links.archive
+    fg.feeds_feed.deleted = links.deleted
     fg.id(url)
     fg.title(clean(links.title or topic.title).strip() or topic.slug)
     if clean(topic.description).strip():
@@ -358,7 +368,9 @@ def render_atom(
     _feed_links(fg, url, settings, links)
     fg.author(name=clean(settings.title).strip() or GENERATOR)
     fg.generator(GENERATOR, version=__version__)
-    fg.updated(max((utc(e.updated) for e in entries), default=EMPTY_FEED_UPDATED))
+    # A retraction changes the feed as much as an entry does (RFC 4287 §4.2.15).
+    times = [utc(e.updated) for e in entries] + [utc(when) for _, when in links.deleted]
+    fg.updated(max(times, default=EMPTY_FEED_UPDATED))
     try:
         for entry in entries:
             extra = (related or {}).get(entry.id, ())

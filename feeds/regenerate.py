@@ -30,6 +30,7 @@ from .dedupe import Story
 from .fetch import user_agent
 from .files import make_folder, remove_stale_temps, write_atomic, write_many
 from .formats import render_json_feed, render_rss
+from .gone import withdraw_pages
 from .health import STATUS_SLUG
 from .models import Config, Entry, Settings, Source, Topic
 from .pages import render_article_page, render_index, render_opml
@@ -48,7 +49,7 @@ from .publish import (
 )
 from .query import topic_expression
 from .state import TopicState, context, files_present, known_state, topic_basis, topic_state
-from .store import Mark, Store, TopicRecord
+from .store import Mark, Store, TopicRecord, parse_ts
 from .websub import notify
 from .words import count
 
@@ -367,6 +368,7 @@ def _render_topic(
         alternates=alternates(settings, topic),
         site=topic_page_url(settings, topic),
         prev_archive=back,
+        deleted=_tombstones(run.store, expression, settings),
     )
     rel = related(stories, run.sources, settings)
     data = render_atom(
@@ -404,6 +406,14 @@ def _shown(run: _Run, topic: Topic, check: _Check, upto: int | None) -> tuple[li
             topic.slug, settings.feed_max,
         )  # fmt: skip
     return stories, keep
+
+
+def _tombstones(
+    store: Store, expression: str, settings: Settings
+) -> tuple[tuple[str, datetime], ...]:
+    """The topic's newest retractions (RFC 6721), as many as its feed shows entries."""
+    rows = store.tombstone_rows(expression, limit=settings.feed_size)
+    return tuple((r[0], when) for r in rows if (when := parse_ts(r[1])) is not None)
 
 
 def _publish_siblings(
@@ -470,6 +480,7 @@ def _publish_pages(config: Config, store: Store) -> None:
     """Pages under public/ for articles that have no URL of their own: those new or changed
     since their page was written, and those whose file is gone."""
     public = config.settings.public_dir
+    withdraw_pages(public, config.settings.data_dir, store)  # retracted or renamed (#15)
     gone = [page for page in store.pages_written() if not (public / page).exists()]
     done: dict[str, str] = {}
 

@@ -10,6 +10,8 @@ by hand rather than with ``StaticFiles`` so that the rules are ours and tested:
 - a strong ETag (a hash of the bytes; the gzipped variant gets its own, and ``Vary``),
   ``Last-Modified``, and 304 on ``If-None-Match`` / ``If-Modified-Since``;
 - gzip when ``Accept-Encoding`` allows it; HEAD; GET and HEAD only (405 otherwise);
+- 410 Gone for the page of a retracted article (``gone``, see ``feeds.gone``), 404 for
+  anything else missing;
 - no directory listing (a folder serves its ``index.html`` or nothing), nothing outside
   public/ (``..``, encoded or not, and symlinks that lead out are 404), and never a dotfile:
   ``feeds.files.write_atomic``'s temporary files are ``.<name>.tmp-*``.
@@ -199,6 +201,11 @@ def _not_found() -> Response:
     return PlainTextResponse("not found\n", status_code=404, headers={"Cache-Control": "no-store"})
 
 
+def _gone() -> Response:
+    """A retracted article's page: 410, so that readers and crawlers drop the link."""
+    return PlainTextResponse("gone: this article was withdrawn\n", status_code=410)
+
+
 _STARTING_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{wait}">
 <title>Starting</title></head><body><p>The feeds are being read for the first time; this
@@ -253,11 +260,13 @@ def make_app(
     health: Callable[[], tuple[bool, str]],
     metrics: Callable[[], bytes],
     wait: Callable[[], int | None] = lambda: None,
+    gone: Callable[[str], bool] = lambda path: False,
 ) -> Starlette:
     """The app: ``/healthz``, ``/metrics``, and every other GET/HEAD a file of public_dir.
 
     While ``wait()`` gives a number of seconds (nothing published yet), files are a 503 with
-    that ``Retry-After`` instead, whatever public/ holds from an earlier life.
+    that ``Retry-After`` instead, whatever public/ holds from an earlier life. A missing file
+    for which ``gone(path)`` is true (a retracted article's page) is a 410.
     """
     root = Path(public_dir)
 
@@ -267,7 +276,7 @@ def make_app(
         # Sync on purpose: Starlette runs it in a thread, so disk reads never stall the loop.
         target = resolve(root, request.path_params["path"])
         if target is None:
-            return _not_found()
+            return _gone() if gone(request.path_params["path"]) else _not_found()
         try:
             st = target.stat()
             if not stat.S_ISREG(st.st_mode):

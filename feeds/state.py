@@ -104,6 +104,9 @@ def topic_state(
     digest.update(repr(topic).encode("utf-8"))
     digest.update(_rows(candidates))
     digest.update(_rows(kept))
+    # Its tombstones (RFC 6721, #15 item 17); none leaves the key as it was before them.
+    if tombstones := store.tombstone_rows(expression, limit=settings.feed_size):
+        digest.update(b"tombstones" + _rows(tombstones))
     if basis.series is None:
         return TopicState(digest.hexdigest(), basis=basis.key)
     series, frozen = basis.series, basis.frozen

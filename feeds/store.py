@@ -23,9 +23,10 @@ from .errors import StoreError
 from .models import Entry, SourceState
 from .query import SOURCE_END, source_column
 from .store_arrivals import ArrivalQueries
+from .store_articles import SCHEMA_9, ArticleStore
 from .text import body_text
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: How often ``Store.maintain`` is due while entries keep arriving.
 MAINTENANCE_EVERY = timedelta(days=1)
 #: Index pages ``Store.maintain`` merges per transaction (4 KB each).
@@ -198,6 +199,7 @@ _MIGRATIONS: dict[int, str] = {
     6: _SCHEMA_6,
     7: _SCHEMA_7,
     8: _SCHEMA_8,
+    9: SCHEMA_9,  # article files and retractions (#15 items 16 and 17): feeds.store_articles
 }
 
 #: The largest rowid SQLite gives.
@@ -281,7 +283,7 @@ class TopicRecord:
     pages: int = 0
 
 
-class Store(ArrivalQueries):
+class Store(ArrivalQueries, ArticleStore):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
     def __init__(self, path: Path | str, *, timeout: float | None = None) -> None:
@@ -469,7 +471,8 @@ class Store(ArrivalQueries):
             fresh = [(e, t) for e, t in batch if e.id not in known]
             for entry, text in batch:
                 row = known.get(entry.id)
-                if row is not None and row["hash"] != entry.hash:
+                # A retracted entry whose file is back comes back as it was, never as new.
+                if row is not None and (row["hash"] != entry.hash or row["retracted"]):
                     self._update(db, row, entry, text, now)
                     changed.append(entry.id)
             self._insert(db, fresh, now)
@@ -484,7 +487,8 @@ class Store(ArrivalQueries):
             chunk = ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             for row in db.execute(
-                f"SELECT rowid, id, hash, published, updated FROM entries WHERE id IN ({marks})",
+                f"SELECT rowid, id, hash, published, updated, retracted FROM entries "
+                f"WHERE id IN ({marks})",
                 chunk,
             ):
                 known[row["id"]] = row
@@ -527,10 +531,12 @@ class Store(ArrivalQueries):
         db.execute(
             "UPDATE entries SET source = ?, title = ?, link = ?, summary = ?, content = ?, "
             "authors = ?, published = ?, updated = ?, language = ?, categories = ?, page = ?, "
-            "hash = ? WHERE rowid = ?",
+            "hash = ?, retracted = NULL WHERE rowid = ?",
             (*_entry_row(e)[1:], row["rowid"]),
         )
         db.execute("DELETE FROM entries_fts WHERE rowid = ?", (row["rowid"],))
+        if row["retracted"]:
+            db.execute("DELETE FROM retracted_fts WHERE rowid = ?", (row["rowid"],))
         db.execute(
             "INSERT INTO entries_fts (rowid, title, body, lang, source, category, every) "
             "VALUES (?, ?, ?, ?, ?, ?, 'all')",
@@ -542,9 +548,9 @@ class Store(ArrivalQueries):
         return _entry(rows[0]) if rows else None
 
     def entries(self, *, source: str | None = None, limit: int | None = None) -> list[Entry]:
-        """Entries, newest first; all of them, or one source's."""
+        """Entries (not retracted), newest first; all of them, or one source's."""
         params: list[object] = [source] if source else []
-        where = "WHERE source = ?" if source else ""
+        where = "WHERE retracted IS NULL" + (" AND source = ?" if source else "")
         sql = f"SELECT {_ENTRY_COLUMNS} FROM entries {where} ORDER BY published DESC, id"
         if limit is not None:
             sql += " LIMIT ?"
@@ -557,7 +563,9 @@ class Store(ArrivalQueries):
         return int(self._query("SELECT coalesce(max(rowid), 0) FROM entries")[0][0])
 
     def count_entries(self) -> dict[str, int]:
-        rows = self._query("SELECT source, count(*) FROM entries GROUP BY source")
+        rows = self._query(
+            "SELECT source, count(*) FROM entries WHERE retracted IS NULL GROUP BY source"
+        )
         return {r[0]: r[1] for r in rows}
 
     def search(self, expression: str, *, limit: int) -> list[Entry]:
@@ -764,7 +772,7 @@ class Store(ArrivalQueries):
         """The pages whose entry is unchanged since its page was last written."""
         rows = self._query(
             "SELECT e.page FROM entries e JOIN pages p ON p.path = e.page "
-            "WHERE e.page IS NOT NULL AND p.hash = e.hash"
+            "WHERE e.page IS NOT NULL AND p.hash = e.hash AND e.retracted IS NULL"
         )
         return [r[0] for r in rows]
 
@@ -772,15 +780,17 @@ class Store(ArrivalQueries):
         """Entries with a page that was never written, or written from another hash, or
         whose page is in ``written`` (pages whose file is gone)."""
         rows = self._query(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE page IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM pages p WHERE p.path = e.page AND p.hash = e.hash)"
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE page IS NOT NULL AND retracted IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.path = e.page AND p.hash = e.hash)"
         )
         missing = list(written)
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows += self._query(
-                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE page IN ({marks})", chunk
+                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE retracted IS NULL "
+                f"AND page IN ({marks})",
+                chunk,
             )
         return [_entry(r) for r in rows]
 

@@ -8,6 +8,7 @@ a binary file with a text name. Then one real `feeds update` over all of them to
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -97,10 +98,19 @@ def test_update_ingests_the_good_files_and_names_the_bad_ones(tmp_path: Path) ->
         [sys.executable, "-m", "feeds", "--config", str(config), "update"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr  # bad files are notes, not a failed source
+    # Files that could not be read fail the source (#15 item 1): the good ones are published,
+    # the bad ones named in the log and in `feeds status`, and the run exits 1.
+    assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     for name in ("fifo.txt", "vanished.txt", "huge.md", "binary.txt", "no-title.md"):
-        assert name in proc.stderr
+        assert f"ERROR source desk: {name}: " in proc.stderr
+    assert "WARNING source desk: empty.md: empty file" in proc.stderr  # nothing lost: a note
+    status = subprocess.run(
+        [sys.executable, "-m", "feeds", "--config", str(config), "status", "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    (row,) = json.loads(status.stdout)["sources"]
+    assert row["status"] == "error" and "no-title.md: no title" in row["last_error"]
     feed = (tmp_path / "public" / "zebras.atom").read_text()
     expected = sum(1 for _, e in CASES.values() if isinstance(e, int))
     assert feed.count("<entry") == expected

@@ -65,3 +65,45 @@ def test_an_edited_added_or_reconfigured_folder_is_read(site):
     # Another author in the config changes what the entries are: read again.
     report = run(make_config(tmp_path, author="Desk"), store, 3)
     assert report.changed == 4
+
+
+REFERENCE = (
+    "# Les bacs reprennent sur le fleuve\n<section>\n<h2>La crue est passée</h2>\n"
+    "<p>« On traverse de nouveau », dit le passeur.</p>\n</section>\n"
+)
+
+
+def test_reference_files_are_ingested_whatever_their_name(tmp_path):
+    """#15 item 1: a reference-format .html was skipped with "no title" while the run said
+    all was well; a file without an extension was not read at all."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    for name in ("bac.txt", "bac-2.html", "bac-3.htm", "bac-4.md", "bac-5"):
+        (folder / name).write_text(REFERENCE.replace("bacs", f"bacs {name}"), encoding="utf-8")
+    with Store(tmp_path / "feeds.sqlite3") as store:
+        report = run(make_config(tmp_path), store)
+        assert (report.ok, report.new, report.message) == (True, 5, None)
+        titles = sorted(e.title for e in store.entries())
+        assert titles[0] == "Les bacs bac-2.html reprennent sur le fleuve"
+        assert all(e.content.startswith("<section>") for e in store.entries())
+
+
+def test_a_file_that_cannot_be_read_fails_the_source(tmp_path):
+    """#15 item 1: an article that cannot be read is a failure (exit 1, `feeds status`),
+    not a note beside a success; the other articles are stored."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "good.txt").write_text(REFERENCE, encoding="utf-8")
+    (folder / "bad.html").write_text("<p>No title anywhere.</p>", encoding="utf-8")
+    with Store(tmp_path / "feeds.sqlite3") as store:
+        report = run(make_config(tmp_path), store)
+        assert not report.ok and report.new == 1
+        assert "bad.html: no title" in (report.message or "")
+        state = store.source_state("desk")
+        assert state.status == "error" and "bad.html" in (state.message or "")
+        # Still failing next time, though nothing changed; fixed, it passes.
+        assert not run(make_config(tmp_path), store, 1).ok
+        (folder / "bad.html").write_text("<h1>A title</h1><p>Fixed.</p>", encoding="utf-8")
+        fixed = run(make_config(tmp_path), store, 2)
+        assert fixed.ok and fixed.new == 1
+        assert store.source_state("desk").status == "ok"

@@ -193,8 +193,37 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         assert [e.id for e in store.search(expression, limit=limit)] == expected
 
 
+def _undo_schema_9(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 8: no article files, no retractions."""
+    db.execute("DROP TABLE article_files")
+    db.execute("DROP TABLE retracted_fts")
+    db.execute("DROP INDEX entries_retracted")
+    db.execute("ALTER TABLE entries DROP COLUMN retracted")
+    db.execute("PRAGMA user_version = 8")
+
+
+def test_a_store_of_schema_8_gets_article_files_and_retractions(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1), entry(2)], now=T0)
+    db = sqlite3.connect(path)
+    _undo_schema_9(db)
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.count_entries() == {"wire": 2}
+        assert s.known_files("src") == [] and s.gone_pages() == []
+        assert s.retract(["https://example.test/1"], when="2026-11-26T00:00:00.000000Z") == [
+            "https://example.test/1"
+        ]
+        assert s.count_entries() == {"wire": 1}
+        assert [e.id for e in s.search("niger", limit=5)] == ["https://example.test/2"]
+
+
 def _undo_schema_8(db: sqlite3.Connection) -> None:
     """Take a store back to schema 7: entries indexed by date, no index of the newest."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 8:
+        _undo_schema_9(db)
     db.execute("DROP INDEX entries_at_newest")
     db.execute("CREATE INDEX entries_by_published ON entries (published DESC, id)")
     db.execute("PRAGMA user_version = 7")
