@@ -17,7 +17,9 @@ from atomcheck import NS, parse_xml
 from lxml import etree
 
 from feeds.models import Config, Settings, Source, Topic
+from feeds.parse import feed as feed_module
 from feeds.parse import parse_feed
+from feeds.parse.fast import decline_reason
 from feeds.pipeline import ingest
 from feeds.regenerate import regenerate
 from feeds.store import Store
@@ -125,6 +127,34 @@ def test_topic_feed_from_tied_sources_has_no_duplicate_updated(tmp_path):
         assert (tmp_path / "public" / "all.atom").read_bytes() == first
         parsed = feedparser.parse(first)
         assert not parsed.bozo
+
+
+def test_fractions_of_a_second_in_a_feeds_dates_are_kept(tmp_path):
+    entries = "".join(
+        f'<entry><id>urn:f:{n}</id><title>Sahel f{n}</title><link href="http://f.example/{n}"/>'
+        f"<updated>2024-05-31T10:00:00{fraction}Z</updated><summary>Sahel</summary></entry>"
+        for n, fraction in enumerate([".25", ".125", ",5", ""])
+    )
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>F</title><id>urn:f</id><updated>2024-05-31T10:00:00Z</updated>{entries}</feed>"
+    )
+    assert decline_reason(atom.encode()) is None  # the fast path takes it
+    for parsed in (
+        parse_feed(atom.encode()),
+        feed_module._feedparser_only(atom.encode(), None, None),
+    ):
+        assert [i.updated.microsecond for i in parsed.items] == [250000, 125000, 500000, 0]
+    config = site(tmp_path, {"f": atom})
+    with Store(tmp_path / "db.sqlite3") as store:
+        run(config, store)
+        regenerate(config, store)
+    values = updated_values(published(tmp_path))
+    assert values[:3] == [
+        "2024-05-31T10:00:00.500000+00:00",
+        "2024-05-31T10:00:00.250000+00:00",
+        "2024-05-31T10:00:00.125000+00:00",
+    ]
 
 
 # --- item 3: a feed's own author ----------------------------------------------------------

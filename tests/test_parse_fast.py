@@ -284,7 +284,12 @@ date_text = st.one_of(
         st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
         st.sampled_from(["Z", "+00:00", "-05:00", "+0200", "GMT", "EST", "+14:00"]),
         st.sampled_from(
-            ["%a, %d %b %Y %H:%M:%S %%z", "%Y-%m-%dT%H:%M:%S%%z", "%d %b %Y %H:%M:%S %%z"]
+            [
+                "%a, %d %b %Y %H:%M:%S %%z",
+                "%Y-%m-%dT%H:%M:%S%%z",
+                "%Y-%m-%dT%H:%M:%S.%f%%z",  # fractions of a second (#15 item 2)
+                "%d %b %Y %H:%M:%S %%z",
+            ]
         ),
     ),
 )

@@ -3,7 +3,7 @@
 feedparser costs about 0.3 ms per entry, most of the CPU of a cold ingest; lxml reads the same
 documents some fifty times faster. ``parse_fast`` returns the part of ``feedparser.parse``'s
 result that ``feed.py`` reads (the feed's title, link, language, authors, ttl and sy:* hints;
-per entry id, title and summary details, link, content, authors, tags, parsed dates), the same keys
+per entry id, title and summary details, link, content, authors, tags, dates), the same keys
 and equal values, so one piece of code in feed.py makes the ParsedFeed from either. Or it
 returns None — it *declines* — and parse_feed asks feedparser. Declining is always safe; it is
 what happens to anything this module is not certain to reproduce exactly.
@@ -729,7 +729,9 @@ def _date_op(key: str) -> EntryOp:
     """<pubDate>, <updated>, <dc:date>, … : the parsed date (a later one replaces it)."""
 
     def op(doc: _Doc, entry: _Entry, el: etree._Element, attrs: Attrs, lang: str | None) -> None:
-        entry.fields[key] = parse_date(_text(doc, el))
+        text = _text(doc, el)
+        entry.fields[key] = parse_date(text)
+        entry.fields[key.removesuffix("_parsed")] = text  # its fraction of a second (feed.py)
 
     return op
 

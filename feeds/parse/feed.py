@@ -46,6 +46,8 @@ MAX_ATTRIBUTES = 1000
 _LONG_TAG = re.compile(rb"<[^<>]{%d,}>" % (4 * MAX_ATTRIBUTES))
 #: Set to 0 (or false, no, off) to read every RSS/Atom body with feedparser.
 FAST_PARSE_ENV = "FEEDS_FAST_PARSE"
+#: The seconds and their fraction in an RFC 3339 date.
+_FRACTION = re.compile(r"T\d\d:\d\d:(\d\d)[.,](\d+)")
 #: sy:updatePeriod → seconds.
 _PERIODS = {
     "hourly": 3600.0,
@@ -192,8 +194,8 @@ def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) 
         summary=summary,
         content=body,
         authors=_xml_authors(e),
-        published=_struct_date(_raw(e, "published_parsed") or _raw(e, "created_parsed")),
-        updated=_struct_date(_raw(e, "updated_parsed")),
+        published=_date(e, "published" if _raw(e, "published_parsed") else "created"),
+        updated=_date(e, "updated"),
         language=_first(d.get("language") for d in details) or feed_language,
         categories=_categories(e.get("tags") or ()),
         base=_join(url, _first(d.get("base") for d in details)) or url,
@@ -265,6 +267,17 @@ def _raw(e: Mapping[str, Any], key: str) -> Any:
     """``e[key]`` without feedparser's key fallbacks (``updated_parsed`` would quietly
     answer ``published_parsed``, with a DeprecationWarning)."""
     return dict.get(e, key) if isinstance(e, dict) else e.get(key)
+
+
+def _date(e: Mapping[str, Any], key: str) -> datetime | None:
+    """feedparser's date ``key`` with the fraction of a second of its text, which its
+    struct_time drops: entries dated within one second keep their order (#15 item 2)."""
+    when = _struct_date(_raw(e, f"{key}_parsed"))
+    text = _raw(e, key)
+    fraction = _FRACTION.search(text) if when and isinstance(text, str) else None
+    if when is None or fraction is None or int(fraction.group(1)) != when.second:
+        return when
+    return when.replace(microsecond=int(fraction.group(2)[:6].ljust(6, "0")))
 
 
 def _struct_date(value: struct_time | None) -> datetime | None:
