@@ -21,8 +21,6 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from time import struct_time
 from typing import Any
 
 import feedparser
@@ -30,6 +28,7 @@ from feedparser.urls import _urljoin
 
 from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
+from feeds.parse.dates import dict_value, entry_date, iso_date
 from feeds.parse.fast import _PLAIN_URL, parse_fast
 from feeds.text import collapse_spaces, html_to_text
 from feeds.words import count
@@ -46,8 +45,6 @@ MAX_ATTRIBUTES = 1000
 _LONG_TAG = re.compile(rb"<[^<>]{%d,}>" % (4 * MAX_ATTRIBUTES))
 #: Set to 0 (or false, no, off) to read every RSS/Atom body with feedparser.
 FAST_PARSE_ENV = "FEEDS_FAST_PARSE"
-#: The seconds and their fraction in an RFC 3339 date.
-_FRACTION = re.compile(r"T\d\d:\d\d:(\d\d)[.,](\d+)")
 #: sy:updatePeriod → seconds.
 _PERIODS = {
     "hourly": 3600.0,
@@ -194,8 +191,8 @@ def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) 
         summary=summary,
         content=body,
         authors=_xml_authors(e),
-        published=_date(e, "published" if _raw(e, "published_parsed") else "created"),
-        updated=_date(e, "updated"),
+        published=entry_date(e, "published" if dict_value(e, "published_parsed") else "created"),
+        updated=entry_date(e, "updated"),
         language=_first(d.get("language") for d in details) or feed_language,
         categories=_categories(e.get("tags") or ()),
         base=_join(url, _first(d.get("base") for d in details)) or url,
@@ -263,33 +260,6 @@ def _categories(tags: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _raw(e: Mapping[str, Any], key: str) -> Any:
-    """``e[key]`` without feedparser's key fallbacks (``updated_parsed`` would quietly
-    answer ``published_parsed``, with a DeprecationWarning)."""
-    return dict.get(e, key) if isinstance(e, dict) else e.get(key)
-
-
-def _date(e: Mapping[str, Any], key: str) -> datetime | None:
-    """feedparser's date ``key`` with the fraction of a second of its text, which its
-    struct_time drops: entries dated within one second keep their order (#15 item 2)."""
-    when = _struct_date(_raw(e, f"{key}_parsed"))
-    text = _raw(e, key)
-    fraction = _FRACTION.search(text) if when and isinstance(text, str) else None
-    if when is None or fraction is None or int(fraction.group(1)) != when.second:
-        return when
-    return when.replace(microsecond=int(fraction.group(2)[:6].ljust(6, "0")))
-
-
-def _struct_date(value: struct_time | None) -> datetime | None:
-    """feedparser's ``*_parsed`` (a UTC struct_time) as an aware UTC datetime."""
-    if not value:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
-
-
 def _ttl(feed: Mapping[str, Any]) -> float | None:
     """The server's hint in seconds: RSS <ttl> minutes and sy:updatePeriod; the larger."""
     hints: list[float] = []
@@ -354,8 +324,8 @@ def _json_item(raw: Mapping[str, Any], feed_language: str | None, base: str | No
         summary=html.escape(summary, quote=False) if summary else None,
         content=_json_content(raw),
         authors=_json_authors(raw),
-        published=_iso_date(raw.get("date_published")),
-        updated=_iso_date(raw.get("date_modified")),
+        published=iso_date(raw.get("date_published")),
+        updated=iso_date(raw.get("date_modified")),
         language=_str(raw.get("language")) or feed_language,
         categories=tuple(dict.fromkeys(t.strip() for t in _list(raw.get("tags")) if t.strip())),
         base=link or base,
@@ -386,19 +356,6 @@ def _json_authors(raw: Mapping[str, Any]) -> tuple[str, ...]:
             if name and name not in names:
                 names.append(name)
     return tuple(names)
-
-
-def _iso_date(value: object) -> datetime | None:
-    """An RFC 3339 date as an aware UTC datetime (naive means UTC); None if unusable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 # --- small helpers -----------------------------------------------------------------------
