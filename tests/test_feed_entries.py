@@ -249,3 +249,7 @@ def test_two_sources_with_one_guid_both_keep_their_entry(tmp_path):
         assert entries["b"].title == "Sahel from b"
         assert entries["a"].link == entries["b"].link == guid
         assert store.entry_count() == 2
+        regenerate(config, store)
+    # One story in the topic feed (story grouping: same link), under the first one's id.
+    shown = [e.findtext("a:id", namespaces=NS) for e in published(tmp_path).findall("a:entry", NS)]
+    assert shown == [guid]
