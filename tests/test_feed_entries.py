@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,6 +95,26 @@ def test_undated_items_of_one_fetch_get_distinct_times_in_the_feeds_order(tmp_pa
         again = {e.title: e.updated for e in store.entries()}
         assert {t: again[t] for t in times} == times
         assert again["Sahel story 0"] == NOW + timedelta(hours=1)
+
+
+def test_article_files_with_one_mtime_get_distinct_times(tmp_path):
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    for n in range(3):  # copied together: one mtime to the nanosecond
+        path = folder / f"a{n}.txt"
+        path.write_text(f"# Sahel note {n}\n\n<section><h2>H</h2><p>Sahel {n}.</p></section>\n")
+        os.utime(path, ns=(1_717_000_000_123_456_789,) * 2)
+    config = site(tmp_path, {})
+    config = replace(config, sources=(Source(name="desk", kind="articles", path=folder),))
+    with Store(tmp_path / "db.sqlite3") as store:
+        run(config, store)
+        times = [e.updated for e in store.entries()]
+        assert len(times) == 3 and len(set(times)) == 3
+        mtime = datetime.fromtimestamp((folder / "a0.txt").stat().st_mtime, UTC)
+        assert max(times) == mtime  # the file's own time, to the microsecond
+        regenerate(config, store)
+    values = updated_values(published(tmp_path))
+    assert len(set(values)) == len(values) == 3
 
 
 def test_topic_feed_from_tied_sources_has_no_duplicate_updated(tmp_path):
