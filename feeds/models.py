@@ -148,6 +148,9 @@ class ParsedFeed:
     ttl: float | None = None
     #: Per-item problems that did not stop the others (e.g. one unreadable article file).
     problems: tuple[str, ...] = ()
+    #: The feed's own authors (Atom feed author, RSS managingEditor, dc:creator…): they are
+    #: the authors of its entries that name none (RFC 4287 §4.2.1).
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

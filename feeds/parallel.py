@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing import forkserver
 
+from .feedwide import distinct_updated, inherit_authors
 from .models import Entry, ParsedFeed, RawItem, Source
 from .normalize import normalize_with_text
 from .parse import parse_feed
@@ -101,6 +102,7 @@ class NormalizedFeed(ParsedFeed):
             language=parsed.language,
             ttl=parsed.ttl,
             problems=parsed.problems,
+            authors=parsed.authors,
             entries=entries,
             texts=texts,
         )
@@ -117,11 +119,14 @@ class NormalizeArgs:
     site_base: str
 
 
-def normalize_items(items: Iterable[RawItem], args: NormalizeArgs) -> Normalized:
-    """``normalize_with_text`` of each item: the entries, and their texts."""
+def normalize_items(
+    items: Iterable[RawItem], args: NormalizeArgs, feed_authors: tuple[str, ...] = ()
+) -> Normalized:
+    """``normalize_with_text`` of each item: the entries, and their texts. What the feed as a
+    whole settles (its authors, distinct instants in its order) is feeds.feedwide's."""
     pairs = [
         normalize_with_text(
-            item,
+            inherit_authors(item, feed_authors),
             source=args.source,
             now=args.now,
             id_authority=args.id_authority,
@@ -130,7 +135,8 @@ def normalize_items(items: Iterable[RawItem], args: NormalizeArgs) -> Normalized
         )
         for item in items
     ]
-    return tuple(e for e, _ in pairs), tuple(t for _, t in pairs)
+    entries = distinct_updated([e for e, _ in pairs])
+    return tuple(entries), tuple(t for _, t in pairs)
 
 
 def parse_and_normalize(
@@ -138,7 +144,7 @@ def parse_and_normalize(
 ) -> tuple[ParsedFeed, Normalized]:
     """``parse_feed`` then ``normalize`` each item; the feed comes back without its items."""
     parsed = parse_feed(body, url=url, content_type=content_type)
-    return replace(parsed, items=()), normalize_items(parsed.items, args)
+    return replace(parsed, items=()), normalize_items(parsed.items, args, parsed.authors)
 
 
 def default_workers() -> int:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from .articlefiles import plan_folder
 from .batching import WriteBatch
+from .claims import candidates, own_ids
 from .errors import FetchError, ParseError, SourceError
 from .fetch import Fetcher, FetchSettings, user_agent
 from .models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
@@ -237,12 +238,13 @@ def _normalized(run: _Run, source: Source, parsed: ParsedFeed) -> Normalized:
     """The entries of ``parsed`` and their texts (the pool's come normalized already)."""
     if isinstance(parsed, NormalizedFeed):
         return parsed.entries, parsed.texts
-    return normalize_items(parsed.items, _normalize_args(run, source))
+    return normalize_items(parsed.items, _normalize_args(run, source), parsed.authors)
 
 
 def _store(
     run: _Run, source: Source, entries: Sequence[Entry], texts: Sequence[str]
 ) -> IngestReport:
+    entries = _claimed(run, source, entries)
     result = run.store.upsert(entries, now=run.now, texts=texts)
     return IngestReport(
         source.name,
@@ -278,6 +280,18 @@ def _store_folder(
             "source %s: %s retracted (file deleted)", source.name, count(len(retracted), "entry")
         )
     return replace(report, changed_ids=report.changed_ids + tuple(retracted))
+
+
+def _claimed(run: _Run, source: Source, entries: Sequence[Entry]) -> list[Entry]:
+    """``entries`` under their ids in the store: a guid another source holds is not taken
+    over (feeds.claims; asked in the transaction that writes them)."""
+    asked = candidates(entries, source.name, run.authority)
+    holders = run.store.holders(asked) if asked else {}
+    configured = {s.name for s in run.config.sources}
+    return own_ids(
+        entries, source=source.name, authority=run.authority, holders=holders,
+        configured=configured,
+    )  # fmt: skip
 
 
 def _succeeded(

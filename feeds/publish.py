@@ -33,6 +33,7 @@ from lxml import etree
 
 from feeds import __version__
 from feeds.errors import PublishError
+from feeds.feedwide import distinct_updated
 from feeds.models import Entry, Settings, Source, Topic
 from feeds.text import strip_illegal
 
@@ -357,6 +358,7 @@ def render_atom(
     With ``links.self_url`` it is an RFC 5005 archive document at that URL.
     """
     url = links.self_url or feed_url(settings, topic)
+    entries = distinct_updated(entries)  # no DuplicateUpdated, whatever their sources (#15)
     fg = FeedGenerator()
     fg.register_extension("feeds_feed", _FeedExtras, atom=True, rss=False)
     fg.feeds_feed.archive = links.archive

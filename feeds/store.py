@@ -543,6 +543,16 @@ class Store(ArrivalQueries, ArticleStore):
             _fts_row(row["rowid"], e, text),
         )
 
+    def holders(self, ids: Sequence[str]) -> dict[str, str]:
+        """The source of each of ``ids`` that is stored, by id (feeds.claims)."""
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT id, source FROM entries WHERE id IN ({marks})"
+            out.update((r[0], r[1]) for r in self._query(sql, chunk))
+        return out
+
     def entry(self, entry_id: str) -> Entry | None:
         rows = self._query(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
         return _entry(rows[0]) if rows else None

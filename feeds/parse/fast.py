@@ -2,8 +2,8 @@
 
 feedparser costs about 0.3 ms per entry, most of the CPU of a cold ingest; lxml reads the same
 documents some fifty times faster. ``parse_fast`` returns the part of ``feedparser.parse``'s
-result that ``feed.py`` reads (the feed's title, link, language, ttl and sy:* hints; per entry
-id, title and summary details, link, content, authors, tags, parsed dates), with the same keys
+result that ``feed.py`` reads (the feed's title, link, language, authors, ttl and sy:* hints;
+per entry id, title and summary details, link, content, authors, tags, dates), the same keys
 and equal values, so one piece of code in feed.py makes the ParsedFeed from either. Or it
 returns None — it *declines* — and parse_feed asks feedparser. Declining is always safe; it is
 what happens to anything this module is not certain to reproduce exactly.
@@ -635,7 +635,12 @@ def _id_value(doc: _Doc, el: etree._Element, attrs: Attrs) -> str:
 
 def _author(doc: _Doc, entry: _Entry, el: etree._Element, attrs: Attrs, lang: str | None) -> None:
     """<author>, <dc:creator>, … : RSS text ("a@b.c (Name)") or Atom name/email/uri."""
-    fields = entry.fields
+    _read_author(doc, entry.fields, el)
+
+
+def _read_author(doc: _Doc, fields: Fields, el: etree._Element) -> None:
+    """An author into an entry's or the feed's fields: feedparser runs the same handlers in
+    either context."""
     fields.setdefault("authors", []).append({})
     if len(el):
         pieces = [el.text or ""]
@@ -724,7 +729,9 @@ def _date_op(key: str) -> EntryOp:
     """<pubDate>, <updated>, <dc:date>, … : the parsed date (a later one replaces it)."""
 
     def op(doc: _Doc, entry: _Entry, el: etree._Element, attrs: Attrs, lang: str | None) -> None:
-        entry.fields[key] = parse_date(_text(doc, el))
+        text = _text(doc, el)
+        entry.fields[key] = parse_date(text)
+        entry.fields[key.removesuffix("_parsed")] = text  # its fraction of a second (feed.py)
 
     return op
 
@@ -999,6 +1006,13 @@ def _feed_description(
 def _feed_author(
     doc: _Doc, feed: _Feed, el: etree._Element, attrs: Attrs, lang: str | None
 ) -> None:
+    """The feed's own author (its entries' when they name none: feed.py reads it)."""
+    _read_author(doc, feed.fields, el)
+
+
+def _feed_contributor(
+    doc: _Doc, feed: _Feed, el: etree._Element, attrs: Attrs, lang: str | None
+) -> None:
     _person(doc, el)
 
 
@@ -1050,10 +1064,8 @@ _FEED_IGNORED: Final[dict[str, FeedOp]] = {
         ("pubdate", "published", "lastbuilddate", "updated", "dc:date", "modified"),
         _feed_ignored_date,
     ),
-    **dict.fromkeys(
-        ("author", "managingeditor", "dc:creator", "itunes:author", "contributor"),
-        _feed_author,
-    ),
+    **dict.fromkeys(("author", "managingeditor", "dc:creator", "itunes:author"), _feed_author),
+    "contributor": _feed_contributor,
     "itunes:summary": _feed_summary,
     "description": _feed_description,
     "dc:description": _feed_description,

@@ -21,15 +21,15 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from time import struct_time
 from typing import Any
 
 import feedparser
+from feedparser.urls import _urljoin
 
 from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
-from feeds.parse.fast import parse_fast
+from feeds.parse.dates import dict_value, entry_date, iso_date
+from feeds.parse.fast import _PLAIN_URL, parse_fast
 from feeds.text import collapse_spaces, html_to_text
 from feeds.words import count
 
@@ -105,9 +105,9 @@ def _is_json(start: bytes, content_type: str | None) -> bool:
 def _parse_xml_feed(body: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
     result: Mapping[str, Any] | None = None
     if fast_parse_enabled():
-        result = parse_fast(body, url, content_type)
+        result = parse_fast(body, None, content_type)
     if result is None:
-        result = _feedparser(body, url, content_type)
+        result = _feedparser(body, None, content_type)
     return _parsed_feed(result, url)
 
 
@@ -119,12 +119,12 @@ def fast_parse_enabled() -> bool:
 
 def _feedparser_only(body: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
     """An RSS/Atom body read by feedparser alone (what the fast path must equal)."""
-    return _parsed_feed(_feedparser(body, url, content_type), url)
+    return _parsed_feed(_feedparser(body, None, content_type), url)
 
 
 def _fast_only(body: bytes, url: str | None, content_type: str | None) -> ParsedFeed | None:
     """An RSS/Atom body read by the fast path alone; None when it declines."""
-    result = parse_fast(body, url, content_type)
+    result = parse_fast(body, None, content_type)
     return None if result is None else _parsed_feed(result, url)
 
 
@@ -144,7 +144,9 @@ def _feedparser(body: bytes, url: str | None, content_type: str | None) -> Mappi
 
 
 def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
-    """feedparser's result (or the fast path's copy of its parts read here) → ParsedFeed."""
+    """feedparser's result (or the fast path's copy) → ParsedFeed. Both are made without the
+    URL, joined to links here: feedparser would resolve a guid that is no URI against it too
+    ("7" in a file became the id "file://tmp/7": #15 item 4); normalize makes the ids."""
     feed: Mapping[str, Any] = d.get("feed", {})
     entries: Sequence[Mapping[str, Any]] = d.get("entries", [])
     version = d.get("version") or ""
@@ -169,9 +171,10 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
         items=usable,
         problems=tuple(problems),
         title=title,
-        link=feed.get("link") or None,
+        link=_join(url, _str(feed.get("link"))),
         language=language,
         ttl=_ttl(feed),
+        authors=_xml_authors(feed),
     )
 
 
@@ -187,16 +190,23 @@ def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) 
     return RawItem(
         guid=_str(e.get("id")),
         title=_as_html(e.get("title_detail")) if e.get("title") else None,
-        link=_str(e.get("link")),
+        link=_join(url, _str(e.get("link"))),
         summary=summary,
         content=body,
         authors=_xml_authors(e),
-        published=_struct_date(_raw(e, "published_parsed") or _raw(e, "created_parsed")),
-        updated=_struct_date(_raw(e, "updated_parsed")),
+        published=entry_date(e, "published" if dict_value(e, "published_parsed") else "created"),
+        updated=entry_date(e, "updated"),
         language=_first(d.get("language") for d in details) or feed_language,
         categories=_categories(e.get("tags") or ()),
-        base=_first(d.get("base") for d in details) or url,
+        base=_join(url, _first(d.get("base") for d in details)) or url,
     )
+
+
+def _join(url: str | None, ref: str | None) -> str | None:
+    """``ref`` resolved against the document's URL, as feedparser would have given it."""
+    if not ref or not url or _PLAIN_URL.fullmatch(ref):  # most links: as they are
+        return ref
+    return _urljoin(url, ref) or None
 
 
 def _content(e: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -253,22 +263,6 @@ def _categories(tags: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _raw(e: Mapping[str, Any], key: str) -> Any:
-    """``e[key]`` without feedparser's key fallbacks (``updated_parsed`` would quietly
-    answer ``published_parsed``, with a DeprecationWarning)."""
-    return dict.get(e, key) if isinstance(e, dict) else e.get(key)
-
-
-def _struct_date(value: struct_time | None) -> datetime | None:
-    """feedparser's ``*_parsed`` (a UTC struct_time) as an aware UTC datetime."""
-    if not value:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
-
-
 def _ttl(feed: Mapping[str, Any]) -> float | None:
     """The server's hint in seconds: RSS <ttl> minutes and sy:updatePeriod; the larger."""
     hints: list[float] = []
@@ -317,6 +311,7 @@ def _parse_json_feed(body: bytes, url: str | None) -> ParsedFeed:
         link=link,
         language=language,
         problems=tuple(problems),
+        authors=_json_authors(data),
     )
 
 
@@ -332,8 +327,8 @@ def _json_item(raw: Mapping[str, Any], feed_language: str | None, base: str | No
         summary=html.escape(summary, quote=False) if summary else None,
         content=_json_content(raw),
         authors=_json_authors(raw),
-        published=_iso_date(raw.get("date_published")),
-        updated=_iso_date(raw.get("date_modified")),
+        published=iso_date(raw.get("date_published")),
+        updated=iso_date(raw.get("date_modified")),
         language=_str(raw.get("language")) or feed_language,
         categories=tuple(dict.fromkeys(t.strip() for t in _list(raw.get("tags")) if t.strip())),
         base=link or base,
@@ -364,19 +359,6 @@ def _json_authors(raw: Mapping[str, Any]) -> tuple[str, ...]:
             if name and name not in names:
                 names.append(name)
     return tuple(names)
-
-
-def _iso_date(value: object) -> datetime | None:
-    """An RFC 3339 date as an aware UTC datetime (naive means UTC); None if unusable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 # --- small helpers -----------------------------------------------------------------------

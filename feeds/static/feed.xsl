@@ -102,8 +102,10 @@
           <xsl:value-of select="substring(a:published, 1, 10)"/>
         </time>
         <xsl:if test="a:source/a:title"> · <xsl:value-of select="a:source/a:title"/></xsl:if>
-        <xsl:if test="a:author">
-          · <xsl:for-each select="a:author">
+        <!-- An author that is the source itself (an entry that names none) is not named
+             twice: "desk · desk" (#15 item 3). -->
+        <xsl:if test="a:author[not(a:name = ../a:source/a:title)]">
+          · <xsl:for-each select="a:author[not(a:name = ../a:source/a:title)]">
             <xsl:value-of select="a:name"/>
             <xsl:if test="position() != last()">, </xsl:if>
           </xsl:for-each>
