@@ -134,6 +134,9 @@ class RawItem:
     path: str | None = None
     #: Article files: the file's modification time.
     file_time: datetime | None = None
+    #: A guid that is not a URI as feedparser resolved it against the feed's http(s) URL
+    #: before #15 (item 4): the id an entry stored then may have (feeds.claims keeps it).
+    resolved_guid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +182,9 @@ class Entry:
     page: str | None = None
     #: Hash of the fields that matter (not dates): equal hash, nothing to do.
     hash: str = field(default="")
+    #: The id this entry had before #15 item 4 when that differs (not stored): it keeps it
+    #: if it is stored under it (feeds.claims).
+    former_id: str | None = None
 
     def __reduce__(self) -> tuple[type[Entry], tuple[Any, ...]]:
         """Pickled as the tuple of its fields (worker processes send entries by the

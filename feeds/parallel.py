@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing import forkserver
 
+from .claims import with_former_id
 from .feedwide import distinct_updated, inherit_authors
 from .models import Entry, ParsedFeed, RawItem, Source
 from .normalize import normalize_with_text
@@ -124,6 +125,7 @@ def normalize_items(
 ) -> Normalized:
     """``normalize_with_text`` of each item: the entries, and their texts. What the feed as a
     whole settles (its authors, distinct instants in its order) is feeds.feedwide's."""
+    items = tuple(items)
     pairs = [
         normalize_with_text(
             inherit_authors(item, feed_authors),
@@ -135,7 +137,11 @@ def normalize_items(
         )
         for item in items
     ]
-    entries = distinct_updated([e for e, _ in pairs])
+    source, authority = args.source, args.id_authority
+    entries = [
+        with_former_id(e, i, source, authority) for (e, _), i in zip(pairs, items, strict=True)
+    ]
+    entries = distinct_updated(entries)
     return tuple(entries), tuple(t for _, t in pairs)
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import feedparser
 from atomcheck import NS, parse_xml
+from loopback import feed
 from lxml import etree
 
-from feeds.models import Config, Settings, Source, Topic
+from feeds.models import Config, Entry, Settings, Source, Topic
 from feeds.parse import feed as feed_module
 from feeds.parse import parse_feed
 from feeds.parse.fast import decline_reason
@@ -275,3 +276,26 @@ def test_two_sources_with_one_guid_both_keep_their_entry(tmp_path):
     # One story in the topic feed (story grouping: same link), under the first one's id.
     shown = [e.findtext("a:id", namespaces=NS) for e in published(tmp_path).findall("a:entry", NS)]
     assert shown == [guid]
+
+
+def test_an_entry_stored_under_a_resolved_guid_keeps_that_id(loopback, tmp_path):
+    url = loopback.route("/feed.php", feed(rss(item(1, guid="7"), item(2, guid="8")).encode()))
+    url += "?c=1"
+    config = site(tmp_path, {})
+    source = Source(name="a", kind="feed", url=url)
+    config = replace(config, sources=(source,))
+    # What feeds stored before #15: the guid "7" resolved against the feed's URL.
+    old_id = loopback.url("/7")
+    with Store(tmp_path / "db.sqlite3") as store:
+        stored = Entry(
+            id=old_id, source="a", title="Sahel story 1", link="http://h.example/s/1",
+            summary="<p>old</p>", content="", authors=("a",), published=NOW, updated=NOW,
+            language="en", hash="old",
+        )  # fmt: skip
+        store.upsert([stored], now=NOW)
+        run(config, store, at=NOW + timedelta(hours=1))
+        ids = sorted((e.id, e.title, e.summary) for e in store.entries())
+    assert ids == [
+        (old_id, "Sahel story 1", "Sahel report 1."),  # kept for life, with the new text
+        ("tag:127.0.0.1,2024:a/http://h.example/s/2", "Sahel story 2", "Sahel report 2."),
+    ]

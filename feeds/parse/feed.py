@@ -187,8 +187,10 @@ def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) 
         # feedparser copies content:encoded into summary when there is no description:
         # let normalize derive a real summary from the content.
         summary = None
+    guid = _str(e.get("id"))
     return RawItem(
-        guid=_str(e.get("id")),
+        guid=guid,
+        resolved_guid=_resolved(url, guid),
         title=_as_html(e.get("title_detail")) if e.get("title") else None,
         link=_join(url, _str(e.get("link"))),
         summary=summary,
@@ -200,6 +202,14 @@ def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) 
         categories=_categories(e.get("tags") or ()),
         base=_join(url, _first(d.get("base") for d in details)) or url,
     )
+
+
+def _resolved(url: str | None, guid: str | None) -> str | None:
+    """What feedparser made of a guid that is not a URI, given an http(s) URL; else None."""
+    if not guid or not url or not url.lower().startswith(("http:", "https:")):
+        return None
+    resolved = _join(url, guid)
+    return resolved if resolved != guid else None
 
 
 def _join(url: str | None, ref: str | None) -> str | None:
