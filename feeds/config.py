@@ -7,7 +7,6 @@ reads one file and checks it; it does not touch the network, the store or public
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import tomllib
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import config_values as check
+from .config_values import duration_seconds, parse_duration
 from .errors import ConfigError, QuerySyntaxError
 from .models import Config, OnDelete, Settings, Source, Topic
 
@@ -40,8 +40,6 @@ TOP_KEYS = frozenset({"settings", "sources", "topics"})
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-_DURATION = re.compile(r" *(\d+(?:\.\d+)?) *(s|m|h|d)? *")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 T = TypeVar("T")
 
@@ -154,27 +152,6 @@ class _Ctx:
 _KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "an array"}
 
 
-def parse_duration(value: object) -> timedelta | None:
-    """``"15m"``, ``"1h"``, ``"90s"``, ``"1d"`` or a number of seconds (from 1s to a year);
-    None if not one."""
-    seconds = duration_seconds(value)
-    if seconds is None or check.duration_problem(seconds) is not None:
-        return None
-    return timedelta(seconds=seconds)
-
-
-def duration_seconds(value: object) -> float | None:
-    """The seconds ``value`` spells (maybe huge or infinite), or None if not a duration."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) if value > 0 or math.isnan(value) else None
-    if isinstance(value, str) and (m := _DURATION.fullmatch(value)):
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
-        return seconds if seconds > 0 else None
-    return None
-
-
 def _duration(ctx: _Ctx, t: Mapping[str, Any], where: str, default: timedelta) -> timedelta:
     if "interval" not in t:
         return default
@@ -282,9 +259,6 @@ def _publishing(ctx: _Ctx, t: Mapping[str, Any], w: str) -> dict[str, Any]:
 
 
 #: The longest ``feed_window``: a reader that polls less often than yearly is not served by it.
-MAX_FEED_WINDOW = timedelta(days=365)
-
-
 def _window(ctx: _Ctx, t: Mapping[str, Any], w: str, feed_size: int) -> dict[str, Any]:
     """``feed_window`` and ``feed_max`` (#15 item 14): what the current feed keeps past
     ``feed_size`` (feeds.window)."""
@@ -297,7 +271,7 @@ def _window(ctx: _Ctx, t: Mapping[str, Any], w: str, feed_size: int) -> dict[str
         except (OverflowError, ValueError):  # not finite, or past what timedelta holds
             found = None
         ctx.check(
-            found is not None and found <= MAX_FEED_WINDOW,
+            found is not None and found <= check.MAX_DURATION,
             f"{w}.feed_window",
             f'must be a duration up to 365d like "2d" or "36h", or 0 (off), not {value!r}',
         )

@@ -9,6 +9,7 @@ folder); nothing here reads the config file, raises, or logs.
 from __future__ import annotations
 
 import math
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,4 +96,29 @@ def feed_file_problem(path: Path) -> str | None:
         return f'is a folder, not a feed file: {path} (a folder of articles is kind = "articles")'
     if not path.is_file():
         return f"file not found: {path}"
+    return None
+
+
+_DURATION = re.compile(r" *(\d+(?:\.\d+)?) *(s|m|h|d)? *")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: object) -> timedelta | None:
+    """``"15m"``, ``"1h"``, ``"90s"``, ``"1d"`` or a number of seconds (from 1s to a year);
+    None if not one."""
+    seconds = duration_seconds(value)
+    if seconds is None or duration_problem(seconds) is not None:
+        return None
+    return timedelta(seconds=seconds)
+
+
+def duration_seconds(value: object) -> float | None:
+    """The seconds ``value`` spells (maybe huge or infinite), or None if not a duration."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value > 0 or math.isnan(value) else None
+    if isinstance(value, str) and (m := _DURATION.fullmatch(value)):
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+        return seconds if seconds > 0 else None
     return None

@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 import tomllib
 
-import pytest
 from helpers import scratch_site
 from loopback import feed, respond
+from test_cli import run
 
-from feeds.cli import main
 from feeds.config import load_config
 from feeds.pipeline import ingest
 from feeds.store import Store
@@ -28,14 +27,6 @@ PAGE = """<!doctype html><html><head><title>Blog</title>
 <link rel="alternate" type="application/atom+xml" title="Comments" href="/comments.atom">
 <link rel="alternate" type="application/feed+json" title="Posts (JSON)" href="/posts.json">
 </head><body>hi</body></html>"""
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_add_path_writes_it_relative_to_the_config_folder(capsys, tmp_path, monkeypatch):

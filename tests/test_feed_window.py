@@ -16,36 +16,22 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 from atomcheck import NS, assert_valid_atom
+from sahel_site import SAHEL, T0, sahel_entry, sahel_site
 
-from feeds.models import Config, Entry, Settings, Topic
+from feeds.models import Config, Entry
 from feeds.regenerate import regenerate, topic_entries
 from feeds.status import document, render_status, topic_rows
 from feeds.store import Store
 
-BASE = "http://127.0.0.1:8080/"
-T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
-SAHEL = Topic(slug="sahel", title="Sahel", query="sahel")
-
 
 def entry(n: int, published: datetime | None = None) -> Entry:
-    when = published or T0 + timedelta(minutes=n)
-    return Entry(
-        id=f"https://wire.example.com/story/{n}", source="wire", title=f"Sahel report {n}",
-        link=f"https://wire.example.com/story/{n}",
-        summary=f"<p>Sahel story {n}: event {n} in town {n * 7}, and what followed it.</p>",
-        content="", authors=("Staff",), published=when, updated=when, language="en",
-        hash=f"h{n}",
-    )  # fmt: skip
+    return sahel_entry(n, published or T0 + timedelta(minutes=n))
 
 
 @pytest.fixture
 def site(tmp_path):
     # The default window ("2d"): feed_window is not given.
-    settings = Settings(base_url=BASE, public_dir=tmp_path / "public",
-                        data_dir=tmp_path / "data", feed_size=5, archive_size=10)  # fmt: skip
-    config = Config(file=tmp_path / "feeds.toml", settings=settings, topics=(SAHEL,))
-    with Store(tmp_path / "data" / "feeds.sqlite3") as store:
-        yield config, store
+    yield from sahel_site(tmp_path)
 
 
 def arrive(config: Config, store: Store, entries: list[Entry], at: datetime) -> None:
