@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bench.gen import BASE, FILLER_EN, FILLER_FR, _words
 from feeds.models import Entry
-from feeds.normalize import with_hash
-from feeds.query import source_column
-from feeds.store import Store, ts
+from feeds.normalize.entry import with_hash
+from feeds.store.sqlite.store import Store, ts
+from feeds.topics.query import source_column
 
 SOURCES = 100
 _COLUMNS = (

@@ -25,10 +25,10 @@ from lxml import etree
 
 from bench.gen import BASE
 from bench.history import ADDED_SEED, history_entry
-from feeds.config import load_config
-from feeds.pipeline import ingest
-from feeds.regenerate import regenerate
-from feeds.store import Store
+from feeds.config.loader import load_config
+from feeds.ingest.flow import ingest
+from feeds.publish.flow import regenerate
+from feeds.store.sqlite.store import Store
 
 #: "now" of the first phase; each phase is one day later (after every generated date).
 NOW = BASE + timedelta(days=400)

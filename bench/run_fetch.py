@@ -1,4 +1,4 @@
-"""The fetcher alone (issue 3): ``feeds.fetch.Fetcher`` over every loopback feed, no parsing.
+"""The fetcher alone (issue 3): ``feeds.sources.http.Fetcher`` over every loopback feed, no parsing.
 
 ``python -m bench.run_fetch BASE_URL FEEDS``; each stdin line is one pass: the first fetches
 every body, later ones send the validators they got and expect 304s. Answers one JSON line
@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from feeds.fetch import Fetcher, FetchSettings, user_agent
+from feeds.sources.http import Fetcher, FetchSettings, user_agent
 
 
 async def one_pass(urls: list[str], validators: dict[str, tuple[str | None, str | None]]) -> int:

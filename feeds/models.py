@@ -47,7 +47,7 @@ class Settings:
     #: Show one story once per topic feed (near-duplicates become related links).
     dedupe: bool = True
     #: The current feed also keeps every entry that arrived (was first stored) within this
-    #: time of the topic's newest arrival, past ``feed_size`` (0: off). See feeds.window.
+    #: time of the topic's newest arrival, past ``feed_size`` (0: off). See feeds.publish.window.
     feed_window: timedelta = timedelta(days=2)
     #: The most stories a current feed shows, whatever arrived within ``feed_window``.
     feed_max: int = 500
@@ -86,7 +86,7 @@ class Topic:
     #: public/<slug>.atom
     slug: str
     title: str
-    #: Saved query (see feeds.query).
+    #: Saved query (see feeds.topics.query).
     query: str
     #: Entries matching this query are left out.
     exclude: str | None = None
@@ -135,7 +135,7 @@ class RawItem:
     #: Article files: the file's modification time.
     file_time: datetime | None = None
     #: A guid that is not a URI as feedparser resolved it against the feed's http(s) URL
-    #: before #15 (item 4): the id an entry stored then may have (feeds.claims keeps it).
+    #: before #15 (item 4): the id an entry stored then may have (feeds.normalize.claims keeps it).
     resolved_guid: str | None = None
 
 
@@ -183,7 +183,7 @@ class Entry:
     #: Hash of the fields that matter (not dates): equal hash, nothing to do.
     hash: str = field(default="")
     #: The id this entry had before #15 item 4 when that differs (not stored): it keeps it
-    #: if it is stored under it (feeds.claims).
+    #: if it is stored under it (feeds.normalize.claims).
     former_id: str | None = None
 
     def __reduce__(self) -> tuple[type[Entry], tuple[Any, ...]]:

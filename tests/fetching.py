@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from feeds.errors import FetchError
-from feeds.fetch import Fetcher, FetchResult, FetchSettings, user_agent
+from feeds.sources.http import Fetcher, FetchResult, FetchSettings, user_agent
 
 UA = user_agent("https://operator.example/about")
 SETTINGS = FetchSettings(user_agent=UA, connect_timeout=5, read_timeout=5, total_timeout=10)

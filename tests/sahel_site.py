@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.models import Config, Entry, Settings, Topic
-from feeds.store import Store
+from feeds.store.sqlite.store import Store
 
 BASE = "http://127.0.0.1:8080/"
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)

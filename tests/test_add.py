@@ -1,6 +1,6 @@
 """`feeds add PATH` (a local feed file) and a page that advertises several feeds (#15 item 8).
 
-Through the real entry point (feeds.cli.main), against loopback HTTP servers and real files.
+Through the real entry point (feeds.cli.main.main), against loopback HTTP servers and real files.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from helpers import scratch_site
 from loopback import feed, respond
 from test_cli import run
 
-from feeds.config import load_config
-from feeds.pipeline import ingest
-from feeds.store import Store
+from feeds.config.loader import load_config
+from feeds.ingest.flow import ingest
+from feeds.store.sqlite.store import Store
 
 WIRE = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire Digest</title><link>https://wire.test/</link>

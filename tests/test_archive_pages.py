@@ -17,7 +17,7 @@ from atomcheck import NS, assert_valid_atom
 from sahel_site import BASE, T0, sahel_entry, sahel_site
 
 from feeds.models import Entry
-from feeds.regenerate import regenerate
+from feeds.publish.flow import regenerate
 
 FH = "{http://purl.org/syndication/history/1.0}archive"
 

@@ -18,15 +18,15 @@ import pytest
 from atomcheck import NS, assert_valid_atom
 from test_serve import call
 
-from feeds.config import parse_config
+from feeds.cli.status import collect, document
+from feeds.config.loader import parse_config
 from feeds.errors import ConfigError
-from feeds.gone import GonePages
+from feeds.ingest.flow import ingest
 from feeds.models import Config
-from feeds.pipeline import ingest
-from feeds.regenerate import regenerate
-from feeds.serve import make_app
-from feeds.status import collect, document
-from feeds.store import Store
+from feeds.publish.flow import regenerate
+from feeds.publish.gone import GonePages
+from feeds.run.serve import make_app
+from feeds.store.sqlite.store import Store
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 AT = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"

@@ -1,10 +1,10 @@
-"""feeds.articlefiles: what a scan of an article folder does to stored entries (pure)."""
+"""feeds.ingest.articlefiles: what a scan of an article folder does to stored entries (pure)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from feeds.articlefiles import KnownFile, content_key, plan_folder
+from feeds.ingest.articlefiles import KnownFile, content_key, plan_folder
 from feeds.models import Entry
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""feeds.batching and Store.batch: the writes of several sources share one commit, and each
+"""feeds.ingest.batching and Store.batch: the writes of several sources share one commit, and each
 stays all or nothing on its own (a batch that fails is made again one write at a time)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from test_store import T0, entry
 
-from feeds.batching import WriteBatch
 from feeds.errors import StoreError
-from feeds.store import Store
+from feeds.ingest.batching import WriteBatch
+from feeds.store.sqlite.store import Store
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The `feeds` command through its real entry point (feeds.cli.main): each command, each
+"""The `feeds` command through its real entry point (feeds.cli.main.main): each command, each
 documented error, exit codes, logs, progress and shell completion."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from helpers import ROOT, feeds, scratch_site
 from loopback import feed, respond
 
-from feeds.cli import cli, main
-from feeds.config import load_config
+from feeds.cli.main import cli, main
+from feeds.config.loader import load_config
 
 COMMANDS = sorted(cli.commands)
 

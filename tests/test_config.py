@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import load_config, parse_duration
+from feeds.config.loader import load_config, parse_duration
 from feeds.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import parse_config
+from feeds.config.loader import parse_config
 from feeds.errors import ConfigError
 
 PATH = Path("/srv/feeds/config/feeds.toml")

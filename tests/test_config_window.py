@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import load_config, parse_config
+from feeds.config.loader import load_config, parse_config
 from feeds.errors import ConfigError
 
 PATH = Path("/srv/feeds/config/feeds.toml")

@@ -215,11 +215,11 @@ def test_reload_adds_removes_and_reschedules_jobs_and_refuses_bad_configs(
 ) -> None:
     import asyncio
 
-    from feeds.config import load_config
-    from feeds.daemon import Daemon
-    from feeds.fetch import Fetcher
-    from feeds.pipeline import fetch_settings
-    from feeds.store import Store
+    from feeds.config.loader import load_config
+    from feeds.ingest.flow import fetch_settings
+    from feeds.run.daemon import Daemon
+    from feeds.sources.http import Fetcher
+    from feeds.store.sqlite.store import Store
 
     url = loopback.route("/wire.xml", feed(rss("Zebra census begins")))
     path = write_config(tmp_path, free_port(), url)
@@ -265,11 +265,11 @@ def test_maintenance_job_merges_the_index_in_a_thread_when_due(
     import asyncio
     from datetime import UTC, datetime
 
-    from feeds.config import load_config
-    from feeds.daemon import Daemon
-    from feeds.fetch import Fetcher
-    from feeds.pipeline import fetch_settings, ingest
-    from feeds.store import Store
+    from feeds.config.loader import load_config
+    from feeds.ingest.flow import fetch_settings, ingest
+    from feeds.run.daemon import Daemon
+    from feeds.sources.http import Fetcher
+    from feeds.store.sqlite.store import Store
 
     url = loopback.route("/wire.xml", feed(rss("Zebra census begins", "Okapi sighted")))
     path = write_config(tmp_path, free_port(), url)
@@ -356,11 +356,11 @@ def test_the_first_publish_waits_for_a_hanging_source_no_longer_than_its_bound(
 ) -> None:
     import asyncio
 
-    from feeds.config import load_config
-    from feeds.daemon import Daemon
-    from feeds.fetch import Fetcher
-    from feeds.pipeline import fetch_settings
-    from feeds.store import Store
+    from feeds.config.loader import load_config
+    from feeds.ingest.flow import fetch_settings
+    from feeds.run.daemon import Daemon
+    from feeds.sources.http import Fetcher
+    from feeds.store.sqlite.store import Store
 
     release = threading.Event()
     url = loopback.route("/wire.xml", held(release, feed(rss("Zebra census begins"))))
@@ -393,11 +393,11 @@ def test_the_first_publish_waits_for_a_hanging_source_no_longer_than_its_bound(
 def test_a_restart_on_a_store_with_entries_publishes_at_once(tmp_path: Path) -> None:
     import asyncio
 
-    from feeds.config import load_config
-    from feeds.daemon import Daemon
-    from feeds.fetch import Fetcher
-    from feeds.pipeline import fetch_settings, ingest
-    from feeds.store import Store
+    from feeds.config.loader import load_config
+    from feeds.ingest.flow import fetch_settings, ingest
+    from feeds.run.daemon import Daemon
+    from feeds.sources.http import Fetcher
+    from feeds.store.sqlite.store import Store
 
     path = write_config(tmp_path, free_port(), "http://127.0.0.1:9/wire.xml")
     config = load_config(path)
@@ -423,7 +423,7 @@ def test_a_restart_on_a_store_with_entries_publishes_at_once(tmp_path: Path) -> 
 
 
 def test_run_warns_when_base_url_sends_readers_to_another_port(tmp_path: Path) -> None:
-    from feeds.listen import port_elsewhere
+    from feeds.run.listen import port_elsewhere
 
     assert port_elsewhere("http://127.0.0.1:8080/", "127.0.0.1", 8080) is None
     assert port_elsewhere("https://feeds.example.org/", "127.0.0.1", 8080) is None  # a proxy
@@ -480,7 +480,7 @@ def test_no_serve_with_an_admin_port_serves_only_healthz_and_metrics(tmp_path: P
 
 
 def test_first_round_is_complete_once_every_source_has_had_its_chance() -> None:
-    from feeds.firstround import FirstRound
+    from feeds.run.firstround import FirstRound
 
     first = FirstRound.start(["desk", "wire"], now=100.0, bound=60.0)
     assert not first.complete and first.deadline == 160.0

@@ -1,4 +1,5 @@
-"""feeds.dedupe: one story once, and never two stories merged because they share a word."""
+"""feeds.normalize.grouping: one story once, and never two stories merged because they share a
+word."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.dedupe import _similar, canonical_link, fold, group, shingles, story_link
 from feeds.models import Entry
+from feeds.normalize.grouping import _similar, canonical_link, fold, group, shingles, story_link
 
 T0 = datetime(2024, 7, 27, 6, 0, tzinfo=UTC)
 
@@ -177,7 +178,7 @@ def _shingle_sets(draw: st.DrawFn) -> list[frozenset[int]]:
 
 def _stories_of_sets(sets: list[frozenset[int]]) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
     """(group() of entries with these shingle sets, the groups of comparing every pair)."""
-    import feeds.dedupe as dedupe
+    import feeds.normalize.grouping as dedupe
 
     links = [f"https://x.example/{i}" for i in range(len(sets))]
     entries = [make(i, "", "", source=f"s{i}", link=link) for i, link in enumerate(links)]
@@ -265,7 +266,7 @@ _LINKS = st.one_of(
 @settings(max_examples=3000)
 @given(_LINKS)
 def test_canonical_links_of_plain_links_are_those_urllib_gives(link):
-    from feeds.dedupe import _canonical_link_by_urllib
+    from feeds.normalize.grouping import _canonical_link_by_urllib
 
     try:
         expected = _canonical_link_by_urllib(link)

@@ -12,7 +12,7 @@ from atomcheck import assert_valid_atom
 from helpers import DATA, ROOT, feeds, scratch_site
 from lxml import etree
 
-from feeds.text import html_to_text
+from feeds.normalize.text import html_to_text
 
 SAMPLES = ROOT.parent / "shared" / "samples"
 SAHEL_IN = {

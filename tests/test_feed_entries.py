@@ -19,13 +19,13 @@ from atomcheck import NS, parse_xml
 from loopback import feed
 from lxml import etree
 
+from feeds.ingest.flow import ingest
 from feeds.models import Config, Entry, Settings, Source, Topic
 from feeds.parse import feed as feed_module
 from feeds.parse import parse_feed
 from feeds.parse.fast import decline_reason
-from feeds.pipeline import ingest
-from feeds.regenerate import regenerate
-from feeds.store import Store
+from feeds.publish.flow import regenerate
+from feeds.store.sqlite.store import Store
 
 BASE = "http://127.0.0.1:8080/"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

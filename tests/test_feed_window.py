@@ -18,10 +18,10 @@ import pytest
 from atomcheck import NS, assert_valid_atom
 from sahel_site import SAHEL, T0, sahel_entry, sahel_site
 
+from feeds.cli.status import document, render_status, topic_rows
 from feeds.models import Config, Entry
-from feeds.regenerate import regenerate, topic_entries
-from feeds.status import document, render_status, topic_rows
-from feeds.store import Store
+from feeds.publish.flow import regenerate, topic_entries
+from feeds.store.sqlite.store import Store
 
 
 def entry(n: int, published: datetime | None = None) -> Entry:

@@ -1,4 +1,5 @@
-"""The pure parts of #15 items 2-4: feeds.feedwide (instants, authors), feeds.claims (ids)."""
+"""The pure parts of #15 items 2-4: feeds.normalize.feedwide (instants, authors),
+feeds.normalize.claims (ids)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.claims import candidates, own_ids, scoped_id
-from feeds.feedwide import STEP, distinct_updated, inherit_authors
 from feeds.models import Entry, RawItem
+from feeds.normalize.claims import candidates, own_ids, scoped_id
+from feeds.normalize.feedwide import STEP, distinct_updated, inherit_authors
 
 T = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 

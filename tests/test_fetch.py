@@ -1,4 +1,5 @@
-"""Integration tests of feeds.fetch against a real HTTP server on 127.0.0.1 (tests/loopback.py).
+"""Integration tests of feeds.sources.http against a real HTTP server on 127.0.0.1
+(tests/loopback.py).
 
 Each test scripts the server, fetches, and asserts both what the client sent (the server's
 request log) and what the FetchResult / FetchError carries for the store. No timed
@@ -32,8 +33,8 @@ from loopback import (
 )
 
 from feeds import __version__
-from feeds.discover import find_feed_links, looks_like_html
-from feeds.fetch import Fetcher, FetchResult, FetchSettings, is_fetchable_url, user_agent
+from feeds.sources.discover import find_feed_links, looks_like_html
+from feeds.sources.http import Fetcher, FetchResult, FetchSettings, is_fetchable_url, user_agent
 
 RSS = (
     b'<?xml version="1.0" encoding="utf-8"?>'

@@ -1,4 +1,5 @@
-"""The Fetcher's aiohttp-backed httpx transport (feeds.transport.AiohttpTransport), against real
+"""The Fetcher's aiohttp-backed httpx transport (feeds.sources.transport.AiohttpTransport), against
+real
 servers on 127.0.0.1: what goes on the wire, what comes back raw, what is never kept, and
 which error each failure becomes.
 
@@ -28,14 +29,14 @@ import pytest
 from fetching import ETAG, LAST_MODIFIED, MB, SETTINGS, UA, fetch, fetch_error
 from loopback import Exchange, Loopback, feed, gzip_bomb, redirect, respond
 
-from feeds import transport as transport_module
-from feeds.fetch import (
+from feeds.sources import transport as transport_module
+from feeds.sources.http import (
     ACCEPT,
     ACCEPT_ENCODING,
     Fetcher,
     FetchSettings,
 )
-from feeds.transport import AiohttpTransport
+from feeds.sources.transport import AiohttpTransport
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 

@@ -1,4 +1,4 @@
-"""feeds.files.write_atomic: writes, skips identical bytes, never leaves temp files or half
+"""feeds.publish.files.write_atomic: writes, skips identical bytes, never leaves temp files or half
 files behind. (Tests run as root, so failures are made with a file where a folder should be,
 or by making os.replace / os.fsync fail.)"""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds import files
 from feeds.errors import PublishError
-from feeds.files import write_atomic
+from feeds.publish import files
+from feeds.publish.files import write_atomic
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -1,4 +1,5 @@
-"""The sibling formats (feeds.formats: RSS 2.0, JSON Feed 1.1) and the Atom extras (stylesheet,
+"""The sibling formats (feeds.publish.formats: RSS 2.0, JSON Feed 1.1) and the Atom extras
+(stylesheet,
 hubs, RFC 5005 links, related links): golden files compared byte for byte, real feedparser
 read-back, and any entry text gives well-formed output.
 
@@ -19,9 +20,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from test_publish import BASE, ENTRIES, HOSTILE, SAHEL, SETTINGS, SOURCES, _replace
 
-from feeds.formats import JSON_FEED_VERSION, render_json_feed, render_rss
 from feeds.parse import parse_feed
-from feeds.publish import Links, Related, entry_id, render_atom
+from feeds.publish.atom import Links, Related, entry_id, render_atom
+from feeds.publish.formats import JSON_FEED_VERSION, render_json_feed, render_rss
 
 DATA = Path(__file__).parent / "data" / "publish"
 HUB = "https://hub.example.net/"

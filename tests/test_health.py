@@ -9,8 +9,8 @@ from pathlib import Path
 import feedparser
 from atomcheck import assert_valid_atom
 
-from feeds import health as hl
 from feeds.models import Settings, Source, SourceState
+from feeds.publish import health_feed as hl
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

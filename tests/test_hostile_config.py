@@ -1,6 +1,6 @@
 """Every malformed config is one line on stderr naming the file and the key, exit code 2.
 
-Through the real command's entry point (``feeds.cli.main``), so what is checked is what an
+Through the real command's entry point (``feeds.cli.main.main``), so what is checked is what an
 operator sees: no traceback, one ``feeds: error:`` line, the file, the key.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.cli import main
+from feeds.cli.main import main
 
 GOOD = """[settings]
 base_url = "http://127.0.0.1:8080/"

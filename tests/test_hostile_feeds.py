@@ -26,9 +26,9 @@ from loopback import Loopback, Request, feed, respond
 
 from feeds.errors import ParseError
 from feeds.models import Source
-from feeds.normalize import normalize
+from feeds.normalize.entry import normalize
 from feeds.parse import parse_feed
-from feeds.store import Store
+from feeds.store.sqlite.store import Store
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 CASES: dict[str, dict] = tomllib.loads((HOSTILE / "cases.toml").read_text())

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from feeds.formats import render_json_feed, render_rss
 from feeds.models import Entry, RawItem, Settings, Source, Topic
-from feeds.normalize import normalize, sanitize_html
-from feeds.pages import render_article_page, render_index
-from feeds.publish import render_atom
+from feeds.normalize.entry import normalize, sanitize_html
+from feeds.publish.atom import render_atom
+from feeds.publish.formats import render_json_feed, render_rss
+from feeds.publish.pages import render_article_page, render_index
 
 SPECIALS = st.sampled_from(
     ["]]>", "&", "<", ">", "&amp;", "\x00", "\x0b", "\ufffe", "\ud800", "<script>", "\u2028",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from feeds.config import parse_config
+from feeds.config.loader import parse_config
+from feeds.ingest.flow import ingest
 from feeds.models import Config
-from feeds.pipeline import ingest
-from feeds.store import Store
+from feeds.store.sqlite.store import Store
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from loopback import feed, redirect, respond, retry_after, sequence
 
-from feeds.config import parse_config
+from feeds.config.loader import parse_config
+from feeds.ingest.flow import ingest
 from feeds.models import Config
-from feeds.pipeline import ingest
-from feeds.store import Store
+from feeds.store.sqlite.store import Store
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -135,9 +135,9 @@ def test_a_failing_source_never_stops_the_others(loopback, tmp_path, store):
 
 def test_sources_finishing_together_share_commits(loopback, tmp_path, store, monkeypatch):
     """Twelve sources that answer at once are stored in fewer transactions than sources
-    (feeds.batching); each source's entries and state are all there. One source alone is
+    (feeds.ingest.batching); each source's entries and state are all there. One source alone is
     not held back for others."""
-    import feeds.pipeline as pipeline
+    import feeds.ingest.flow as pipeline
 
     batches: list[pipeline.WriteBatch] = []
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from loopback import respond
 
-from feeds.config import parse_config
-from feeds.pipeline import ingest
-from feeds.store import Store
+from feeds.config.loader import parse_config
+from feeds.ingest.flow import ingest
+from feeds.store.sqlite.store import Store
 
 XML = b'<?xml version="1.0" encoding="utf-8"?>\n'
 ODD_FEEDS = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import LockError
-from feeds.lock import LOCK_NAME, DataLock
+from feeds.run.lock import LOCK_NAME, DataLock
 
 
 def test_holds_and_writes_the_pid(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_another_process_is_refused_and_a_dead_holder_blocks_nobody(tmp_path: Pa
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
-            from feeds.lock import DataLock
+            from feeds.run.lock import DataLock
             with DataLock({str(tmp_path)!r}):
                 print("locked", flush=True)
                 sys.stdin.readline()

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.models import RawItem, Source
-from feeds.normalize import (
+from feeds.normalize.entry import (
     canonical_language,
     clean_link,
     entry_hash,
@@ -20,8 +20,8 @@ from feeds.normalize import (
     sanitize_html,
     with_hash,
 )
+from feeds.normalize.text import first_paragraph, html_to_text, truncate_text
 from feeds.parse import parse_feed, read_articles
-from feeds.text import first_paragraph, html_to_text, truncate_text
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -371,8 +371,8 @@ _BASES = st.sampled_from(
 @settings(max_examples=3000, deadline=None)
 @given(_URLS, _BASES)
 def test_plain_urls_come_out_as_urllib_makes_them(url, base):
-    from feeds import normalize as n
-    from feeds.text import strip_illegal
+    from feeds.normalize import entry as n
+    from feeds.normalize.text import strip_illegal
 
     expected = n._clean_link_by_urllib(strip_illegal(url).strip(), base) if url else None
     assert clean_link(url, base) == expected
@@ -382,7 +382,7 @@ def test_plain_urls_come_out_as_urllib_makes_them(url, base):
 
 
 def test_the_plain_url_pattern_takes_the_common_links():
-    from feeds.normalize import PLAIN_URL
+    from feeds.normalize.entry import PLAIN_URL
 
     for url in ["https://news.example/2024/07/niger.html", "http://a.example:8080/x?id=3&utm_source=rss",
                 "https://h.example", "https://h.example/a%20b/(1)"]:  # fmt: skip

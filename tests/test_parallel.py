@@ -1,4 +1,4 @@
-"""feeds.parallel: bodies parsed and normalized in worker processes come back as they would
+"""feeds.ingest.parallel: bodies parsed and normalized in worker processes come back as they would
 in-process, and no worker outlives the process that made the pool (kill -9 included)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from feeds.ingest.parallel import NormalizeArgs, ParsePool, parse_and_normalize
 from feeds.models import Source
-from feeds.parallel import NormalizeArgs, ParsePool, parse_and_normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = sorted((ROOT / "config" / "feeds").iterdir())
@@ -48,7 +48,7 @@ def test_workers_give_what_parsing_in_process_gives() -> None:
 
 def test_the_main_process_parses_its_share_when_every_worker_is_busy(monkeypatch) -> None:
     """With one body allowed per worker, the others are parsed here: same results."""
-    import feeds.parallel as parallel
+    import feeds.ingest.parallel as parallel
 
     monkeypatch.setattr(parallel, "QUEUED", 1)
 
@@ -75,7 +75,7 @@ def test_bodies_given_before_the_workers_are_up_are_parsed_here(monkeypatch) -> 
     parses (the event loop is not blocked while the forkserver starts)."""
     import threading
 
-    import feeds.parallel as parallel
+    import feeds.ingest.parallel as parallel
 
     slow, real = threading.Event(), parallel.process_pool
     # Bounded, so that a pool started in the event loop (as it once was) fails the test
@@ -105,7 +105,7 @@ def test_the_pipes_to_the_workers_hold_a_whole_result() -> None:
     process's pool thread got the GIL to read it."""
     import fcntl
 
-    from feeds.parallel import PIPE_BYTES, process_pool
+    from feeds.ingest.parallel import PIPE_BYTES, process_pool
 
     with process_pool(1) as pool:
         for queue in (pool._result_queue, pool._call_queue):  # type: ignore[attr-defined]
@@ -116,10 +116,10 @@ def test_the_pipes_to_the_workers_hold_a_whole_result() -> None:
 
 WARM = """
 import gc
-from feeds.parallel import process_pool
+from feeds.ingest.parallel import process_pool
 
 def inherited():
-    from feeds.normalize import _detector
+    from feeds.normalize.entry import _detector
     return _detector.cache_info().currsize, gc.get_freeze_count() > 0
 
 if __name__ == "__main__":
@@ -141,7 +141,7 @@ def test_workers_inherit_the_language_detector_from_the_forkserver(tmp_path: Pat
 
 OWNER = """
 import os, sys, time
-from feeds.parallel import process_pool
+from feeds.ingest.parallel import process_pool
 pool = process_pool(2)
 list(pool.map(time.sleep, [0.2, 0.2]))  # both workers started
 print(" ".join(str(pid) for pid in pool._processes), flush=True)
@@ -176,8 +176,8 @@ def test_workers_exit_when_the_owner_is_killed() -> None:
 
 
 def test_the_forkserver_is_known_to_be_up_once_a_pool_started_it():
-    """feeds.regenerate shares many topics due with a worker only then (it starts fast)."""
-    from feeds.parallel import forkserver_up, process_pool
+    """feeds.publish.flow shares many topics due with a worker only then (it starts fast)."""
+    from feeds.ingest.parallel import forkserver_up, process_pool
 
     with process_pool(1) as pool:
         assert pool.submit(int, "7").result() == 7

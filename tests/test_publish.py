@@ -1,4 +1,4 @@
-"""feeds.publish: real feedgen output, read back with feedparser and lxml, checked against the
+"""feeds.publish.atom: real feedgen output, read back with feedparser and lxml, checked against the
 RFC 4287 schema; index.html, feeds.opml and article pages.
 
 The golden file tests/data/publish/sahel.atom is compared byte for byte. Regenerate it only
@@ -24,14 +24,14 @@ from hypothesis import strategies as st
 from feeds import __version__
 from feeds.errors import PublishError
 from feeds.models import Entry, Settings, Source, Topic
-from feeds.pages import render_article_page, render_index, render_opml
-from feeds.publish import (
+from feeds.publish.atom import (
     EMPTY_FEED_UPDATED,
     atom_path,
     feed_url,
     language_tag,
     render_atom,
 )
+from feeds.publish.pages import render_article_page, render_index, render_opml
 
 GOLDEN = Path(__file__).parent / "data" / "publish" / "sahel.atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -1,11 +1,11 @@
-"""feeds.query without SQLite: folding, the parser, round trips, explain."""
+"""feeds.topics.query without SQLite: folding, the parser, round trips, explain."""
 
 from __future__ import annotations
 
 import pytest
 
 from feeds.errors import QuerySyntaxError
-from feeds.query import (
+from feeds.topics.query import (
     And,
     Document,
     Not,

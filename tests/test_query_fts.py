@@ -1,4 +1,4 @@
-"""feeds.query against a real in-memory SQLite FTS5 table, created as in docs/dev.md."""
+"""feeds.topics.query against a real in-memory SQLite FTS5 table, created as in docs/dev.md."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.errors import QuerySyntaxError
-from feeds.query import (
+from feeds.topics.query import (
     Document,
     explain,
     explain_topic,

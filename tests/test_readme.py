@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from helpers import ROOT, scratch_site
 
-from feeds.cli import cli, main
+from feeds.cli.main import cli, main
 
 README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)

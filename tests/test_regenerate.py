@@ -1,4 +1,4 @@
-"""feeds.regenerate against a real SQLite file and a real public/ folder: every file it writes
+"""feeds.publish.flow against a real SQLite file and a real public/ folder: every file it writes
 is valid (Atom against the RFC 4287 schema, RSS and JSON Feed read back), bytes are stable,
 RFC 5005 archives page back through the whole history and never change once complete, one
 story once, and WebSub pings reach a loopback hub (and are retried when it fails).
@@ -21,8 +21,8 @@ from atomcheck import NS, assert_valid_atom, parse_xml
 from loopback import recording, respond, sequence
 
 from feeds.models import Config, Entry, Settings, Source, Topic
-from feeds.regenerate import regenerate, topic_entries
-from feeds.store import Store
+from feeds.publish.flow import regenerate, topic_entries
+from feeds.store.sqlite.store import Store
 
 BASE = "http://127.0.0.1:8080/"
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -391,7 +391,7 @@ def test_an_unreachable_hub_is_recorded(site):
 
 
 def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site, monkeypatch):
-    import feeds.regenerate as regenerate_module
+    import feeds.publish.flow as regenerate_module
 
     config, store = site
     add(store, *(entry(n) for n in range(1, 25)))
@@ -425,7 +425,7 @@ def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site
 def _spy_on_workers(monkeypatch) -> tuple[list[int], list[str]]:
     """The pools regenerate makes (their sizes), and the topics this process renders (the
     workers' calls are not seen)."""
-    import feeds.regenerate as rg
+    import feeds.publish.flow as rg
 
     pools: list[int] = []
     real_pool = rg.process_pool
@@ -451,8 +451,8 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
     workers (each with its own store connection) and by this process: the files, archive
     pages and topic records are those of a run in-process. A later publish of a few
     changes stays in-process."""
-    import feeds.regenerate as rg
-    from feeds.regenerate import PARALLEL_TOPICS
+    import feeds.publish.flow as rg
+    from feeds.publish.flow import PARALLEL_TOPICS
 
     monkeypatch.setattr(rg, "PARALLEL_MATCHES", 50)  # "many matches", for the test
     pools, here = _spy_on_workers(monkeypatch)
@@ -495,8 +495,8 @@ def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(tmp
     republish after one entry that all of them match) are rendered by a worker and by this
     process, and come out as one process writes them. Without the forkserver up, or with
     fewer topics due, they stay here."""
-    import feeds.regenerate as rg
-    from feeds.regenerate import PARALLEL_DUE
+    import feeds.publish.flow as rg
+    from feeds.publish.flow import PARALLEL_DUE
 
     pools, here = _spy_on_workers(monkeypatch)
     topics = tuple(
@@ -537,7 +537,7 @@ def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site, mon
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    import feeds.regenerate as rg
+    import feeds.publish.flow as rg
 
     class Pool:  # sends one topic, which fails, then refuses the others
         def __init__(self, workers: int) -> None:
@@ -575,8 +575,8 @@ def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site, mon
 def test_a_first_publish_of_few_matches_stays_in_process(tmp_path, monkeypatch):
     """Many topics never published, but few entries in their archives: starting a worker
     would cost more than it saves."""
-    import feeds.regenerate as rg
-    from feeds.regenerate import PARALLEL_MATCHES, PARALLEL_TOPICS
+    import feeds.publish.flow as rg
+    from feeds.publish.flow import PARALLEL_MATCHES, PARALLEL_TOPICS
 
     pools: list[int] = []
     monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n))  # never called
@@ -611,7 +611,7 @@ def test_republishing_from_the_mark_writes_what_working_everything_out_writes(tm
     takes each topic's state and count from its record while they hold, the other works
     them out anew every time. Their files and records must stay the same, and the count
     that of every match."""
-    from feeds.query import topic_expression
+    from feeds.topics.query import topic_expression
 
     rng = random.Random(seed)
     coups = Topic(slug="coups", title="Coups", query="coup OR junta")

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 from test_publish import ENTRIES, SAHEL, SETTINGS, SOURCES, _replace
 
-from feeds.formats import render_rss
 from feeds.models import Source
-from feeds.uri import iri_to_uri
+from feeds.normalize.uri import iri_to_uri
+from feeds.publish.formats import render_rss
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 #: RFC 3986: unreserved, reserved and percent-escapes, nothing else.

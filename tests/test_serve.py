@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from feeds.serve import accepts_gzip, make_app, resolve
+from feeds.run.serve import accepts_gzip, make_app, resolve
 
 ATOM = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">' + b"x" * 600 + b"</feed>"
 
@@ -292,7 +292,7 @@ def test_a_browser_gets_feeds_as_generic_xml_so_the_xsl_applies(tmp_path):
 
     import httpx
 
-    from feeds.serve import make_app
+    from feeds.run.serve import make_app
 
     (tmp_path / "t.atom").write_bytes(
         b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>'
@@ -336,7 +336,7 @@ def test_before_the_first_publish_every_file_is_a_503_with_retry_after(public: P
 
 
 def test_the_admin_app_serves_health_and_metrics_and_no_file(public: Path) -> None:
-    from feeds.serve import make_admin_app
+    from feeds.run.serve import make_admin_app
 
     app = make_admin_app(lambda: (False, "stale"), lambda: b"m 1\n")
     health = call(app, "/healthz")

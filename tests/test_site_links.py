@@ -14,8 +14,8 @@ from atomcheck import NS, assert_valid_atom
 from lxml import html
 
 from feeds.models import Config, Entry, Settings, Topic
-from feeds.regenerate import regenerate
-from feeds.store import Store
+from feeds.publish.flow import regenerate
+from feeds.store.sqlite.store import Store
 
 BASE = "http://127.0.0.1:8080/"
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)

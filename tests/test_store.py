@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from feeds.errors import StoreError
 from feeds.models import Entry, SourceState
-from feeds.store import SCHEMA_VERSION, Store
+from feeds.store.sqlite.store import SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -265,7 +265,7 @@ def test_times_keep_microseconds_and_old_stores_are_migrated(tmp_path):
 
 
 def test_source_filters_are_exact_and_old_indexes_are_migrated(tmp_path):
-    from feeds.query import topic_expression
+    from feeds.topics.query import topic_expression
 
     path = tmp_path / "feeds.sqlite3"
     with Store(path) as s:
@@ -379,7 +379,7 @@ def test_the_mark_counts_arrivals_and_every_edit_of_a_stored_entry(tmp_path):
 
 
 def test_dates_before_the_year_1000_are_stored_with_four_digits_and_read_back(tmp_path):
-    from feeds.store import parse_ts, ts
+    from feeds.store.sqlite.store import parse_ts, ts
 
     old = datetime(999, 3, 4, 5, 6, 7, 8, tzinfo=UTC)
     assert ts(old) == "0999-03-04T05:06:07.000008Z" and parse_ts(ts(old)) == old
@@ -410,7 +410,7 @@ def test_dates_before_the_year_1000_are_stored_with_four_digits_and_read_back(tm
 def test_authors_and_categories_are_written_as_json_dumps_writes_them(values):
     import json
 
-    from feeds.store import _json_strings
+    from feeds.store.sqlite.store import _json_strings
 
     assert _json_strings(tuple(values)) == json.dumps(values, ensure_ascii=False)
 
@@ -450,7 +450,7 @@ def test_count_and_matches_after_a_rowid(store):
 
 
 def test_topic_records_of_schema_6_are_migrated_without_a_mark(tmp_path):
-    from feeds.store import Mark, TopicRecord
+    from feeds.store.sqlite.store import Mark, TopicRecord
 
     path = tmp_path / "feeds.sqlite3"
     with Store(path) as s:

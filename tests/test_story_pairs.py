@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from feeds.dedupe import group
 from feeds.models import Entry
+from feeds.normalize.grouping import group
 
 PAIRS = Path(__file__).with_name("data") / "story_pairs.json"
 T0 = datetime(2024, 9, 1, 6, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""feeds.text: the plain text of sanitized HTML, worked out without parsing it again, is the
+"""feeds.normalize.text: the plain text of sanitized HTML, worked out without parsing it again, is the
 text html_to_text finds by parsing it (normalize relies on it for every entry)."""
 
 from __future__ import annotations
@@ -8,8 +8,14 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.normalize import _paragraph, sanitize_html
-from feeds.text import collapse_spaces, first_paragraph, html_to_text, sanitized_text, truncate_text
+from feeds.normalize.entry import _paragraph, sanitize_html
+from feeds.normalize.text import (
+    collapse_spaces,
+    first_paragraph,
+    html_to_text,
+    sanitized_text,
+    truncate_text,
+)
 
 #: Pieces of HTML, good and bad: quotes and ">" inside attributes, entities (also escaped
 #: ones), comments, CDATA, script/style/template/noscript, raw-text elements, stray "<".
@@ -34,7 +40,7 @@ SPACES = "".join(c for c in map(chr, range(0x3100)) if c.isspace()) + "\u200b\uf
 
 
 def test_strip_illegal_removes_exactly_what_xml_forbids_on_every_code_point():
-    from feeds.text import _ILLEGAL, strip_illegal
+    from feeds.normalize.text import _ILLEGAL, strip_illegal
 
     for code in range(0x110000):
         c = chr(code)
@@ -72,7 +78,7 @@ def test_text_of_a_derived_summary_is_the_text_of_parsing_it(fragment, base):
 @settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)
 @given(HTMLISH, BASES)
 def test_first_paragraph_of_sanitized_html_is_the_one_lxml_finds(fragment, base):
-    from feeds.text import _first_paragraph_by_lxml, strip_illegal
+    from feeds.normalize.text import _first_paragraph_by_lxml, strip_illegal
 
     clean = sanitize_html(fragment, base)
     assert first_paragraph(clean) == _first_paragraph_by_lxml(strip_illegal(clean))
@@ -83,19 +89,19 @@ def test_first_paragraph_of_sanitized_html_is_the_one_lxml_finds(fragment, base)
 def test_a_plain_first_paragraph_is_what_lxml_serializes(text, rest):
     """The bare-text paragraph read from the string, on any text (all of Unicode, spaces,
     controls, surrogates) and anything after it, is the paragraph lxml finds and writes."""
-    from feeds.text import _first_paragraph_by_lxml, strip_illegal
+    from feeds.normalize.text import _first_paragraph_by_lxml, strip_illegal
 
     html = f"<p>{text}</p>{rest}"
     assert first_paragraph(html) == _first_paragraph_by_lxml(strip_illegal(html))
 
 
 def test_first_paragraph_reads_a_plain_paragraph_from_the_string(monkeypatch):
-    import feeds.text
+    import feeds.normalize.text
 
     def no_parsing(html):
         raise AssertionError(f"parsed {html!r}")
 
-    monkeypatch.setattr(feeds.text, "_first_paragraph_by_lxml", no_parsing)
+    monkeypatch.setattr(feeds.normalize.text, "_first_paragraph_by_lxml", no_parsing)
     assert first_paragraph("<p>L’armée « a » dit</p><p>b</p>") == "<p>L’armée « a » dit</p>"
 
 

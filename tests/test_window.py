@@ -1,4 +1,4 @@
-"""feeds.window, the pure decisions of #15 item 14: where the entries a current feed keeps
+"""feeds.publish.window, the pure decisions of #15 item 14: where the entries a current feed keeps
 whatever their date start, and which stories it shows under ``feed_max``."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from feeds.dedupe import Story
 from feeds.models import Entry
-from feeds.window import Start, kept_from, pick
+from feeds.normalize.grouping import Story
+from feeds.publish.window import Start, kept_from, pick
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -62,6 +62,8 @@ def test_pick_shows_feed_size_and_the_kept_then_the_latest_arrivals_under_the_ca
 
 
 def test_window_imports_no_edges():
-    code = "import sys, feeds.window; print(sorted({'httpx', 'sqlite3'} & set(sys.modules)))"
+    code = (
+        "import sys, feeds.publish.window; print(sorted({'httpx', 'sqlite3'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

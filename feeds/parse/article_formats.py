@@ -21,7 +21,7 @@ import lxml.etree
 import lxml.html
 
 from feeds.models import RawItem
-from feeds.text import collapse_spaces, html_to_text
+from feeds.normalize.text import collapse_spaces, html_to_text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -28,9 +28,9 @@ from feedparser.urls import _urljoin
 
 from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
+from feeds.normalize.text import collapse_spaces, html_to_text
 from feeds.parse.dates import dict_value, entry_date, iso_date
 from feeds.parse.fast import _PLAIN_URL, parse_fast
-from feeds.text import collapse_spaces, html_to_text
 from feeds.words import count
 
 __all__ = ["parse_feed"]

@@ -1,0 +1,152 @@
+"""``feeds status``: each source's and topic's state, as a table or a stable JSON document.
+
+Reads the config and the store and lays out what they say; never writes. The JSON document
+is an interface for scripts: keys are only ever added, never renamed or removed::
+
+    {"config": "...", "sources": [{"name", "kind", "location", "enabled", "status",
+      "last_attempt", "last_success", "next_run", "failures", "entries", "last_error",
+      "moved_to"}...], "topics": [{"slug", "title", "entries", "last_publish", "url",
+      "capped"}...]}
+
+``capped``: more entries arrived within ``feed_window`` than ``feed_max`` lets the topic's
+feed show (feeds.publish.window).
+
+Times are ISO 8601 UTC strings (``2026-11-25T10:00:00Z``) or null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from feeds.cli.terminal import table, when
+from feeds.models import Config, Source, SourceState, Topic
+from feeds.publish.current import capped
+from feeds.store.sqlite.store import Store, ts
+from feeds.topics.query import topic_expression
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    name: str
+    kind: str
+    location: str
+    enabled: bool
+    status: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+    next_run: datetime | None
+    failures: int
+    entries: int
+    last_error: str | None
+    moved_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRow:
+    slug: str
+    title: str
+    entries: int
+    last_publish: datetime | None
+    url: str
+    #: More arrived within ``feed_window`` than ``feed_max`` lets the feed show.
+    capped: bool = False
+
+
+def source_rows(config: Config, states: dict[str, SourceState]) -> list[SourceRow]:
+    return [_source_row(s, states.get(s.name)) for s in config.sources]
+
+
+def _source_row(source: Source, st: SourceState | None) -> SourceRow:
+    st = st or SourceState(name=source.name)
+    moved = st.url if st.url and source.url and st.url != source.url else None
+    return SourceRow(
+        name=source.name,
+        kind=source.kind,
+        location=source.location,
+        enabled=source.enabled,
+        status=st.status if source.enabled else "disabled",
+        last_attempt=st.last_attempt,
+        last_success=st.last_success,
+        next_run=st.next_due,
+        failures=st.failures,
+        entries=st.entries,
+        last_error=st.message if st.status != "ok" else None,
+        moved_to=moved,
+    )
+
+
+def topic_rows(config: Config, store: Store) -> list[TopicRow]:
+    rows = []
+    for topic in config.topics:
+        record = store.topic_record(topic.slug)
+        rows.append(
+            TopicRow(
+                slug=topic.slug,
+                title=topic.title,
+                entries=record.entries if record else 0,
+                last_publish=record.published_at if record else None,
+                url=f"{config.settings.base_url}{topic.slug}.atom",
+                capped=capped(config.settings, store, _expression(topic)),
+            )
+        )
+    return rows
+
+
+def _expression(topic: Topic) -> str:
+    return topic_expression(topic.query, topic.exclude, topic.languages)
+
+
+def collect(config: Config, store: Store) -> tuple[list[SourceRow], list[TopicRow]]:
+    return source_rows(config, store.source_states()), topic_rows(config, store)
+
+
+def document(config: Config, sources: list[SourceRow], topics: list[TopicRow]) -> dict[str, Any]:
+    """The ``--json`` document (see the module docstring)."""
+
+    def plain(row: SourceRow | TopicRow) -> dict[str, Any]:
+        return {k: ts(v) if isinstance(v, datetime) else v for k, v in asdict(row).items()}
+
+    return {
+        "config": str(config.file),
+        "sources": [plain(r) for r in sources],
+        "topics": [plain(r) for r in topics],
+    }
+
+
+def render_status(
+    config: Config, sources: list[SourceRow], topics: list[TopicRow]
+) -> Iterator[str]:
+    """The two tables, and what to do about sources that moved or fail."""
+    yield table(
+        ("source", "kind", "status", "last success", "entries", "next run", "last error"),
+        [
+            (r.name, r.kind, r.status, when(r.last_success), str(r.entries),
+             "-" if not r.enabled else when(r.next_run, "now"), r.last_error or "")
+            for r in sources
+        ],
+    )  # fmt: skip
+    for r in sources:
+        if r.moved_to:
+            yield f"{r.name} moved permanently to {r.moved_to}: update its `url` in {config.file}"
+    yield ""
+    yield table(
+        ("topic", "matching entries", "last publish"),
+        [(r.slug, str(r.entries), when(r.last_publish)) for r in topics],
+    )
+    for t in topics:
+        if t.capped:
+            yield (
+                f"{t.slug}: more entries arrived within feed_window than feed_max "
+                f"({config.settings.feed_max}) lets its feed show, the earliest are left out: "
+                f"raise feed_max in {config.file}"
+            )
+    failing = [r.name for r in sources if r.status in ("error", "gone")]
+    if failing:
+        yield ""
+        yield (
+            f"{len(failing)} failing: see the LAST ERROR column; `feeds ingest --source NAME` "
+            "retries one (README: Troubleshooting)"
+        )

@@ -1,0 +1,342 @@
+"""Run sources through fetch → parse → normalize → store (publishing: feeds.publish.flow).
+
+This module calls the stages in order and records what happened; it decides nothing itself
+(when a source is due is ``feeds.decide``'s call; what an entry is, ``feeds.normalize.entry``'s;
+what a topic holds, ``feeds.topics.query``'s). A failing source is recorded on that source and
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from feeds.decide import combine_hints, next_due
+from feeds.errors import FetchError, ParseError, SourceError
+from feeds.ingest.articlefiles import plan_folder
+from feeds.ingest.batching import WriteBatch
+from feeds.ingest.parallel import (
+    NormalizeArgs,
+    Normalized,
+    NormalizedFeed,
+    ParsePool,
+    normalize_items,
+)
+from feeds.models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
+from feeds.normalize.claims import candidates, own_ids
+from feeds.parse import parse_feed
+from feeds.parse.articles import ArticleScan, folder_fingerprint, scan_articles
+from feeds.sources.http import Fetcher, FetchSettings, user_agent
+from feeds.store.sqlite.store import Store, ts
+from feeds.words import count
+
+log = logging.getLogger("feeds")
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (to the microsecond, the store's precision)."""
+    return datetime.now(UTC)
+
+
+def id_authority(config: Config, store: Store) -> str:
+    """The authority of ``tag:`` ids, fixed in the store on first use so ids never change."""
+    default = config.settings.id_authority or urlsplit(config.settings.base_url).hostname
+    return store.meta("id_authority", lambda: default or "localhost")
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    return FetchSettings(user_agent=user_agent(config.settings.base_url))
+
+
+# -- ingest ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    authority: str
+    now: datetime
+    force: bool
+    #: Parses and normalizes bodies in worker processes (None: in this process).
+    pool: ParsePool | None = None
+    #: Where sources' writes go: committed several at once.
+    writes: WriteBatch | None = None
+
+
+async def ingest(
+    config: Config,
+    store: Store,
+    *,
+    names: Sequence[str] = (),
+    force: bool = False,
+    now: datetime | None = None,
+    fetcher: Fetcher | None = None,
+    on_report: Callable[[IngestReport], None] | None = None,
+) -> list[IngestReport]:
+    """Ingest the enabled sources (or those named) once, concurrently.
+
+    ``on_report`` is called with each source's report as soon as it is done (progress).
+    """
+    sources = [s for s in config.sources if (s.name in names if names else s.enabled)]
+    now = now or utcnow()
+    authority = id_authority(config, store)
+    if fetcher is None:
+        async with Fetcher(fetch_settings(config)) as own:
+            return await ingest(
+                config, store, names=names, force=force, now=now, fetcher=own,
+                on_report=on_report,
+            )  # fmt: skip
+    pool = ParsePool.for_run(len(sources), config.settings.languages)
+    writes = WriteBatch(store) if len(sources) > 1 else None  # one: nothing to wait for
+    run = _Run(config, store, fetcher, authority, now, force, pool, writes)
+    # Many sources: their commits do not wait on WAL checkpoints (a thread makes them).
+    with store.checkpoints_elsewhere() if writes is not None else nullcontext():
+        try:
+            return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
+        finally:
+            if writes is not None:
+                writes.flush()  # what sources cancelled on the way left pending
+            if pool is not None:
+                pool.close()
+
+
+async def _reported(
+    run: _Run, source: Source, on_report: Callable[[IngestReport], None] | None
+) -> IngestReport:
+    report = await ingest_source(run, source)
+    if on_report is not None:
+        on_report(report)
+    return report
+
+
+async def ingest_source(run: _Run, source: Source) -> IngestReport:
+    state = run.store.source_state(source.name, configured_url=source.url)
+    if not run.force and (message := _skip_reason(state, run.now)):
+        log.info("source %s: %s", source.name, message)
+        return IngestReport(source.name, ok=True, message=message)
+    try:
+        parsed, state, max_age = await _read(run, source, state)
+        normalized = _normalized(run, source, parsed) if parsed else None
+    except SourceError as e:
+        failed = await _write(run, partial(_failed, run, source, state, e))
+        log.error("source %s: %s", source.name, e.message)
+        return failed
+
+    def store() -> IngestReport:
+        report = IngestReport(source.name, ok=True)
+        if isinstance(parsed, ArticleScan) and normalized is not None:
+            report = _store_folder(run, source, parsed, *normalized)
+        elif normalized is not None:
+            report = _store(run, source, *normalized)
+        _succeeded(run, source, state, parsed, max_age)
+        return report
+
+    report = await _write(run, store)
+    unread = set(parsed.failed) if isinstance(parsed, ArticleScan) else set()
+    if parsed and parsed.problems:
+        # A file that could not be read at all fails the source (exit 1, `feeds status`):
+        # its article is missing from the feeds, which must not pass for success.
+        report = replace(report, ok=not unread, message="; ".join(parsed.problems))
+        for problem in parsed.problems:
+            log.log(logging.ERROR if problem in unread else logging.WARNING,
+                    "source %s: %s", source.name, problem)  # fmt: skip
+    log.info(
+        "source %s: %d new, %d changed, %d unchanged",
+        source.name, report.new, report.changed, report.unchanged,
+    )  # fmt: skip
+    return report
+
+
+def _skip_reason(state: SourceState, now: datetime) -> str | None:
+    """Why a source is not fetched now (a server's request), or None. --force overrides."""
+    if state.status == "gone":
+        return "skipped: the server said 410 Gone; fix its url, or use --force to try again"
+    if state.retry_after and state.retry_after > now:
+        return f"skipped: the server asked to wait until {state.retry_after:%Y-%m-%d %H:%M}Z"
+    return None
+
+
+async def _read(
+    run: _Run, source: Source, state: SourceState
+) -> tuple[ParsedFeed | None, SourceState, float | None]:
+    """The parsed source (None when unchanged since last time), its new state, max-age."""
+    if source.kind == "articles":
+        assert source.path is not None
+        # Same files, same sizes and times, same settings: nothing to read (the folder's
+        # digest is kept where a feed keeps its body's).
+        settings = run.config.settings
+        key = repr((source, settings.languages, settings.base_url, run.authority))
+        digest = hashlib.sha256(f"{folder_fingerprint(source.path)} {key}".encode()).hexdigest()
+        if digest == state.body_hash:
+            return None, state, None
+        scan = scan_articles(source.path)
+        # A folder with a file that could not be read is read again next time (and fails
+        # again while the file is bad), so it never passes for an unchanged, healthy one.
+        return scan, replace(state, body_hash=None if scan.failed else digest), None
+    if source.path is not None:
+        try:
+            body = source.path.read_bytes()
+        except OSError as e:
+            raise ParseError(f"cannot read {source.path}: {e.strerror}") from e
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == state.body_hash:
+            return None, state, None
+        parsed = parse_feed(body, url=source.path.as_uri())
+        return parsed, replace(state, body_hash=digest), None
+    url = state.url or source.url
+    assert url is not None
+    if run.pool is None:
+        return await _fetch_and_parse(run, source, state, url)
+    async with run.pool.slot():  # a body waiting for a worker is held in memory: bound them
+        return await _fetch_and_parse(run, source, state, url)
+
+
+async def _fetch_and_parse(
+    run: _Run, source: Source, state: SourceState, url: str
+) -> tuple[ParsedFeed | None, SourceState, float | None]:
+    result = await run.fetcher.fetch(
+        url, etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash
+    )
+    state = replace(
+        state,
+        url=result.permanent_url or state.url,
+        etag=result.etag or state.etag,
+        last_modified=result.last_modified or state.last_modified,
+        body_hash=result.body_hash or state.body_hash,
+    )
+    if result.not_modified or result.body is None:
+        return None, state, result.max_age
+    if run.pool is not None:
+        args = _normalize_args(run, source)
+        parsed, normalized = await run.pool.parse(
+            result.body, result.final_url, result.content_type, args
+        )
+        return NormalizedFeed.of(parsed, normalized), state, result.max_age
+    parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
+    return parsed, state, result.max_age
+
+
+def _normalize_args(run: _Run, source: Source) -> NormalizeArgs:
+    settings = run.config.settings
+    return NormalizeArgs(source, run.now, run.authority, settings.languages, settings.base_url)
+
+
+async def _write(run: _Run, work: Callable[[], T]) -> T:
+    """``work()``'s store writes, in a transaction shared with other sources' if batched."""
+    if run.writes is None:
+        with run.store.batch():
+            return work()
+    return await run.writes.write(work)
+
+
+def _normalized(run: _Run, source: Source, parsed: ParsedFeed) -> Normalized:
+    """The entries of ``parsed`` and their texts (the pool's come normalized already)."""
+    if isinstance(parsed, NormalizedFeed):
+        return parsed.entries, parsed.texts
+    return normalize_items(parsed.items, _normalize_args(run, source), parsed.authors)
+
+
+def _store(
+    run: _Run, source: Source, entries: Sequence[Entry], texts: Sequence[str]
+) -> IngestReport:
+    entries = _claimed(run, source, entries)
+    result = run.store.upsert(entries, now=run.now, texts=texts)
+    return IngestReport(
+        source.name,
+        ok=True,
+        new=len(result.new),
+        changed=len(result.changed),
+        unchanged=result.unchanged,
+        changed_ids=result.new + result.changed,
+    )
+
+
+def _store_folder(
+    run: _Run, source: Source, scan: ArticleScan, entries: Sequence[Entry], texts: Sequence[str]
+) -> IngestReport:
+    """Store a folder's articles: a renamed file keeps its id; a deleted file's entry is
+    retracted, unless the source keeps entries (``on_delete = "keep"``); see
+    ``feeds.ingest.articlefiles``. In the caller's transaction, so a kill leaves all or nothing."""
+    read = [
+        (i.path or "", e, t, bool(i.guid))
+        for i, e, t in zip(scan.items, entries, texts, strict=True)
+    ]
+    known = run.store.known_files(source.name)
+    plan = plan_folder(known, present=scan.files, complete=scan.complete, read=read)
+    report = _store(run, source, plan.entries, texts)
+    retracted: list[str] = []
+    if plan.gone and source.on_delete == "retract":
+        retracted = run.store.retract(plan.gone, when=ts(run.now) or "")
+    run.store.save_known_files(source.name, plan.files)
+    for old, new in plan.renamed:
+        log.info("source %s: %s is now %s; its entry keeps its id", source.name, old, new)
+    if retracted:
+        log.info(
+            "source %s: %s retracted (file deleted)", source.name, count(len(retracted), "entry")
+        )
+    return replace(report, changed_ids=report.changed_ids + tuple(retracted))
+
+
+def _claimed(run: _Run, source: Source, entries: Sequence[Entry]) -> list[Entry]:
+    """``entries`` under their ids in the store: a guid another source holds is not taken
+    over (feeds.normalize.claims; asked in the transaction that writes them)."""
+    asked = candidates(entries, source.name, run.authority)
+    holders = run.store.holders(asked) if asked else {}
+    configured = {s.name for s in run.config.sources}
+    return own_ids(
+        entries, source=source.name, authority=run.authority, holders=holders,
+        configured=configured,
+    )  # fmt: skip
+
+
+def _succeeded(
+    run: _Run, source: Source, state: SourceState, parsed: ParsedFeed | None, max_age: float | None
+) -> None:
+    hint = combine_hints(max_age, parsed.ttl if parsed else None)
+    due = next_due(run.now, source.interval, hint=hint)
+    state = replace(
+        state,
+        last_attempt=run.now,
+        last_success=run.now,
+        status="error" if isinstance(parsed, ArticleScan) and parsed.failed else "ok",
+        message=_problems(parsed, state),
+        failures=0,
+        next_due=due,
+        retry_after=None,
+    )
+    run.store.save_source_state(state, configured_url=source.url)
+
+
+def _problems(parsed: ParsedFeed | None, state: SourceState) -> str | None:
+    """What to say of a source that worked: its problems; unchanged, the same as before."""
+    if parsed is None:
+        return state.message if state.status == "ok" else None
+    return "; ".join(parsed.problems) or None
+
+
+def _failed(run: _Run, source: Source, state: SourceState, error: SourceError) -> IngestReport:
+    gone = isinstance(error, FetchError) and error.gone
+    wait = error.retry_after if isinstance(error, FetchError) else None
+    failures = state.failures + 1
+    state = replace(
+        state,
+        last_attempt=run.now,
+        status="gone" if gone else "error",
+        message=error.message,
+        failures=failures,
+        next_due=next_due(run.now, source.interval, failures=failures, retry_after=wait),
+        retry_after=run.now + timedelta(seconds=wait) if wait else None,
+    )
+    run.store.save_source_state(state, configured_url=source.url)
+    return IngestReport(source.name, ok=False, message=error.message)

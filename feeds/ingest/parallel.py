@@ -1,0 +1,333 @@
+"""Parse and normalize fetched bodies in worker processes, so that ingest uses every core.
+
+feedparser and normalize are pure CPU work on one body at a time (bytes in, Entries out), the
+rest of ingest is I/O and SQLite: handing the bodies to a small process pool lets a cold pass
+run on all cores while the event loop keeps fetching and the store keeps writing. The main
+process is one of the cores: there is a worker for each of the others, and when every worker
+has QUEUED bodies waiting, the main process parses the next one itself (one process fewer
+in memory than a worker per core, and no pickling of what it parses). The pool is started
+lazily, on the first body to parse, so a pass where every feed answers 304 costs nothing
+here; it uses ``forkserver`` (a fork of a process with threads, such as a running daemon,
+could inherit a held lock) with feeds' modules and the configured languages' lingua models
+loaded before forking (feeds.ingest.warm), so that the workers share one copy of them.
+
+The result is the same as calling ``parse_feed`` then ``normalize`` in the caller: both are
+pure functions of their arguments (``now`` is passed in). This module decides nothing about
+feeds; it must not touch the store, the network or the config. ``process_pool`` is also the
+pool feeds.publish.flow renders many topics in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import multiprocessing
+import os
+import select
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from multiprocessing import forkserver
+
+from feeds.models import Entry, ParsedFeed, RawItem, Source
+from feeds.normalize.claims import with_former_id
+from feeds.normalize.entry import normalize_with_text
+from feeds.normalize.feedwide import distinct_updated, inherit_authors
+from feeds.parse import parse_feed
+
+#: Normalized entries and their plain texts (``feeds.text.body_text``), in item order.
+Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
+
+__all__ = [
+    "ENV_WORKERS",
+    "configured_workers",
+    "forkserver_up",
+    "process_pool",
+    "MIN_SOURCES",
+    "NormalizeArgs",
+    "Normalized",
+    "NormalizedFeed",
+    "ParsePool",
+    "normalize_items",
+    "parse_and_normalize",
+]
+
+log = logging.getLogger("feeds")
+
+#: Below this many sources in a run, parsing stays in-process: starting workers costs more.
+MIN_SOURCES = 16
+#: Worker processes; "0" parses in-process (the benchmark's reference, or a tiny machine).
+ENV_WORKERS = "FEEDS_PARSE_WORKERS"
+#: How process_pool tells feeds.ingest.warm, in the forkserver, which languages to load.
+ENV_WARM = "_FEEDS_WARM_LANGUAGES"
+#: Imported once in the forkserver, so that a worker starts with them: what a worker runs
+#: (parsing here, publishing in feeds.publish.flow) and what a main module run with ``-m``
+#: imports (the worker imports it again; a script's main the forkserver imports itself).
+#: A pool's worker starts in ~15 ms instead of ~150.
+_PRELOAD = ["feeds.ingest.parallel", "feeds.ingest.warm", "feeds.ingest.flow", "feeds.publish.flow"]
+#: Serializes starting the forkserver (its environment names the languages to warm).
+_START = threading.Lock()
+#: Set once this process has started its forkserver.
+_UP = threading.Event()
+#: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
+#: and every worker busy, few enough that pending bodies (~50 KB each) stay a few MB.
+MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
+#: Bodies sent to each worker before the main process parses the next one itself: ~150 ms
+#: of a worker's work, so that it never runs dry while the main process stores a batch or
+#: parses a body (the bench's cold ingest: 7.0 s with 4, 6.1 s with 16). Past the slots
+#: (more workers), the main process only fetches and stores.
+QUEUED = 16
+#: Buffer of the pipes between this process and its workers (the most an unprivileged
+#: process may set on Linux by default).
+PIPE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedFeed(ParsedFeed):
+    """A ParsedFeed whose items were normalized already (``items`` is empty), with the
+    plain text of each entry (``feeds.text.body_text``, for the store's FTS index)."""
+
+    entries: tuple[Entry, ...] = ()
+    texts: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, parsed: ParsedFeed, normalized: Normalized) -> NormalizedFeed:
+        entries, texts = normalized
+        return cls(
+            title=parsed.title,
+            link=parsed.link,
+            language=parsed.language,
+            ttl=parsed.ttl,
+            problems=parsed.problems,
+            authors=parsed.authors,
+            entries=entries,
+            texts=texts,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeArgs:
+    """What ``normalize`` needs besides the item (see feeds.normalize.entry.normalize)."""
+
+    source: Source
+    now: datetime
+    id_authority: str
+    languages: tuple[str, ...]
+    site_base: str
+
+
+def normalize_items(
+    items: Iterable[RawItem], args: NormalizeArgs, feed_authors: tuple[str, ...] = ()
+) -> Normalized:
+    """``normalize_with_text`` of each item: the entries, and their texts. What the feed as a
+    whole settles (its authors, distinct instants in its order) is feeds.normalize.feedwide's."""
+    items = tuple(items)
+    pairs = [
+        normalize_with_text(
+            inherit_authors(item, feed_authors),
+            source=args.source,
+            now=args.now,
+            id_authority=args.id_authority,
+            languages=args.languages,
+            site_base=args.site_base,
+        )
+        for item in items
+    ]
+    source, authority = args.source, args.id_authority
+    entries = [
+        with_former_id(e, i, source, authority) for (e, _), i in zip(pairs, items, strict=True)
+    ]
+    entries = distinct_updated(entries)
+    return tuple(entries), tuple(t for _, t in pairs)
+
+
+def parse_and_normalize(
+    body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
+) -> tuple[ParsedFeed, Normalized]:
+    """``parse_feed`` then ``normalize`` each item; the feed comes back without its items."""
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    return replace(parsed, items=()), normalize_items(parsed.items, args, parsed.authors)
+
+
+def default_workers() -> int:
+    """One worker per core the process may use but one, the main process's (it parses and
+    renders its share too): 1 to 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores - 1, 4))
+
+
+def configured_workers() -> int:
+    """``$FEEDS_PARSE_WORKERS`` if set (0: work in-process), else ``default_workers()``."""
+    setting = os.environ.get(ENV_WORKERS, "").strip()
+    return int(setting) if setting.isdigit() else default_workers()
+
+
+def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolExecutor:
+    """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
+    a process with threads, such as a running daemon, could inherit a held lock), and the
+    lingua models of ``languages`` when this starts the forkserver (feeds.ingest.warm). Each
+    worker exits when the process that made the pool is gone: a run killed with -9 leaves
+    no worker behind (what a worker was writing is written atomically, or rolled back)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    _start_forkserver(languages)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    )
+    _widen_pipes(pool)
+    return pool
+
+
+def forkserver_up() -> bool:
+    """Whether this process started its forkserver (an ingest with workers did): a pool's
+    worker then starts in ~15 ms, where starting the forkserver takes a few tenths of a
+    second (it imports feeds and loads the language models)."""
+    return _UP.is_set()
+
+
+def _widen_pipes(pool: ProcessPoolExecutor) -> None:
+    """Give the pool's pipes PIPE_BYTES of buffer (Linux; elsewhere, or if the pool is not
+    built as expected, they stay as they are). A worker's result (~100 KB for a feed of 50
+    entries) did not fit in the default 64 KB: the worker waited, idle, until this process
+    read it, which its pool thread does only when it gets the GIL from a thread busy parsing
+    (up to a switch interval, 5 ms). Idle worker time on the bench's cold ingest: 15% -> 8%."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    for queue in (getattr(pool, "_result_queue", None), getattr(pool, "_call_queue", None)):
+        reader = getattr(queue, "_reader", None)
+        if set_size is None or reader is None:
+            continue
+        try:
+            fcntl.fcntl(reader.fileno(), set_size, PIPE_BYTES)
+        except OSError:  # over /proc/sys/fs/pipe-max-size: the default stays
+            pass
+
+
+def _start_forkserver(languages: tuple[str, ...]) -> None:
+    """Start this process's forkserver unless it runs already: it inherits the environment
+    of that moment, where feeds.ingest.warm finds ``languages``."""
+    with _START:
+        previous = os.environ.get(ENV_WARM)
+        os.environ[ENV_WARM] = ",".join(languages)
+        try:
+            forkserver.ensure_running()
+            _UP.set()
+        finally:
+            if previous is None:
+                del os.environ[ENV_WARM]
+            else:
+                os.environ[ENV_WARM] = previous
+
+
+def _exit_with(owner: int) -> None:
+    """In a worker: a thread that ends the process as soon as ``owner`` has exited."""
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(owner)
+        except (AttributeError, OSError):  # no pidfd (not Linux, an old kernel), or gone
+            while _alive(owner):
+                time.sleep(1.0)
+        else:
+            select.select([fd], [], [])  # readable once the owner has exited
+        os._exit(1)
+
+    threading.Thread(target=watch, name="feeds-owner-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a pid reused by another user
+        return False
+    return True
+
+
+class ParsePool:
+    """A lazily started process pool for ``parse_and_normalize``, in which the calling
+    process takes a share; ``close()`` when done.
+
+    The workers start in a thread at the first body (``start``): starting the forkserver
+    takes a few tenths of a second (it imports feeds and loads the language models), which
+    the event loop would otherwise spend blocked in the first submit. Until they are up,
+    this process parses every body itself."""
+
+    def __init__(self, workers: int | None = None, languages: tuple[str, ...] = ()) -> None:
+        self.workers = workers or default_workers()
+        self.languages = languages
+        #: Bodies parsed in this process (the others went to a worker).
+        self.here = 0
+        self._queued = 0
+        self._executor: ProcessPoolExecutor | None = None
+        self._slots = asyncio.Semaphore(max(MIN_SLOTS, SLOTS_PER_WORKER * self.workers))
+        self._booting: threading.Thread | None = None
+        self._up = threading.Event()
+
+    def slot(self) -> asyncio.Semaphore:
+        """Hold one while fetching a body and parsing it: bodies fetched faster than the
+        workers parse them wait *before* being fetched, not in memory (``async with``)."""
+        return self._slots
+
+    @classmethod
+    def for_run(cls, sources: int, languages: tuple[str, ...] = ()) -> ParsePool | None:
+        """A pool for a run of ``sources`` sources, or None when in-process is better;
+        ``languages``: those normalize detects (their models are loaded once, shared)."""
+        workers = configured_workers()
+        if workers < 1 or sources < MIN_SOURCES:
+            return None
+        return cls(workers, languages)
+
+    def start(self) -> None:
+        """Start the workers, in a thread (``started`` tells when they are up)."""
+        if self._booting is None:
+            self._booting = threading.Thread(target=self._boot, name="feeds-pool-start")
+            self._booting.start()
+
+    def started(self, timeout: float | None = None) -> bool:
+        """Wait until the workers are up (or could not start); whether they are."""
+        return self._up.wait(timeout)
+
+    def _boot(self) -> None:
+        try:
+            executor = process_pool(self.workers, self.languages)
+            self._executor = executor
+            executor.submit(int).result()  # a worker is up
+        except Exception as e:  # parsing goes on in this process
+            log.warning("parse workers did not start (%s): parsing in this process", e)
+        finally:
+            self._up.set()
+
+    async def parse(
+        self, body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
+    ) -> tuple[ParsedFeed, Normalized]:
+        """``parse_and_normalize`` in a worker, or here when every worker has QUEUED bodies
+        waiting already (this process is one more core: while it parses one, the workers
+        keep busy on theirs). ParseError is raised here either way."""
+        self.start()
+        executor = self._executor
+        if not self._up.is_set() or executor is None or self._queued >= QUEUED * self.workers:
+            self.here += 1
+            return parse_and_normalize(body, url, content_type, args)
+        loop = asyncio.get_running_loop()
+        self._queued += 1
+        try:
+            return await loop.run_in_executor(
+                executor, parse_and_normalize, body, url, content_type, args
+            )
+        finally:
+            self._queued -= 1
+
+    def close(self) -> None:
+        if self._booting is not None:
+            self._booting.join()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None

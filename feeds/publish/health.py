@@ -1,0 +1,69 @@
+"""Keep the health state after source runs: ``data_dir/health.json`` and ``_status.atom``.
+
+The daemon and the one-shot commands (``feeds update``, ``feeds ingest``) both call this after
+each run, so a source that fails twice in a row makes its "started failing" entry whether the
+two runs were scheduled by the daemon or by cron. ``feeds.publish.health_feed`` decides (pure); this module
+reads what it needs from the store, saves the history and writes the status feed (with the
+browser stylesheet, as the topic feeds have). It must not fetch, nor write topic feeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from feeds.errors import FeedsError
+from feeds.models import Config, IngestReport, Source
+from feeds.publish import health_feed as hl
+from feeds.publish.atom import STYLESHEET, Links, stylesheet_href
+from feeds.publish.files import write_atomic
+from feeds.publish.flow import stylesheet
+from feeds.store.sqlite.store import Store
+
+log = logging.getLogger("feeds")
+
+
+def observe_run(
+    health: hl.HealthState, store: Store, source: Source, report: IngestReport, now: datetime
+) -> tuple[hl.HealthState, hl.StatusEvent | None]:
+    """Fold one run of ``source`` into ``health``; the event it makes is logged."""
+    state = store.source_state(source.name, configured_url=source.url)
+    dates = [e.published for e in store.entries(source=source.name, limit=hl.CADENCE_SAMPLE)]
+    health, event = hl.observe(health, source, state, new_entries=report.new, dates=dates, now=now)
+    if event is not None:
+        log.warning("status: %s", event.message)
+    return health, event
+
+
+def write_status(config: Config, health: hl.HealthState, *, render: bool = True) -> None:
+    """Save the health history; with ``render``, write ``_status.atom`` (and the stylesheet
+    it names) too. A failure is logged: health never stops a run or a daemon."""
+    settings = config.settings
+    sources = {s.name: s for s in config.sources}
+    try:
+        hl.save_health(settings.data_dir / hl.HEALTH_FILE, health)
+        if render:
+            links = Links(stylesheet=stylesheet_href())
+            data = hl.render_status(health.events, settings=settings, sources=sources,
+                                    links=links)  # fmt: skip
+            settings.public_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(settings.public_dir / STYLESHEET, stylesheet())
+            write_atomic(settings.public_dir / f"{hl.STATUS_SLUG}.atom", data)
+    except (FeedsError, OSError) as e:
+        log.error("status: %s", e)
+
+
+def keep_health(
+    config: Config, store: Store, reports: Sequence[IngestReport], now: datetime
+) -> list[hl.StatusEvent]:
+    """After a one-shot ingest: load the history, fold these runs in, save, render."""
+    health = hl.load_health(config.settings.data_dir / hl.HEALTH_FILE)
+    events = []
+    for report in reports:
+        source = config.source(report.source)
+        if source is not None:
+            health, event = observe_run(health, store, source, report, now)
+            events += [event] if event is not None else []
+    write_status(config, health)
+    return events

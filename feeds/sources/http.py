@@ -1,0 +1,515 @@
+"""The fetcher: one polite, bounded HTTP client for the whole process.
+
+An edge: it speaks HTTP (httpx) and nothing else. It sends conditional GETs, follows
+redirects itself (to know which were permanent), limits concurrency globally and per host,
+enforces connect/read/total timeouts and a body size counted *after* decompression, and
+follows an HTML page to the feed it links to. It returns a FetchResult or raises FetchError.
+It must not parse feeds, touch the store, read the config, or decide when to fetch
+(feeds.decide decides; the pipeline calls).
+
+Requests, responses and errors are httpx's, but no httpx.AsyncClient sends them: the
+Fetcher builds each httpx.Request itself and hands it to feeds.sources.transport.AiohttpTransport,
+an httpx transport on one aiohttp.ClientSession (httpx's own stack cost about 0.5 ms of CPU
+per request, more than the rest of a revalidation). The transport keeps what httpx did for
+us: the same request headers, no cookies, no redirects followed, the raw (still compressed)
+body for _Inflater, TLS verification, proxies from the environment, keep-alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from http import HTTPStatus
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import httpx
+
+from feeds import __version__
+from feeds.decide import parse_max_age, parse_retry_after
+from feeds.errors import FetchError
+from feeds.sources.discover import find_feed_links, looks_like_html
+from feeds.sources.transport import AiohttpTransport
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+#: Feeds first, HTML last (for autodiscovery), anything rather than a 406.
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+    "application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+#: Only what we decode ourselves, with a bound on the output (see _Inflater).
+ACCEPT_ENCODING = "gzip, deflate"
+_SCHEMES = ("http", "https")
+_NO_BODY = httpx.ByteStream(b"")
+
+
+def user_agent(contact_url: str | None = None) -> str:
+    """``feeds/0.1.0 (+https://operator.example/)``: who we are and how to reach the operator."""
+    name = f"feeds/{__version__}"
+    return f"{name} (+{contact_url})" if contact_url else name
+
+
+def is_fetchable_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL with a host: the only kind of remote source."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _SCHEMES and bool(parts.hostname)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    #: Sent with every request; build it with ``user_agent(contact_url)``.
+    user_agent: str
+    #: Largest body accepted, in bytes, counted after decompression.
+    max_body: int = 10 * 1024 * 1024
+    connect_timeout: float = 10.0
+    #: Longest silence while waiting for bytes.
+    read_timeout: float = 30.0
+    #: Longest time one fetch may spend talking to servers (all hops, autodiscovery
+    #: included; waiting for a free connection slot is not counted).
+    total_timeout: float = 60.0
+    #: Requests in flight at once, over all hosts.
+    max_connections: int = 20
+    #: Requests in flight at once to one host.
+    per_host: int = 2
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    #: The URL asked for.
+    url: str
+    #: The URL the body came from, after redirects (and autodiscovery).
+    final_url: str
+    #: The URL to fetch from now on: set when every redirect was permanent (301/308), or
+    #: when autodiscovery found the feed an HTML page links to.
+    permanent_url: str | None
+    #: 200 (or another 2xx) or 304.
+    status_code: int
+    #: A 304, or a 2xx whose body hash equals the ``body_hash`` given: nothing to parse.
+    not_modified: bool
+    #: None when not_modified.
+    body: bytes | None
+    #: sha256 (hex) of the body; None on a 304.
+    body_hash: str | None
+    #: Validators to store and send next time (on a 304: the server's, else the ones sent).
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    #: Freshness from Cache-Control max-age / Expires, in seconds: a hint for the schedule.
+    max_age: float | None
+    #: The HTML page the feed was discovered from, if the URL was a page.
+    discovered_from: str | None
+    #: Every feed that page links to, in document order (the first is the one fetched).
+    feed_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """One request's answer: status, headers (names in lower case), and the body of a 2xx."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The end of a redirect chain."""
+
+    url: str
+    permanent_url: str | None
+    hop: _Hop
+
+
+class _Budget:
+    """Seconds left of the total timeout, spent across the hops of one fetch."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, total: float) -> None:
+        self.left = total
+
+
+class Fetcher:
+    """One per process: owns the transport (connection pool) and the concurrency limits.
+
+    Use as ``async with Fetcher(settings) as fetcher: await fetcher.fetch(url, ...)``.
+    ``transport`` replaces the network (tests, benchmarks).
+    """
+
+    def __init__(
+        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._settings = settings
+        self._global = asyncio.Semaphore(settings.max_connections)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        # What httpx.AsyncClient added to every request, in its order (after Host).
+        self._headers = (
+            ("Connection", "keep-alive"),
+            ("User-Agent", settings.user_agent),
+            ("Accept", ACCEPT),
+            ("Accept-Encoding", ACCEPT_ENCODING),
+        )
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.connect_timeout,
+        )
+        self._extensions = {"timeout": timeout.as_dict()}
+        self._transport = transport or AiohttpTransport(
+            max_connections=settings.max_connections, per_host=settings.per_host
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        await self._transport.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._transport.__aexit__(exc_type, exc, tb)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+    ) -> FetchResult:
+        """GET ``url`` conditionally; follow redirects and, for an HTML page, its feed link.
+
+        Raises FetchError for network errors, timeouts, 4xx/5xx (``gone`` on 410,
+        ``retry_after`` on 429/503), redirect loops, limits, and pages without a feed.
+        """
+        target = _check_url(url)
+        budget = _Budget(self._settings.total_timeout)
+        answer = await self._follow(url, target, etag, last_modified, budget)
+        body, content_type = answer.hop.body, answer.hop.headers.get("content-type")
+        if body is None or not looks_like_html(body, content_type):
+            return _result(url, answer, etag, last_modified, body_hash, None)
+        links = find_feed_links(body, answer.url)
+        if not links:
+            raise FetchError(
+                f"{answer.url} is an HTML page that links to no feed; configure the feed's URL",
+                url=answer.url,
+                status_code=answer.hop.status,
+            )
+        feed = await self._follow(links[0], _check_url(links[0]), etag, last_modified, budget)
+        if feed.hop.body is not None and looks_like_html(
+            feed.hop.body, feed.hop.headers.get("content-type")
+        ):
+            raise FetchError(
+                f"the feed link {links[0]} of {answer.url} is another HTML page", url=feed.url
+            )
+        found = _Answer(feed.url, feed.permanent_url or links[0], feed.hop)
+        result = _result(url, found, etag, last_modified, body_hash, answer.url)
+        return replace(result, feed_links=links)
+
+    async def _follow(
+        self,
+        url: str,
+        target: httpx.URL,
+        etag: str | None,
+        last_modified: str | None,
+        budget: _Budget,
+    ) -> _Answer:
+        """GET ``url`` (parsed: ``target``) and the redirects it leads to; the last answer
+        and the permanent URL."""
+        headers: dict[str, str] = {}
+        if etag and _sendable(etag):
+            headers["If-None-Match"] = etag
+        if last_modified and _sendable(last_modified):
+            headers["If-Modified-Since"] = last_modified
+        chain = [url]
+        permanent = True
+        while True:
+            hop = await self._exchange(chain[-1], target, headers, budget)
+            if hop.status not in REDIRECTS:
+                moved = chain[-1] if permanent and len(chain) > 1 else None
+                return _Answer(chain[-1], moved, hop)
+            permanent = permanent and hop.status in PERMANENT_REDIRECTS
+            target = self._redirect_target(chain, target, hop)
+            chain.append(str(target))
+
+    def _redirect_target(self, chain: list[str], current_url: httpx.URL, hop: _Hop) -> httpx.URL:
+        """Where a redirect points; FetchError for a loop, too many hops, a bad target."""
+        current = chain[-1]
+        location = hop.headers.get("location")
+        if not location:
+            raise FetchError(
+                f"HTTP {hop.status} without a Location header for {current}",
+                url=current,
+                status_code=hop.status,
+            )
+        try:
+            joined = current_url.join(location.strip()).copy_with(fragment=None)
+        except (httpx.InvalidURL, ValueError) as e:
+            raise FetchError(f"bad redirect from {current} to {location!r}", url=current) from e
+        target = str(joined)
+        if not is_fetchable_url(target):
+            raise FetchError(f"redirect from {current} to a non-http(s) URL {target}", url=current)
+        if target in chain:
+            path = " -> ".join([*chain[chain.index(target) :], target])
+            raise FetchError(f"redirect loop: {path}", url=chain[0], status_code=hop.status)
+        if len(chain) > self._settings.max_redirects:
+            raise FetchError(
+                f"more than {self._settings.max_redirects} redirects from {chain[0]}",
+                url=chain[0],
+                status_code=hop.status,
+            )
+        return joined
+
+    async def _exchange(
+        self, url: str, target: httpx.URL, headers: dict[str, str], budget: _Budget
+    ) -> _Hop:
+        """One request, inside the host and global limits and what is left of the budget."""
+        settings = self._settings
+        async with self._host_limit(target.host), self._global:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            try:
+                async with asyncio.timeout(max(budget.left, 0.0)):
+                    return await self._send(url, target, headers)
+            except TimeoutError as e:
+                raise FetchError(
+                    f"{url} took longer than the total timeout of {settings.total_timeout:g} s",
+                    url=url,
+                ) from e
+            except httpx.TimeoutException as e:
+                raise FetchError(_timeout_message(url, e, settings), url=url) from e
+            except httpx.HTTPError as e:
+                raise FetchError(_network_message(url, e), url=url) from e
+            finally:
+                budget.left -= loop.time() - started
+
+    def _host_limit(self, host: str) -> asyncio.Semaphore:
+        semaphore = self._hosts.get(host)
+        if semaphore is None:
+            semaphore = self._hosts[host] = asyncio.Semaphore(self._settings.per_host)
+        return semaphore
+
+    async def _send(self, url: str, target: httpx.URL, headers: dict[str, str]) -> _Hop:
+        # The transport is called directly (httpx's transport API): no AsyncClient, whose
+        # per-request work (auth, cookies, redirects, hooks, mounts) we do not use.
+        # Given a ``stream``, httpx adds no header itself: Host goes first, as it did.
+        fields = [("Host", target.netloc.decode("ascii")), *self._headers, *headers.items()]
+        if target.userinfo:  # http://user:password@host/: Basic auth, as httpx's client sent
+            fields.append(("Authorization", _basic_auth(target)))
+        request = httpx.Request(
+            "GET", target, headers=fields, stream=_NO_BODY, extensions=self._extensions
+        )
+        response = await self._transport.handle_async_request(request)
+        try:
+            # One dict: a few lookups in it are cheaper than as many in httpx.Headers.
+            answer = dict(response.headers.items())
+            _check_status(response, answer, url, conditional=bool(headers))
+            ok = 200 <= response.status_code < 300
+            body = await self._read(response, answer, url) if ok else None
+        finally:
+            # A body read to its end (a 304 has none) leaves the connection in the pool; an
+            # unread one is dropped with its connection.
+            await response.aclose()
+        return _Hop(response.status_code, answer, body)
+
+    async def _read(self, response: httpx.Response, headers: Mapping[str, str], url: str) -> bytes:
+        """The decoded body, stopping as soon as it passes ``max_body`` (decoded bytes)."""
+        limit = self._settings.max_body
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _too_big(url, limit, response.status_code)
+        inflater = _Inflater.for_encoding(headers.get("content-encoding"), url)
+        chunks: list[bytes] = []
+        size = 0
+        async for raw in response.aiter_raw():
+            data = inflater.feed(raw, limit - size)
+            if data is None:
+                raise _too_big(url, limit, response.status_code)
+            size += len(data)
+            chunks.append(data)
+        return b"".join(chunks)
+
+
+class _Inflater:
+    """Decodes a Content-Encoding chunk by chunk, never producing more than it is allowed.
+
+    httpx's own decoders inflate a whole network chunk at once (a 64 KiB chunk of a gzip
+    bomb is 64 MiB); zlib's ``max_length`` lets us stop at the limit instead.
+    """
+
+    __slots__ = ("_url", "_encoding", "_zlib")
+
+    def __init__(self, encoding: str, url: str) -> None:
+        self._url = url
+        self._encoding = encoding
+        # gzip: 16 + MAX_WBITS; deflate: zlib-wrapped, or raw (-MAX_WBITS) for broken servers.
+        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+
+    @classmethod
+    def for_encoding(cls, header: str | None, url: str) -> _Inflater:
+        encoding = (header or "identity").strip().lower()
+        encoding = {"x-gzip": "gzip", "": "identity"}.get(encoding, encoding)
+        if encoding not in ("gzip", "deflate", "identity"):
+            raise FetchError(f"{url} sent an unsupported Content-Encoding {header!r}", url=url)
+        return cls(encoding, url)
+
+    def feed(self, raw: bytes, room: int) -> bytes | None:
+        """Decoded bytes of ``raw``, or None if they would be more than ``room``."""
+        if self._encoding == "identity":
+            return raw if len(raw) <= room else None
+        if self._zlib is None:  # deflate: decide on the first bytes whether zlib or raw
+            wrapped = len(raw) >= 2 and (raw[0] & 0x0F) == 8 and (raw[0] << 8 | raw[1]) % 31 == 0
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        out = b""
+        try:
+            while raw:
+                data = self._zlib.decompress(raw, room - len(out) + 1)
+                out += data
+                if len(out) > room or self._zlib.unconsumed_tail:
+                    return None
+                raw = self._zlib.unused_data if self._zlib.eof else b""
+                if not raw.startswith(b"\x1f\x8b"):
+                    break  # ignore trailing garbage, as browsers do
+                # another gzip member follows (concatenated gzip is valid)
+                self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        except zlib.error as e:
+            message = f"corrupt {self._encoding} body from {self._url}"
+            raise FetchError(message, url=self._url) from e
+        return out
+
+
+def _check_url(url: str) -> httpx.URL:
+    """``url`` parsed; FetchError unless it is a well-formed http(s) URL."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as e:
+        raise FetchError(f"invalid URL {url}: {_one_line(e)}", url=url) from e
+    if not is_fetchable_url(url):
+        raise FetchError(f"cannot fetch {url}: only http and https URLs can be fetched", url=url)
+    return parsed
+
+
+def _result(
+    url: str,
+    answer: _Answer,
+    etag: str | None,
+    last_modified: str | None,
+    body_hash: str | None,
+    discovered_from: str | None,
+) -> FetchResult:
+    hop = answer.hop
+    headers = hop.headers
+    digest = hashlib.sha256(hop.body).hexdigest() if hop.body is not None else None
+    unchanged = hop.status == 304 or (digest is not None and digest == body_hash)
+    fresh = parse_max_age(
+        headers.get("cache-control"), headers.get("expires"), headers.get("date"), _now()
+    )
+    return FetchResult(
+        url=url,
+        final_url=answer.url,
+        permanent_url=answer.permanent_url,
+        status_code=hop.status,
+        not_modified=unchanged,
+        body=None if unchanged else hop.body,
+        body_hash=digest,
+        etag=headers.get("etag") or (etag if hop.status == 304 else None),
+        last_modified=headers.get("last-modified")
+        or (last_modified if hop.status == 304 else None),
+        content_type=headers.get("content-type"),
+        max_age=fresh,
+        discovered_from=discovered_from,
+    )
+
+
+def _check_status(
+    response: httpx.Response, headers: Mapping[str, str], url: str, *, conditional: bool
+) -> None:
+    """FetchError unless the status is a 2xx, a redirect, or the 304 of a conditional GET."""
+    status = response.status_code
+    if 200 <= status < 300 or status in REDIRECTS or (status == 304 and conditional):
+        return
+    retry_after = None
+    if status in (429, 503):
+        retry_after = parse_retry_after(headers.get("retry-after"), _now())
+    raise FetchError(
+        _status_message(status, response.reason_phrase, url, retry_after),
+        url=url,
+        status_code=status,
+        retry_after=retry_after,
+        gone=status == 410,
+    )
+
+
+def _status_message(status: int, reason: str, url: str, retry_after: float | None) -> str:
+    try:
+        reason = reason or HTTPStatus(status).phrase
+    except ValueError:
+        reason = reason or "Unknown"
+    message = f"HTTP {status} {reason} for {url}"
+    if status == 410:
+        return f"{message}: the feed is gone; the source is disabled (remove it from the config)"
+    if status == 304:
+        return f"{message}: the server answered 304 to a request that was not conditional"
+    if status in (401, 403):
+        return f"{message}: the server refuses us; check the URL or ask the site's owner"
+    if status == 404:
+        return f"{message}: check the source's URL"
+    if retry_after is not None:
+        return f"{message}: the server asks us to wait {retry_after:.0f} s"
+    return message
+
+
+def _timeout_message(url: str, error: httpx.TimeoutException, settings: FetchSettings) -> str:
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"connect timeout: {url} did not answer within {settings.connect_timeout:g} s"
+    if isinstance(error, httpx.ReadTimeout):
+        return f"read timeout: {url} sent nothing for {settings.read_timeout:g} s"
+    return f"timeout for {url}: {_one_line(error)}"
+
+
+def _network_message(url: str, error: httpx.HTTPError) -> str:
+    if isinstance(error, httpx.ConnectError):
+        return f"cannot connect to {url}: {_one_line(error)}"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return f"broken HTTP response from {url}: {_one_line(error)}"
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return f"invalid URL {url}: {_one_line(error)}"
+    return f"network error for {url}: {_one_line(error)}"
+
+
+def _too_big(url: str, limit: int, status: int) -> FetchError:
+    return FetchError(
+        f"{url} sent more than {limit:,} bytes (the max_body limit)", url=url, status_code=status
+    )
+
+
+def _basic_auth(url: httpx.URL) -> str:
+    credentials = f"{url.username}:{url.password}".encode()
+    return f"Basic {base64.b64encode(credentials).decode('ascii')}"
+
+
+def _sendable(value: str) -> bool:
+    """Whether a stored validator can go back in a header (a hostile server may send junk)."""
+    return value.isascii() and value.isprintable() and len(value) <= 1024
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""The embedded store: SQLite in WAL mode with FTS5, schema versioned by ``user_version``."""

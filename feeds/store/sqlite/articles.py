@@ -1,0 +1,130 @@
+"""The store's part for article folders: which file each article came from, retractions,
+and the pages they leave behind. Mixed into ``feeds.store.sqlite.store.Store`` (split off for size);
+like it, it only speaks SQL and decides nothing (``feeds.ingest.articlefiles`` decides).
+
+A retracted entry keeps its row (``entries.retracted`` is the time it was retracted), so
+its id, ``published`` and place are kept should its file come back: it is never new
+again. Its search-index row moves from ``entries_fts`` to ``retracted_fts`` (the same
+columns): every topic query stops finding it at once, and a topic finds its tombstones
+(RFC 6721) with the very same MATCH expression. All in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from feeds.ingest.articlefiles import KnownFile
+
+__all__ = ["SCHEMA_9", "ArticleStore", "Tombstone"]
+
+# Article folders (#15 items 16 and 17): the file each article came from (a renamed file
+# keeps its id, a deleted one is found), and retractions (see the module docstring).
+SCHEMA_9 = """
+ALTER TABLE entries ADD COLUMN retracted TEXT;
+CREATE INDEX entries_retracted ON entries (retracted) WHERE retracted IS NOT NULL;
+CREATE TABLE article_files (
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (source, path)
+);
+CREATE VIRTUAL TABLE retracted_fts USING fts5(
+    title, body, lang, source, category, every,
+    tokenize = "unicode61 remove_diacritics 2"
+);
+"""
+
+_FTS_COLUMNS = "rowid, title, body, lang, source, category, every"
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A retracted entry, as a feed announces it (RFC 6721 ``at:deleted-entry``)."""
+
+    #: The entry's id.
+    ref: str
+    #: When it was retracted.
+    when: datetime
+
+
+class ArticleStore:
+    """Methods of ``Store`` for article folders (see the module docstring)."""
+
+    if TYPE_CHECKING:
+
+        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]: ...
+
+        def _transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def known_files(self, source: str) -> list[KnownFile]:
+        rows = self._query(
+            "SELECT path, id, key FROM article_files WHERE source = ? ORDER BY path", (source,)
+        )
+        return [KnownFile(r[0], r[1], r[2]) for r in rows]
+
+    def save_known_files(self, source: str, files: Iterable[KnownFile]) -> None:
+        """Remember ``files`` as the whole of what ``source``'s folder holds."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM article_files WHERE source = ?", (source,))
+            db.executemany(
+                "INSERT OR REPLACE INTO article_files (source, path, id, key) VALUES (?, ?, ?, ?)",
+                [(source, f.path, f.id, f.key) for f in files],
+            )
+
+    def retract(self, ids: Sequence[str], *, when: str) -> list[str]:
+        """Retract the stored, not yet retracted entries of ``ids`` (``when``: the store's
+        time text); return the ids retracted."""
+        done: list[str] = []
+        with self._transaction() as db:
+            for entry_id in ids:
+                row = db.execute(
+                    "SELECT rowid FROM entries WHERE id = ? AND retracted IS NULL", (entry_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                db.execute(
+                    f"INSERT INTO retracted_fts ({_FTS_COLUMNS}) "
+                    f"SELECT {_FTS_COLUMNS} FROM entries_fts WHERE rowid = ?",
+                    (row[0],),
+                )
+                db.execute("DELETE FROM entries_fts WHERE rowid = ?", (row[0],))
+                db.execute("UPDATE entries SET retracted = ? WHERE rowid = ?", (when, row[0]))
+                done.append(entry_id)
+        return done
+
+    def tombstone_rows(self, expression: str, *, limit: int) -> list[sqlite3.Row]:
+        """The newest ``limit`` retractions of entries matching ``expression`` (id, when)."""
+        return self._query(
+            "SELECT e.id, e.retracted FROM entries e JOIN "
+            "(SELECT rowid FROM retracted_fts WHERE retracted_fts MATCH ?) f "
+            "ON f.rowid = e.rowid WHERE e.retracted IS NOT NULL "
+            "ORDER BY e.retracted DESC, e.id LIMIT ?",
+            (expression, limit),
+        )
+
+    def gone_pages(self) -> list[str]:
+        """Pages of retracted entries that no other entry has (they answer 410 Gone)."""
+        rows = self._query(
+            "SELECT DISTINCT page FROM entries r WHERE retracted IS NOT NULL AND page IS NOT "
+            "NULL AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.page = r.page AND "
+            "e.retracted IS NULL) ORDER BY page"
+        )
+        return [r[0] for r in rows]
+
+    def orphan_pages(self) -> list[str]:
+        """Pages written for an entry that has it no more (retracted, or renamed)."""
+        rows = self._query(
+            "SELECT path FROM pages p WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE "
+            "e.page = p.path AND e.retracted IS NULL) ORDER BY path"
+        )
+        return [r[0] for r in rows]
+
+    def forget_pages(self, paths: Sequence[str]) -> None:
+        with self._transaction() as db:
+            db.executemany("DELETE FROM pages WHERE path = ?", [(p,) for p in paths])
