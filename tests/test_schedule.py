@@ -1,4 +1,4 @@
-"""Unit tests of feeds.decide: table-driven cases and hypothesis properties. No clock."""
+"""Unit tests of feeds.decide.sources: table-driven cases and hypothesis properties. No clock."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.decide import (
+from feeds.decide.sources import (
     MAX_RETRY_AFTER,
     MIN_DELAY,
     backoff,
@@ -146,7 +146,7 @@ def test_is_due(due: datetime | None, expected: bool) -> None:
 
 def test_schedule_imports_no_edges() -> None:
     edges = "{'httpx', 'sqlite3', 'asyncio'}"
-    code = f"import sys, feeds.decide; print(sorted({edges} & set(sys.modules)))"
+    code = f"import sys, feeds.decide.sources; print(sorted({edges} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

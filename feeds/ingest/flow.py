@@ -1,7 +1,7 @@
 """Run sources through fetch → parse → normalize → store (publishing: feeds.publish.flow).
 
 This module calls the stages in order and records what happened; it decides nothing itself
-(when a source is due is ``feeds.decide``'s call; what an entry is, ``feeds.normalize.entry``'s;
+(when a source is due is ``feeds.decide.sources``'s call; what an entry is, ``feeds.normalize.entry``'s;
 what a topic holds, ``feeds.topics.query``'s). A failing source is recorded on that source and
 never stops the others.
 """
@@ -19,7 +19,7 @@ from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from feeds.decide import combine_hints, next_due
+from feeds.decide.sources import combine_hints, next_due
 from feeds.errors import FetchError, ParseError, SourceError
 from feeds.ingest.articlefiles import plan_folder
 from feeds.ingest.batching import WriteBatch

@@ -5,7 +5,7 @@ One asyncio loop runs it all, so the one SQLite connection is only ever used fro
 - an APScheduler ``AsyncIOScheduler`` with one job per enabled source (interval plus up to
   10% jitter, ``coalesce``, ``max_instances=1``, first run at once unless the source is in
   backoff). After each run the job's next run is pushed back to the source's ``next_due``
-  when ``feeds.decide`` (backoff, Retry-After, server hints) says later. An article folder
+  when ``feeds.decide.sources`` (backoff, Retry-After, server hints) says later. An article folder
   is polled by its own job: a new file is picked up within one interval;
 - a debounced publish: ``FEEDS_PUBLISH_DELAY`` seconds (default 2) after the last change,
   and at most five delays after the first, only the topics whose feed the changes touch;

@@ -5,7 +5,7 @@ redirects itself (to know which were permanent), limits concurrency globally and
 enforces connect/read/total timeouts and a body size counted *after* decompression, and
 follows an HTML page to the feed it links to. It returns a FetchResult or raises FetchError.
 It must not parse feeds, touch the store, read the config, or decide when to fetch
-(feeds.decide decides; the pipeline calls).
+(feeds.decide.sources decides; the pipeline calls).
 
 Requests, responses and errors are httpx's, but no httpx.AsyncClient sends them: the
 Fetcher builds each httpx.Request itself and hands it to feeds.sources.transport.AiohttpTransport,
@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from feeds import __version__
-from feeds.decide import parse_max_age, parse_retry_after
+from feeds.decide.sources import parse_max_age, parse_retry_after
 from feeds.errors import FetchError
 from feeds.sources.discover import find_feed_links, looks_like_html
 from feeds.sources.transport import AiohttpTransport
