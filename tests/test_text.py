@@ -1,4 +1,5 @@
-"""feeds.normalize.text: the plain text of sanitized HTML, worked out without parsing it again, is the
+"""feeds.normalize.text: the plain text of sanitized HTML, worked out without parsing it again, is
+the
 text html_to_text finds by parsing it (normalize relies on it for every entry)."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Run sources through fetch → parse → normalize → store (publishing: feeds.publish.flow).
 
 This module calls the stages in order and records what happened; it decides nothing itself
-(when a source is due is ``feeds.decide.sources``'s call; what an entry is, ``feeds.normalize.entry``'s;
+(when a source is due is ``feeds.decide.sources``'s call; what an entry is,
+``feeds.normalize.entry``'s;
 what a topic holds, ``feeds.topics.query``'s). A failing source is recorded on that source and
 never stops the others.
 """

@@ -2,7 +2,8 @@
 
 The daemon and the one-shot commands (``feeds update``, ``feeds ingest``) both call this after
 each run, so a source that fails twice in a row makes its "started failing" entry whether the
-two runs were scheduled by the daemon or by cron. ``feeds.publish.health_feed`` decides (pure); this module
+two runs were scheduled by the daemon or by cron. ``feeds.publish.health_feed`` decides (pure);
+this module
 reads what it needs from the store, saves the history and writes the status feed (with the
 browser stylesheet, as the topic feeds have). It must not fetch, nor write topic feeds.
 """

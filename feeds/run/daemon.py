@@ -10,7 +10,8 @@ One asyncio loop runs it all, so the one SQLite connection is only ever used fro
 - a debounced publish: ``FEEDS_PUBLISH_DELAY`` seconds (default 2) after the last change,
   and at most five delays after the first, only the topics whose feed the changes touch;
   on a new store, the first publish waits for the first round (``feeds.run.debounce``);
-- the health feed ``public/_status.atom`` (see ``feeds.publish.health_feed`` and ``feeds.publish.health``);
+- the health feed ``public/_status.atom`` (see ``feeds.publish.health_feed`` and
+``feeds.publish.health``);
 - uvicorn serving ``feeds.run.serve.make_app`` (its own signal handling switched off), and on
   ``--admin-port`` a second server with only ``/healthz`` and ``/metrics``;
 - signals: SIGTERM/SIGINT stop (running sources get a few seconds, pending changes are

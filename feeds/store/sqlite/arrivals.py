@@ -1,5 +1,6 @@
 """The store's answers about when a topic's matches arrived (#15 item 14): part of
-:class:`feeds.store.sqlite.store.Store`, which inherits them, kept apart so that store.py does not grow.
+:class:`feeds.store.sqlite.store.Store`, which inherits them, kept apart so that store.py does not
+grow.
 
 Arrival is the rowid order (entries are appended, each with the time it was first stored,
 ``first_seen``), never an entry's own date. SQL only; it decides nothing (``feeds.publish.window``
