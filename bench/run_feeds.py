@@ -32,6 +32,7 @@ from feeds.store.sqlite.store import Store
 
 #: "now" of the first phase; each phase is one day later (after every generated date).
 NOW = BASE + timedelta(days=400)
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def digest(db_path: Path, public: Path) -> str:
@@ -48,30 +49,41 @@ def digest(db_path: Path, public: Path) -> str:
             h.update(json.dumps(list(row), ensure_ascii=False).encode())
     finally:
         db.close()
-    archives: dict[str, list[bytes]] = {}
+    topics: dict[str, set[bytes]] = {}
     for path in sorted(p for p in public.rglob("*") if p.is_file()):
         rel = path.relative_to(public)
         if rel.parts[0] == "archive" and path.suffix == ".atom":
-            archives.setdefault(rel.parts[1], []).extend(_entries(path))
+            topics.setdefault(rel.parts[1], set()).update(_entries(path))
+        elif (
+            len(rel.parts) == 1 and (public / f"{path.stem}.atom").is_file() and path.stem[0] != "_"
+        ):
+            if path.suffix == ".atom":  # the .rss and .json siblings hold the same stories
+                topics.setdefault(path.stem, set()).update(_entries(path))
         else:
             h.update(str(rel).encode() + b"\0" + path.read_bytes())
-    for topic, entries in sorted(archives.items()):
+    for topic, entries in sorted(topics.items()):
         h.update(topic.encode() + b"\0" + b"\0".join(sorted(entries)))
     return h.hexdigest()
 
 
 def _entries(path: Path) -> list[bytes]:
-    """The entries of an RFC 5005 archive page, each as bytes.
+    """The entries of a topic's Atom document (current feed or RFC 5005 archive page), each
+    as bytes, without the related links of story grouping.
 
-    Archive pages follow arrival order (the store's rowid), and concurrent fetches arrive in
-    no fixed order, with or without the parse pool: what must match is which entries the
-    archives hold and how each is written, not which page holds it.
+    Arrival order (the store's rowid) decides which page holds an entry, what the current
+    feed keeps past its newest ``feed_size`` (#15 item 14) and which copy of a story is
+    shown (#15 item 16), and concurrent fetches arrive in no fixed order, with or without
+    the parse pool. What must match is which entries a topic publishes, over its current
+    feed and its archives, and how each is written.
     """
     root = etree.parse(str(path)).getroot()
-    return [
-        etree.tostring(e, with_tail=False)
-        for e in root.iterfind("{http://www.w3.org/2005/Atom}entry")
-    ]
+    out = []
+    for e in root.iterfind(f"{ATOM}entry"):
+        for link in e.findall(f"{ATOM}link[@rel='related']"):
+            e.remove(link)
+        # Exclusive C14N: the namespaces a page declares but the entry does not use go.
+        out.append(etree.tostring(e, method="c14n", exclusive=True, with_tail=False))
+    return out
 
 
 def main(argv: list[str]) -> None:

@@ -258,7 +258,6 @@ def _publishing(ctx: _Ctx, t: Mapping[str, Any], w: str) -> dict[str, Any]:
     }
 
 
-#: The longest ``feed_window``: a reader that polls less often than yearly is not served by it.
 def _window(ctx: _Ctx, t: Mapping[str, Any], w: str, feed_size: int) -> dict[str, Any]:
     """``feed_window`` and ``feed_max`` (#15 item 14): what the current feed keeps past
     ``feed_size`` (feeds.publish.window)."""
