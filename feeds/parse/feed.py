@@ -30,7 +30,8 @@ from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
 from feeds.normalize.text import collapse_spaces, html_to_text
 from feeds.parse.dates import dict_value, entry_date, iso_date
-from feeds.parse.fast import _PLAIN_URL, parse_fast
+from feeds.parse.fast import parse_fast
+from feeds.parse.fast.common import _PLAIN_URL
 from feeds.words import count
 
 __all__ = ["parse_feed"]
