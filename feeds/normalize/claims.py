@@ -23,7 +23,8 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from feeds.models import Entry, RawItem, Source
-from feeds.normalize.entry import _ID_YEAR, _URI_SAFE, make_id
+from feeds.normalize.entry import _ID_YEAR, make_id
+from feeds.normalize.links import _URI_SAFE
 
 __all__ = ["candidates", "own_ids", "scoped_id", "source_prefix", "with_former_id"]
 

@@ -37,7 +37,7 @@ from itertools import chain
 from urllib.parse import urlsplit, urlunsplit
 
 from feeds.models import Entry
-from feeds.normalize.entry import PLAIN_URL
+from feeds.normalize.links import PLAIN_URL
 from feeds.normalize.specifics import Specifics, agree, specifics
 from feeds.normalize.text import body_text
 

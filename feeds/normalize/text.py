@@ -122,8 +122,8 @@ _SERIALIZED_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 
 
 def sanitized_text(html_text: str) -> str:
-    """``html_to_text`` of HTML that ``feeds.normalize.entry.sanitize_html`` wrote, without parsing
-    it again: its tags are well formed (lower-case names, double-quoted attributes, no
+    """``html_to_text`` of HTML that ``feeds.normalize.sanitize.sanitize_html`` wrote, without
+    parsing it again: its tags are well formed (lower-case names, double-quoted attributes, no
     comments, no script or style), its text escaped, so removing the tags and decoding the
     entities is enough."""
     if "<" not in html_text and "&" not in html_text:
