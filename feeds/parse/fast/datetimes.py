@@ -49,7 +49,7 @@ def _rfc822(m: re.Match[str]) -> time.struct_time | None:
         hours, minutes = int(zone[1:3]), int(zone[3:])
         if zone[0] == "-":
             hours, minutes = -hours, -minutes
-    return _utc(
+    return _utc_tuple(
         int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second),
         timedelta(0, 0, 0, 0, minutes, hours),
     )  # fmt: skip
@@ -63,14 +63,14 @@ def _rfc3339(m: re.Match[str]) -> time.struct_time | None:
         hours, minutes = int(zone[1:3]), int(zone[4:])
         if zone[0] == "-":
             hours, minutes = -hours, -minutes
-    return _utc(
+    return _utc_tuple(
         int(year), int(month), int(day),
         int(float(hour)), int(float(minute)), int(float(second)),
         timedelta(0, 0, 0, 0, minutes, hours),
     )  # fmt: skip
 
 
-def _utc(
+def _utc_tuple(
     year: int, month: int, day: int, hour: int, minute: int, second: int, offset: timedelta
 ) -> time.struct_time | None:
     try:
