@@ -42,7 +42,7 @@ _HTML_START = re.compile(
     rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
 )
 #: More attributes on one element is an attack: feedparser looks each one up in a list of all
-#: of them (quadratic: 100,000 attributes take minutes). Such a tag is at least 4 bytes each.
+#: of them (quadratic in their number). Such a tag is at least 4 bytes each.
 MAX_ATTRIBUTES = 1000
 _LONG_TAG = re.compile(rb"<[^<>]{%d,}>" % (4 * MAX_ATTRIBUTES))
 #: Set to 0 (or false, no, off) to read every RSS/Atom body with feedparser.

@@ -1,12 +1,12 @@
 """The fast path of parse_feed: common, well-formed RSS 2.0 and Atom 1.0 read with lxml.
 
-feedparser costs about 0.3 ms per entry, most of the CPU of a cold ingest; lxml reads the same
-documents some fifty times faster. ``parse_fast`` returns the part of ``feedparser.parse``'s
-result that ``feed.py`` reads (the feed's title, link, language, authors, ttl and sy:* hints;
-per entry id, title and summary details, link, content, authors, tags, dates), the same keys
-and equal values, so one piece of code in feed.py makes the ParsedFeed from either. Or it
-returns None — it *declines* — and parse_feed asks feedparser. Declining is always safe; it is
-what happens to anything this module is not certain to reproduce exactly.
+feedparser is most of the CPU of a cold ingest; lxml reads the same documents many times
+faster. ``parse_fast`` returns the part of ``feedparser.parse``'s result that ``feed.py`` reads
+(the feed's title, link, language, authors, ttl and sy:* hints; per entry id, title and summary
+details, link, content, authors, tags, dates), the same keys and equal values, so one piece of
+code in feed.py makes the ParsedFeed from either. Or it returns None — it *declines* — and
+parse_feed asks feedparser. Declining is always safe; it is what happens to anything this
+module is not certain to reproduce exactly.
 
 How the result stays feedparser's:
 
