@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feeds.models import Entry, RawItem
-from feeds.normalize.claims import candidates, own_ids, scoped_id
+from feeds.normalize.claims import ids_to_ask, own_ids, scoped_id
 from feeds.normalize.feedwide import STEP, distinct_updated, inherit_authors
 
 T = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -70,6 +70,6 @@ def test_own_ids():
     assert ids({guid: "a"}) == mine  # another configured source holds it
     assert ids({guid: "old"}) == guid  # a source no longer configured passes it on
     assert ids({mine: "b", guid: "old"}) == mine  # once scoped, for life
-    assert candidates([e], "b", "h.example") == [guid, mine]
+    assert ids_to_ask([e], "b", "h.example") == [guid, mine]
     tag = entry(2, T, id="tag:h.example,2024:b/x", source="b")
-    assert candidates([tag], "b", "h.example") == []  # only b has b's tag ids
+    assert ids_to_ask([tag], "b", "h.example") == []  # only b has b's tag ids

@@ -17,7 +17,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from feeds.models import Entry, RawItem, Settings, Source, Topic
-from feeds.normalize.entry import normalize, sanitize_html
+from feeds.normalize.entry import normalize
+from feeds.normalize.sanitize import sanitize_html
 from feeds.publish.atom import render_atom
 from feeds.publish.formats import render_json_feed, render_rss
 from feeds.publish.pages import render_article_page, render_index

@@ -12,14 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.models import RawItem, Source
-from feeds.normalize.entry import (
-    canonical_language,
-    clean_link,
-    entry_hash,
-    normalize,
-    sanitize_html,
-    with_hash,
-)
+from feeds.normalize.entry import entry_hash, normalize, with_hash
+from feeds.normalize.language import canonical_language
+from feeds.normalize.links import clean_link
+from feeds.normalize.sanitize import sanitize_html
 from feeds.normalize.text import first_paragraph, html_to_text, truncate_text
 from feeds.parse import parse_feed, read_articles
 
@@ -372,17 +368,18 @@ _BASES = st.sampled_from(
 @given(_URLS, _BASES)
 def test_plain_urls_come_out_as_urllib_makes_them(url, base):
     from feeds.normalize import entry as n
+    from feeds.normalize import links
     from feeds.normalize.text import strip_illegal
 
-    expected = n._clean_link_by_urllib(strip_illegal(url).strip(), base) if url else None
+    expected = links._clean_link_by_urllib(strip_illegal(url).strip(), base) if url else None
     assert clean_link(url, base) == expected
     if base is None or base == strip_illegal(base).strip():  # as normalize gives them
-        assert n._absolute_url(url, base) == n._absolute_url_by_urllib(url.strip(), base)
+        assert links._absolute_url(url, base) == links._absolute_url_by_urllib(url.strip(), base)
     assert n._is_absolute_uri(url) == n._is_absolute_uri_by_urllib(url)
 
 
 def test_the_plain_url_pattern_takes_the_common_links():
-    from feeds.normalize.entry import PLAIN_URL
+    from feeds.normalize.links import PLAIN_URL
 
     for url in ["https://news.example/2024/07/niger.html", "http://a.example:8080/x?id=3&utm_source=rss",
                 "https://h.example", "https://h.example/a%20b/(1)"]:  # fmt: skip

@@ -119,7 +119,7 @@ import gc
 from feeds.ingest.parallel import process_pool
 
 def inherited():
-    from feeds.normalize.entry import _detector
+    from feeds.normalize.language import _detector
     return _detector.cache_info().currsize, gc.get_freeze_count() > 0
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The fast RSS/Atom path (feeds/parse/fast.py) against feedparser.
+"""The fast RSS/Atom path (feeds/parse/fast/) against feedparser.
 
 The rule: on any body, the fast path either declines or gives exactly feedparser's ParsedFeed
 (every field of every RawItem, the title, link, language, ttl and problems). It must take the
@@ -30,7 +30,8 @@ from feeds.errors import ParseError
 from feeds.models import ParsedFeed
 from feeds.parse import feed as feed_module
 from feeds.parse import parse_feed
-from feeds.parse.fast import _PLAIN_URL, _Doc, decline_reason, parse_date, read
+from feeds.parse.fast import decline_reason, parse_date, read
+from feeds.parse.fast.common import _PLAIN_URL, _Doc
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -872,13 +873,13 @@ def test_encodings_feedparser_guesses_are_reproduced(body, content_type):
 
 
 def test_declines_when_feedparser_finds_no_encoding(monkeypatch):
-    from feeds.parse import fast
+    from feeds.parse.fast import tree
 
     def no_encoding(headers, data, result):
         result.update(encoding="", bozo=True, bozo_exception="document encoding unknown")
         return data
 
-    monkeypatch.setattr(fast, "convert_to_utf8", no_encoding)
+    monkeypatch.setattr(tree, "convert_to_utf8", no_encoding)
     assert "encoding unknown" in (decline_reason(feed_body(0, 3, 0)) or "")
 
 

@@ -9,7 +9,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.normalize.entry import _paragraph, sanitize_html
+from feeds.normalize.entry import _paragraph
+from feeds.normalize.sanitize import sanitize_html
 from feeds.normalize.text import (
     collapse_spaces,
     first_paragraph,

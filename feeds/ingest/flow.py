@@ -32,7 +32,7 @@ from feeds.ingest.parallel import (
     normalize_items,
 )
 from feeds.models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
-from feeds.normalize.claims import candidates, own_ids
+from feeds.normalize.claims import ids_to_ask, own_ids
 from feeds.parse import parse_feed
 from feeds.parse.articles import ArticleScan, folder_fingerprint, scan_articles
 from feeds.sources.http import Fetcher, FetchSettings, user_agent
@@ -292,7 +292,7 @@ def _store_folder(
 def _claimed(run: _Run, source: Source, entries: Sequence[Entry]) -> list[Entry]:
     """``entries`` under their ids in the store: a guid another source holds is not taken
     over (feeds.normalize.claims; asked in the transaction that writes them)."""
-    asked = candidates(entries, source.name, run.authority)
+    asked = ids_to_ask(entries, source.name, run.authority)
     holders = run.store.holders(asked) if asked else {}
     configured = {s.name for s in run.config.sources}
     return own_ids(

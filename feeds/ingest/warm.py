@@ -15,7 +15,7 @@ import gc
 import os
 
 from feeds.ingest.parallel import ENV_WARM
-from feeds.normalize.entry import warm_language_models
+from feeds.normalize.language import warm_language_models
 
 _languages = tuple(t for t in os.environ.get(ENV_WARM, "").split(",") if t)
 if _languages:

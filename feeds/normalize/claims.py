@@ -23,9 +23,10 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from feeds.models import Entry, RawItem, Source
-from feeds.normalize.entry import _ID_YEAR, _URI_SAFE, make_id
+from feeds.normalize.entry import _ID_YEAR, make_id
+from feeds.normalize.links import _URI_SAFE
 
-__all__ = ["candidates", "own_ids", "scoped_id", "source_prefix", "with_former_id"]
+__all__ = ["ids_to_ask", "own_ids", "scoped_id", "source_prefix", "with_former_id"]
 
 
 def source_prefix(source: str, authority: str) -> str:
@@ -49,7 +50,7 @@ def with_former_id(entry: Entry, item: RawItem, source: Source, authority: str) 
     return replace(entry, former_id=former)
 
 
-def candidates(entries: Sequence[Entry], source: str, authority: str) -> list[str]:
+def ids_to_ask(entries: Sequence[Entry], source: str, authority: str) -> list[str]:
     """The ids to ask the store about (who holds them) before ``own_ids``."""
     prefix = source_prefix(source, authority)
     ids = [e.id for e in entries if not e.id.startswith(prefix)]
@@ -67,7 +68,7 @@ def own_ids(
 ) -> list[Entry]:
     """``entries`` of ``source``, each under the id it is to have in the store.
 
-    ``holders``: the source of each stored id among ``candidates``; ``configured``: the
+    ``holders``: the source of each stored id among ``ids_to_ask``; ``configured``: the
     names of the sources in the config.
     """
     prefix = source_prefix(source, authority)

@@ -37,7 +37,7 @@ from itertools import chain
 from urllib.parse import urlsplit, urlunsplit
 
 from feeds.models import Entry
-from feeds.normalize.entry import PLAIN_URL
+from feeds.normalize.links import PLAIN_URL
 from feeds.normalize.specifics import Specifics, agree, specifics
 from feeds.normalize.text import body_text
 
@@ -89,7 +89,7 @@ _NOT_WORD = bytes.maketrans(
 )
 
 
-def fold(text: str) -> list[str]:
+def story_words(text: str) -> list[str]:
     """The words of ``text`` (runs of ``\\w``), lower case, diacritics removed.
 
     Most texts are ASCII, or Latin with a few accents and quotes: each distinct non-ASCII
@@ -119,7 +119,7 @@ def shingles(entry: Entry, text: str | None = None) -> frozenset[int]:
     caller has it (the store keeps it for the search index), else it is worked out."""
     if text is None:
         text = body_text(entry.summary, entry.content)
-    words = fold(entry.title + " " + text)
+    words = story_words(entry.title + " " + text)
     if len(words) < SHINGLE:
         return frozenset({hash(tuple(words))}) if words else frozenset()
     return frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
@@ -213,8 +213,8 @@ def _join_links(
         first = sources.setdefault(source, i)
         if first == i:
             continue  # titles are folded only for a link one source gives several entries
-        titles.setdefault((key, source, tuple(fold(entries[first].title))), first)
-        head = titles.setdefault((key, source, tuple(fold(entries[i].title))), i)
+        titles.setdefault((key, source, tuple(story_words(entries[first].title))), first)
+        head = titles.setdefault((key, source, tuple(story_words(entries[i].title))), i)
         if head != i and agree(texts.specifics(head), texts.specifics(i)):
             groups.join(head, i)
 

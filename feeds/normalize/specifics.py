@@ -64,7 +64,7 @@ def specifics(title: str, text: str) -> Specifics:
     words: list[list[str]] = [[], []]
     for part, found in zip((title, text), words, strict=True):
         plain = unicodedata.normalize("NFKD", part)
-        if not plain.isascii():  # accents off, one distinct mark at a time (as dedupe.fold)
+        if not plain.isascii():  # accents off, one distinct mark at a time (as story_words)
             for mark in {c for c in plain if unicodedata.combining(c)}:
                 plain = plain.replace(mark, "")
         end = 0

@@ -1,7 +1,7 @@
 """Feed bodies → raw items: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through feedparser, JSON Feed
-1.x through json.
+1.x through json (``json_feed.py``).
 
-Common, well-formed RSS 2.0 and Atom 1.0 bodies first take a fast path (``fast.py``, on lxml)
+Common, well-formed RSS 2.0 and Atom 1.0 bodies first take a fast path (``fast/``, on lxml)
 that reproduces the part of feedparser's result read here, exactly, or declines; a declined
 body goes to feedparser. Either result becomes the ParsedFeed through the same code below.
 ``FEEDS_FAST_PARSE=0`` in the environment turns the fast path off (benchmarks, comparisons).
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -29,8 +28,11 @@ from feedparser.urls import _urljoin
 from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
 from feeds.normalize.text import collapse_spaces, html_to_text
-from feeds.parse.dates import dict_value, entry_date, iso_date
-from feeds.parse.fast import _PLAIN_URL, parse_fast
+from feeds.parse.dates import dict_value, entry_date
+from feeds.parse.fast import parse_fast
+from feeds.parse.fast.common import _PLAIN_URL
+from feeds.parse.json_feed import parse_json_feed
+from feeds.parse.values import as_number, clipped_line, first_non_blank, non_blank
 from feeds.words import count
 
 __all__ = ["parse_feed"]
@@ -40,7 +42,7 @@ _HTML_START = re.compile(
     rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
 )
 #: More attributes on one element is an attack: feedparser looks each one up in a list of all
-#: of them (quadratic: 100,000 attributes take minutes). Such a tag is at least 4 bytes each.
+#: of them (quadratic in their number). Such a tag is at least 4 bytes each.
 MAX_ATTRIBUTES = 1000
 _LONG_TAG = re.compile(rb"<[^<>]{%d,}>" % (4 * MAX_ATTRIBUTES))
 #: Set to 0 (or false, no, off) to read every RSS/Atom body with feedparser.
@@ -68,7 +70,7 @@ def parse_feed(
     if not start:
         raise ParseError("empty body: not a feed")
     if _is_json(start, content_type):
-        return _parse_json_feed(body, url)
+        return parse_json_feed(body, url)
     if _HTML_START.match(start):
         raise ParseError("not a feed: the body is an HTML page")
     _check_attributes(body)
@@ -156,7 +158,7 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
     bozo = d.get("bozo") and not isinstance(d.get("bozo_exception"), feedparser.NonXMLContentType)
     if not entries and (not version or (bozo and not title)):
         reason = d.get("bozo_exception")
-        detail = f" ({_one_line(str(reason))})" if reason else ""
+        detail = f" ({clipped_line(str(reason))})" if reason else ""
         raise ParseError(f"not a feed: no RSS, Atom or JSON Feed found{detail}")
     language = feed.get("language") or None
     items = [_xml_item(e, language, url) for e in entries]
@@ -171,7 +173,7 @@ def _parsed_feed(d: Mapping[str, Any], url: str | None) -> ParsedFeed:
         items=usable,
         problems=tuple(problems),
         title=title,
-        link=_join(url, _str(feed.get("link"))),
+        link=_join(url, non_blank(feed.get("link"))),
         language=language,
         ttl=_ttl(feed),
         authors=_xml_authors(feed),
@@ -187,20 +189,20 @@ def _xml_item(e: Mapping[str, Any], feed_language: str | None, url: str | None) 
         # feedparser copies content:encoded into summary when there is no description:
         # let normalize derive a real summary from the content.
         summary = None
-    guid = _str(e.get("id"))
+    guid = non_blank(e.get("id"))
     return RawItem(
         guid=guid,
         resolved_guid=_resolved(url, guid),
         title=_as_html(e.get("title_detail")) if e.get("title") else None,
-        link=_join(url, _str(e.get("link"))),
+        link=_join(url, non_blank(e.get("link"))),
         summary=summary,
         content=body,
         authors=_xml_authors(e),
         published=entry_date(e, "published" if dict_value(e, "published_parsed") else "created"),
         updated=entry_date(e, "updated"),
-        language=_first(d.get("language") for d in details) or feed_language,
+        language=first_non_blank(d.get("language") for d in details) or feed_language,
         categories=_categories(e.get("tags") or ()),
-        base=_join(url, _first(d.get("base") for d in details)) or url,
+        base=_join(url, first_non_blank(d.get("base") for d in details)) or url,
     )
 
 
@@ -232,7 +234,7 @@ def _as_html(detail: Mapping[str, Any] | None) -> str | None:
     """A feedparser text construct as HTML (plain text is escaped)."""
     if not detail:
         return None
-    value = _str(detail.get("value"))
+    value = non_blank(detail.get("value"))
     if value is None:
         return None
     if "html" in (detail.get("type") or "text/html"):
@@ -243,7 +245,7 @@ def _as_html(detail: Mapping[str, Any] | None) -> str | None:
 def _detail_text(feed: Mapping[str, Any], key: str) -> str | None:
     """A feed-level text construct as plain text."""
     detail = feed.get(f"{key}_detail")
-    value = _str(feed.get(key))
+    value = non_blank(feed.get(key))
     if value and detail and "html" in (detail.get("type") or ""):
         value = html_to_text(value)
     if not value:
@@ -256,10 +258,10 @@ def _xml_authors(e: Mapping[str, Any]) -> tuple[str, ...]:
     for a in e.get("authors") or ():
         if not isinstance(a, Mapping):
             continue
-        name = _str(a.get("name")) or _str(a.get("email"))
+        name = non_blank(a.get("name")) or non_blank(a.get("email"))
         if name and name not in names:
             names.append(name)
-    if not names and _str(e.get("author")):
+    if not names and non_blank(e.get("author")):
         names.append(str(e["author"]).strip())
     return tuple(names)
 
@@ -267,7 +269,7 @@ def _xml_authors(e: Mapping[str, Any]) -> tuple[str, ...]:
 def _categories(tags: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     out: list[str] = []
     for tag in tags:
-        term = _str(tag.get("label")) or _str(tag.get("term"))
+        term = non_blank(tag.get("label")) or non_blank(tag.get("term"))
         if term and term not in out:
             out.append(term)
     return tuple(out)
@@ -276,127 +278,11 @@ def _categories(tags: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
 def _ttl(feed: Mapping[str, Any]) -> float | None:
     """The server's hint in seconds: RSS <ttl> minutes and sy:updatePeriod; the larger."""
     hints: list[float] = []
-    ttl = _number(feed.get("ttl"))
+    ttl = as_number(feed.get("ttl"))
     if ttl and ttl > 0:
         hints.append(ttl * 60)
-    period = _PERIODS.get((_str(feed.get("sy_updateperiod")) or "").lower())
+    period = _PERIODS.get((non_blank(feed.get("sy_updateperiod")) or "").lower())
     if period:
-        frequency = _number(feed.get("sy_updatefrequency")) or 1.0
+        frequency = as_number(feed.get("sy_updatefrequency")) or 1.0
         hints.append(period / frequency if frequency > 0 else period)
     return max(hints) if hints else None
-
-
-# --- JSON Feed ---------------------------------------------------------------------------
-
-
-def _parse_json_feed(body: bytes, url: str | None) -> ParsedFeed:
-    try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError as e:
-        raise ParseError(f"not a feed: JSON body is not UTF-8 ({e.reason})") from e
-    except json.JSONDecodeError as e:
-        raise ParseError(f"not a feed: invalid JSON ({e.msg} at line {e.lineno})") from e
-    except (RecursionError, ValueError) as e:
-        # Hostile JSON: nesting deeper than the stack, or an integer of thousands of digits.
-        raise ParseError(f"not a feed: unreadable JSON ({_one_line(str(e))})") from e
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        raise ParseError("not a feed: JSON without an 'items' list (not a JSON Feed)")
-    version = _str(data.get("version")) or ""
-    if version and not version.startswith("https://jsonfeed.org/version/"):
-        raise ParseError(f"not a feed: unknown JSON Feed version {version[:80]!r}")
-    language = _str(data.get("language"))
-    link = _str(data.get("home_page_url"))
-    base = link or _str(data.get("feed_url")) or url
-    items: list[RawItem] = []
-    problems: list[str] = []
-    for i, raw in enumerate(data["items"]):
-        if isinstance(raw, dict):
-            items.append(_json_item(raw, language, base))
-        else:
-            problems.append(f"item {i + 1}: not a JSON object, skipped")
-    title = _str(data.get("title"))
-    return ParsedFeed(
-        items=tuple(items),
-        title=collapse_spaces(title) if title else None,
-        link=link,
-        language=language,
-        problems=tuple(problems),
-        authors=_json_authors(data),
-    )
-
-
-def _json_item(raw: Mapping[str, Any], feed_language: str | None, base: str | None) -> RawItem:
-    link = _str(raw.get("url")) or _str(raw.get("external_url"))
-    guid = raw.get("id")
-    title = _str(raw.get("title"))
-    summary = _str(raw.get("summary"))
-    return RawItem(
-        guid=str(guid).strip() or None if isinstance(guid, str | int) else None,
-        title=html.escape(title, quote=False) if title else None,
-        link=link,
-        summary=html.escape(summary, quote=False) if summary else None,
-        content=_json_content(raw),
-        authors=_json_authors(raw),
-        published=iso_date(raw.get("date_published")),
-        updated=iso_date(raw.get("date_modified")),
-        language=_str(raw.get("language")) or feed_language,
-        categories=tuple(dict.fromkeys(t.strip() for t in _list(raw.get("tags")) if t.strip())),
-        base=link or base,
-    )
-
-
-def _json_content(raw: Mapping[str, Any]) -> str | None:
-    content_html = _str(raw.get("content_html"))
-    if content_html:
-        return content_html
-    text = _str(raw.get("content_text"))
-    if not text:
-        return None
-    paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
-    return "".join(
-        f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs if p
-    )
-
-
-def _json_authors(raw: Mapping[str, Any]) -> tuple[str, ...]:
-    people = raw.get("authors")
-    if not isinstance(people, list):
-        people = [raw.get("author")]
-    names: list[str] = []
-    for person in people:
-        if isinstance(person, dict):
-            name = _str(person.get("name")) or _str(person.get("url"))
-            if name and name not in names:
-                names.append(name)
-    return tuple(names)
-
-
-# --- small helpers -----------------------------------------------------------------------
-
-
-def _str(value: object) -> str | None:
-    """A non-blank string, stripped, else None."""
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _list(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def _first(values: Any) -> str | None:
-    return next((v for v in values if isinstance(v, str) and v.strip()), None)
-
-
-def _number(value: object) -> float | None:
-    try:
-        return float(str(value).strip()) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _one_line(text: str) -> str:
-    return collapse_spaces(text)[:200]
