@@ -1,6 +1,5 @@
 """The store's answers about when a topic's matches arrived (#15 item 14): part of
-:class:`feeds.store.sqlite.store.Store`, which inherits them, kept apart so that store.py does not
-grow.
+:class:`feeds.store.sqlite.store.Store`.
 
 Arrival is the rowid order (entries are appended, each with the time it was first stored,
 ``first_seen``), never an entry's own date. SQL only; it decides nothing (``feeds.publish.window``
@@ -9,17 +8,13 @@ does).
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+
+from feeds.store.sqlite.connection import Connection
 
 
-class ArrivalQueries:
-    """Mixed into Store, whose ``_query`` runs the SQL."""
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        raise NotImplementedError  # Store's own
+class ArrivalQueries(Connection):
+    """Part of Store (see the module docstring)."""
 
     def arrivals(self, expression: str, *, limit: int) -> list[tuple[int, datetime]]:
         """The ``limit`` matches of an FTS5 expression stored last, the last first: their

@@ -1,5 +1,5 @@
 """The store's part for article folders: which file each article came from, retractions,
-and the pages they leave behind. Mixed into ``feeds.store.sqlite.store.Store`` (split off for size);
+and the pages they leave behind. Part of ``feeds.store.sqlite.store.Store``;
 like it, it only speaks SQL and decides nothing (``feeds.ingest.articlefiles`` decides).
 
 A retracted entry keeps its row (``entries.retracted`` is the time it was retracted), so
@@ -13,32 +13,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from feeds.ingest.articlefiles import KnownFile
+from feeds.store.sqlite.connection import Connection
 
-__all__ = ["SCHEMA_9", "ArticleStore", "Tombstone"]
-
-# Article folders (#15 items 16 and 17): the file each article came from (a renamed file
-# keeps its id, a deleted one is found), and retractions (see the module docstring).
-SCHEMA_9 = """
-ALTER TABLE entries ADD COLUMN retracted TEXT;
-CREATE INDEX entries_retracted ON entries (retracted) WHERE retracted IS NOT NULL;
-CREATE TABLE article_files (
-    source TEXT NOT NULL,
-    path TEXT NOT NULL,
-    id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    PRIMARY KEY (source, path)
-);
-CREATE VIRTUAL TABLE retracted_fts USING fts5(
-    title, body, lang, source, category, every,
-    tokenize = "unicode61 remove_diacritics 2"
-);
-"""
+__all__ = ["ArticleStore", "Tombstone"]
 
 _FTS_COLUMNS = "rowid, title, body, lang, source, category, every"
 
@@ -53,14 +34,8 @@ class Tombstone:
     when: datetime
 
 
-class ArticleStore:
+class ArticleStore(Connection):
     """Methods of ``Store`` for article folders (see the module docstring)."""
-
-    if TYPE_CHECKING:
-
-        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]: ...
-
-        def _transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def known_files(self, source: str) -> list[KnownFile]:
         rows = self._query(
