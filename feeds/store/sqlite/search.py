@@ -79,24 +79,26 @@ class SearchStore(Connection):
             return rows
         if len(rows) < limit:
             return None
-        last = rows[-1]
-        # Could an entry that arrived before every match kept sort before the last one
-        # kept? Not if the newest of them all is older than it (one lookup).
+        return None if self._may_sort_before(rows[-1], min(rowids)) else rows
+
+    def _may_sort_before(self, last: sqlite3.Row, first: int) -> bool:
+        """Whether an entry that arrived before rowid ``first`` might sort before ``last``.
+        Not if the newest of them all is older than it (one lookup)."""
         before = self._query(
             "SELECT newest_so_far FROM entries WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
-            (min(rowids),),
+            (first,),
         )
         newest = before[0][0] if before else ""
         if newest is None or newest > last["published"]:
-            return None
+            return True
         if newest < last["published"]:
-            return rows
+            return False
         tie = self._query(
             "SELECT 1 FROM entries WHERE published = newest_so_far AND published = ? "
             "AND id < ? AND rowid < ? LIMIT 1",
-            (newest, last["id"], min(rowids)),
+            (newest, last["id"], first),
         )
-        return None if tie else rows
+        return bool(tie)
 
     def count(self, expression: str, *, after: int = 0, upto: int | None = None) -> int:
         """How many entries match, of those with ``after`` < rowid <= ``upto`` (all: 0, None)."""
