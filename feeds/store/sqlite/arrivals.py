@@ -11,14 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from feeds.store.sqlite.connection import Connection
+from feeds.store.values import Position
 
 
 class ArrivalQueries(Connection):
     """Part of Store (see the module docstring)."""
 
-    def arrivals(self, expression: str, *, limit: int) -> list[tuple[int, datetime]]:
+    def arrivals(self, expression: str, *, limit: int) -> list[tuple[Position, datetime]]:
         """The ``limit`` matches of an FTS5 expression stored last, the last first: their
-        rowids and the times they were first stored."""
+        positions and the times they were first stored."""
         # The order and limit go to FTS5 (rowid order), then one lookup per match kept.
         rows = self._query(
             "SELECT e.rowid, e.first_seen FROM entries e JOIN "
@@ -26,4 +27,4 @@ class ArrivalQueries(Connection):
             "LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid DESC",
             (expression, limit),
         )
-        return [(int(r[0]), datetime.fromisoformat(r[1]).astimezone(UTC)) for r in rows]
+        return [(Position(int(r[0])), datetime.fromisoformat(r[1]).astimezone(UTC)) for r in rows]

@@ -11,7 +11,6 @@ columns): every topic query stops finding it at once, and a topic finds its tomb
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,15 +72,17 @@ class ArticleStore(Connection):
                 done.append(entry_id)
         return done
 
-    def tombstone_rows(self, expression: str, *, limit: int) -> list[sqlite3.Row]:
-        """The newest ``limit`` retractions of entries matching ``expression`` (id, when)."""
-        return self._query(
+    def tombstone_rows(self, expression: str, *, limit: int) -> list[tuple[str, str]]:
+        """The newest ``limit`` retractions of entries matching ``expression``: (id, when,
+        as the store's time text)."""
+        rows = self._query(
             "SELECT e.id, e.retracted FROM entries e JOIN "
             "(SELECT rowid FROM retracted_fts WHERE retracted_fts MATCH ?) f "
             "ON f.rowid = e.rowid WHERE e.retracted IS NOT NULL "
             "ORDER BY e.retracted DESC, e.id LIMIT ?",
             (expression, limit),
         )
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     def gone_pages(self) -> list[str]:
         """Pages of retracted entries that no other entry has (they answer 410 Gone)."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from feeds.decide.entries import changed_entry, first_of_each
 from feeds.models import Entry
 from feeds.normalize.text import body_text
 from feeds.store.sqlite.connection import Connection
@@ -38,7 +38,7 @@ class EntryStore(Connection):
         date, else ``now``. An unchanged entry is not written at all. ``texts``, when given,
         are ``feeds.text.body_text`` of each entry (normalize works them out anyway).
         """
-        batch = _first_of_each(entries, texts)
+        batch = first_of_each(entries, texts)
         changed: list[str] = []
         with self._transaction() as db:
             known = self._known(db, [e.id for e, _ in batch])
@@ -100,8 +100,7 @@ class EntryStore(Connection):
     ) -> None:
         old_updated = parse_ts(row["updated"])
         assert old_updated is not None
-        updated = e.updated if e.updated > old_updated else max(now, old_updated)
-        e = replace(e, published=parse_ts(row["published"]) or e.published, updated=updated)
+        e = changed_entry(e, published=parse_ts(row["published"]), updated=old_updated, now=now)
         db.execute(
             "UPDATE entries SET source = ?, title = ?, link = ?, summary = ?, content = ?, "
             "authors = ?, published = ?, updated = ?, language = ?, categories = ?, page = ?, "
@@ -177,21 +176,6 @@ class EntryStore(Connection):
             rows = self._query(f"SELECT id, rowid FROM entries WHERE id IN ({marks})", chunk)
             found.update((r[0], r[1]) for r in rows)
         return found
-
-
-def _first_of_each(
-    entries: Iterable[Entry], texts: Sequence[str] | None
-) -> list[tuple[Entry, str | None]]:
-    """The entries with their texts (None: unknown), without repeated ids: a feed may repeat
-    a guid, and the first one wins."""
-    pairs = zip(entries, texts, strict=True) if texts is not None else ((e, None) for e in entries)
-    seen: set[str] = set()
-    batch: list[tuple[Entry, str | None]] = []
-    for entry, text in pairs:
-        if entry.id not in seen:
-            seen.add(entry.id)
-            batch.append((entry, text))
-    return batch
 
 
 def _fts_row(rowid: int, e: Entry, text: str | None) -> tuple[Any, ...]:

@@ -9,7 +9,15 @@ from collections.abc import Iterable
 
 from feeds.models import Entry
 from feeds.store.sqlite.connection import Connection
-from feeds.store.sqlite.values import ENTRY_COLUMNS, Mark, TopicRecord, entry_of_row, parse_ts, ts
+from feeds.store.sqlite.values import (
+    ENTRY_COLUMNS,
+    Mark,
+    Position,
+    TopicRecord,
+    entry_of_row,
+    parse_ts,
+    ts,
+)
 
 
 class LedgerStore(Connection):
@@ -22,7 +30,7 @@ class LedgerStore(Connection):
         r = rows[0]
         published_at = parse_ts(r["published_at"])
         known = r["mark_rowid"] is not None and r["mark_edits"] is not None
-        mark = Mark(r["mark_rowid"], r["mark_edits"]) if known else None
+        mark = Mark(Position(r["mark_rowid"]), r["mark_edits"]) if known else None
         return TopicRecord(
             slug, r["digest"], published_at, r["entries"], r["state"], r["shown"],
             mark, r["basis"], r["pages"],
@@ -87,15 +95,15 @@ class LedgerStore(Connection):
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO pages (path, hash) VALUES (?, ?)", pages.items())
 
-    def archive_pages(self, slug: str, series: str) -> list[int]:
-        """The last rowid of each frozen archive page of a topic's series, page 0 first."""
+    def archive_pages(self, slug: str, series: str) -> list[Position]:
+        """The last position of each frozen archive page of a topic's series, page 0 first."""
         rows = self._query(
             "SELECT last_rowid FROM archive_pages WHERE slug = ? AND series = ? ORDER BY page",
             (slug, series),
         )
-        return [int(r[0]) for r in rows]
+        return [Position(int(r[0])) for r in rows]
 
-    def freeze_archive_page(self, slug: str, series: str, page: int, last_rowid: int) -> None:
+    def freeze_archive_page(self, slug: str, series: str, page: int, last_rowid: Position) -> None:
         with self._transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO archive_pages (slug, series, page, last_rowid) "

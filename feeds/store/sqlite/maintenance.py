@@ -6,14 +6,13 @@ statistics, and the record of when that was last done. Part of
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from feeds.decide.entries import maintenance_due
 from feeds.store.sqlite.connection import Connection
 from feeds.store.sqlite.values import parse_ts, ts
 
-#: How often ``Store.maintain`` is due while entries keep arriving.
-MAINTENANCE_EVERY = timedelta(days=1)
 #: Index pages ``Store.maintain`` merges per transaction (4 KB each).
 MERGE_PAGES = 2000
 
@@ -29,12 +28,11 @@ class MaintenanceStore(Connection):
         """Whether entries arrived since the last ``maintain`` and it was a day ago or more
         (or never)."""
         rows = self._query("SELECT value FROM meta WHERE key = 'maintained'")
-        newest = self.entry_count()
+        entries = self.entry_count()
         if not rows:
-            return bool(newest)
+            return maintenance_due(now, entries=entries, last=None, upto=None)
         when, upto = str(rows[0][0]).split(" ")
-        last = parse_ts(when)
-        return newest > int(upto) and last is not None and now - last >= MAINTENANCE_EVERY
+        return maintenance_due(now, entries=entries, last=parse_ts(when), upto=int(upto))
 
     def maintain(self, now: datetime) -> None:
         """Merge the full-text index into one segment and refresh the planner's statistics.

@@ -15,9 +15,12 @@ from feeds.store.sqlite.values import (
     ENTRY_COLUMNS,
     MAX_ROWID,
     Mark,
+    Match,
+    Position,
     entries_of,
-    entry_of_row,
+    match_of_row,
 )
+from feeds.store.values import START
 
 
 class SearchStore(Connection):
@@ -27,11 +30,15 @@ class SearchStore(Connection):
         """The newest ``limit`` entries matching an FTS5 expression (see feeds.topics.query)."""
         return entries_of(self.search_rows(expression, limit=limit))
 
-    def search_rows(self, expression: str, *, limit: int) -> list[sqlite3.Row]:
-        """``search`` as rows (``entries_of`` makes them Entries): cheap to compare."""
+    def search_rows(self, expression: str, *, limit: int) -> list[Match]:
+        """``search`` as matches (``entries_of`` makes them Entries): cheap to compare."""
         found = self._newest_by_rowid(expression, limit)
-        if found is not None:
-            return found
+        if found is None:
+            found = self._newest_sorted(expression, limit)
+        return [match_of_row(r) for r in found]
+
+    def _newest_sorted(self, expression: str, limit: int) -> list[sqlite3.Row]:
+        """``search_rows``'s rows, every match sorted."""
         # Sorting rowids, then reading the rows kept, moves less than sorting whole rows.
         rowids = [
             r[0]
@@ -48,7 +55,7 @@ class SearchStore(Connection):
         """The rows of ``rowids``, newest first (ties: smallest id), at most ``limit``."""
         marks = ", ".join("?" for _ in rowids)
         return self._query(
-            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE rowid IN ({marks}) "
+            f"SELECT rowid, {ENTRY_COLUMNS} FROM entries WHERE rowid IN ({marks}) "
             "ORDER BY published DESC, id LIMIT ?",
             (*rowids, limit),
         )
@@ -100,8 +107,10 @@ class SearchStore(Connection):
         )
         return bool(tie)
 
-    def count(self, expression: str, *, after: int = 0, upto: int | None = None) -> int:
-        """How many entries match, of those with ``after`` < rowid <= ``upto`` (all: 0, None)."""
+    def count(
+        self, expression: str, *, after: Position = START, upto: Position | None = None
+    ) -> int:
+        """How many entries match, of those after ``after`` up to ``upto`` (all: START, None)."""
         rows = self._query(
             "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
             "AND rowid <= ?",
@@ -109,7 +118,7 @@ class SearchStore(Connection):
         )
         return int(rows[0][0])
 
-    def matches_after(self, expression: str, rowid: int) -> bool:
+    def matches_after(self, expression: str, rowid: Position) -> bool:
         """Whether an entry that arrived after ``rowid`` matches."""
         rows = self._query(
             "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? LIMIT 1",
@@ -123,19 +132,26 @@ class SearchStore(Connection):
             "SELECT (SELECT coalesce(max(rowid), 0) FROM entries), "
             "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'edits')"
         )[0]
-        return Mark(int(row[0]), int(row[1]))
+        return Mark(Position(int(row[0])), int(row[1]))
 
-    def search_after(self, expression: str, *, after: int, limit: int) -> list[tuple[int, Entry]]:
-        """Matches of an FTS5 expression with rowid > ``after``, in first-seen (rowid) order."""
+    def search_after(
+        self, expression: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, Entry]]:
+        """Matches of an FTS5 expression that arrived after ``after``, in arrival order."""
         rows = self.search_after_rows(expression, after=after, limit=limit)
-        return [(int(r["rowid"]), entry_of_row(r)) for r in rows]
+        return [(m.position, m.entry()) for m in rows]
 
-    def search_after_rows(self, expression: str, *, after: int, limit: int) -> list[sqlite3.Row]:
-        """``search_after`` as rows (rowid first)."""
+    def search_from(self, expression: str, *, start: Position, limit: int) -> list[Match]:
+        """``search_after_rows`` from ``start`` on (``start`` itself too)."""
+        return self.search_after_rows(expression, after=Position(start - 1), limit=limit)
+
+    def search_after_rows(self, expression: str, *, after: Position, limit: int) -> list[Match]:
+        """``search_after`` as matches (``entries_of`` makes them Entries)."""
         # The rowid range and order go to FTS5, which then reads only ``limit`` matches.
-        return self._query(
+        rows = self._query(
             f"SELECT e.rowid, {ENTRY_COLUMNS} FROM entries e JOIN "
             "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
             "ORDER BY rowid LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid",
             (expression, after, limit),
         )
+        return [match_of_row(r) for r in rows]

@@ -12,17 +12,23 @@ publish, ingest's flow, run or cli.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from feeds.decide.entries import MAINTENANCE_EVERY
 from feeds.store.sqlite.arrivals import ArrivalQueries
 from feeds.store.sqlite.articles import ArticleStore
 from feeds.store.sqlite.connection import AUTOCHECKPOINT, TIMEOUT_ENV, busy_timeout
 from feeds.store.sqlite.entries import EntryStore
 from feeds.store.sqlite.ledger import LedgerStore
-from feeds.store.sqlite.maintenance import MAINTENANCE_EVERY, MERGE_PAGES, MaintenanceStore
+from feeds.store.sqlite.maintenance import MERGE_PAGES, MaintenanceStore
 from feeds.store.sqlite.migrations import SCHEMA_VERSION
 from feeds.store.sqlite.search import SearchStore
 from feeds.store.sqlite.sources import SourceStore
 from feeds.store.sqlite.values import Mark, TopicRecord, UpsertResult, entries_of, parse_ts, ts
 from feeds.store.sqlite.values import json_strings as _json_strings
+
+if TYPE_CHECKING:
+    from feeds.store.protocols import StoreType
 
 __all__ = [
     "AUTOCHECKPOINT",
@@ -52,3 +58,7 @@ class Store(
     MaintenanceStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
+
+
+if TYPE_CHECKING:
+    _checked: type[StoreType] = Store  # the SQLite store plays every role

@@ -1,18 +1,36 @@
-"""The store's values and its row codec: the time text it keeps, the records it gives back
-(``UpsertResult``, ``Mark``, ``TopicRecord``), and the conversions between an ``Entry`` or a
-``SourceState`` and its row. No SQL runs here; must not import the rest of the store.
+"""The SQLite store's row codec: the time text it keeps, and the conversions between an
+``Entry``, a ``SourceState`` or a ``Match`` (``feeds.store.values``) and its row. No SQL
+runs here; must not import the rest of the store.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from feeds.models import Entry, SourceState
+from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult, entries_of
+
+__all__ = [
+    "ENTRY_COLUMNS",
+    "MAX_ROWID",
+    "Mark",
+    "Match",
+    "Position",
+    "TopicRecord",
+    "UpsertResult",
+    "entries_of",
+    "entry_of_row",
+    "entry_of_stored",
+    "entry_row",
+    "json_strings",
+    "match_of_row",
+    "parse_ts",
+    "state_of_row",
+    "ts",
+]
 
 #: The largest rowid SQLite gives.
 MAX_ROWID = 2**63 - 1
@@ -41,41 +59,6 @@ def parse_ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class UpsertResult:
-    new: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    unchanged: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """Where the store stands: its last entry's rowid, and how many times a stored entry
-    was edited (updated or deleted). Entries arrive with rowids above the mark."""
-
-    rowid: int
-    edits: int
-
-
-@dataclass(frozen=True, slots=True)
-class TopicRecord:
-    slug: str
-    digest: str | None
-    published_at: datetime | None
-    #: How many entries match the topic (up to ``mark``, once it has one).
-    entries: int
-    #: What the topic's published files were rendered from (see feeds.publish.flow).
-    state: str | None = None
-    #: How many stories the current feed shows.
-    shown: int = 0
-    #: The store's mark when ``state`` and ``entries`` were worked out.
-    mark: Mark | None = None
-    #: The basis of ``state``: all it depends on but the matches (see feeds.publish.key).
-    basis: str | None = None
-    #: How many archive pages the topic has (the frozen ones: only those are published).
-    pages: int = 0
-
-
 def json_strings(values: tuple[str, ...]) -> str:
     """``json.dumps(list(values), ensure_ascii=False)``: strings JSON writes as they are
     (printable, no quote, no backslash) are joined directly, faster than the encoder."""
@@ -102,28 +85,37 @@ def entry_row(e: Entry) -> tuple[Any, ...]:
     )
 
 
-def entries_of(rows: Iterable[sqlite3.Row]) -> list[Entry]:
-    """Entries from rows of ``Store.search_rows`` or ``Store.search_after_rows``."""
-    return [entry_of_row(r) for r in rows]
+def match_of_row(r: sqlite3.Row) -> Match:
+    """A match from a row of ``rowid, {ENTRY_COLUMNS}``."""
+    stored = tuple(r)[1:]
+    return Match(Position(int(r[0])), str(r["id"]), stored, entry_of_stored)
 
 
 def entry_of_row(r: sqlite3.Row) -> Entry:
-    published, updated = parse_ts(r["published"]), parse_ts(r["updated"])
-    assert published is not None and updated is not None
+    """An entry from a row of ``ENTRY_COLUMNS``."""
+    return entry_of_stored(tuple(r))
+
+
+def entry_of_stored(stored: tuple[Any, ...]) -> Entry:
+    """An entry from the values of ``ENTRY_COLUMNS``, in their order."""
+    id_, source, title, link, summary, content, authors, published, updated = stored[:9]
+    language, categories, page, hash_ = stored[9:]
+    first, last = parse_ts(published), parse_ts(updated)
+    assert first is not None and last is not None
     return Entry(
-        id=r["id"],
-        source=r["source"],
-        title=r["title"],
-        link=r["link"],
-        summary=r["summary"],
-        content=r["content"],
-        authors=tuple(json.loads(r["authors"])),
-        published=published,
-        updated=updated,
-        language=r["language"],
-        categories=tuple(json.loads(r["categories"])),
-        page=r["page"],
-        hash=r["hash"],
+        id=id_,
+        source=source,
+        title=title,
+        link=link,
+        summary=summary,
+        content=content,
+        authors=tuple(json.loads(authors)),
+        published=first,
+        updated=last,
+        language=language,
+        categories=tuple(json.loads(categories)),
+        page=page,
+        hash=hash_,
     )
 
 
