@@ -29,6 +29,7 @@ from feeds.config.loader import ENV_VAR, default_path, load_config
 from feeds.errors import ConfigError, FeedsError, QuerySyntaxError
 from feeds.models import Config, IngestReport
 from feeds.run.lock import DataLock
+from feeds.store import open_store
 from feeds.store.sqlite.store import Store
 from feeds.words import count
 
@@ -53,7 +54,7 @@ class _Obj:
         return self._config
 
     def store(self) -> Store:
-        return Store(self.config.settings.data_dir / "feeds.sqlite3")
+        return open_store(self.config.settings)
 
     @contextmanager
     def writing(self) -> Iterator[Store]:

@@ -25,13 +25,14 @@ from feeds.publish.atom import render_atom, stylesheet_href
 from feeds.publish.current import group_stories, related
 from feeds.publish.files import write_atomic, write_many
 from feeds.store.sqlite.store import Store
+from feeds.store.values import START, Position
 
 log = logging.getLogger("feeds")
 
 
 def publish_archives(
     settings: Settings, store: Store, sources: Mapping[str, Source], topic: Topic, expression: str
-) -> tuple[str | None, int | None]:
+) -> tuple[str | None, Position | None]:
     """Write the topic's newly complete archive pages (and frozen ones gone missing); the
     URL of the newest complete page (None: none yet), and the last rowid the complete pages
     hold (0: none yet; None: archives are off)."""
@@ -41,10 +42,10 @@ def publish_archives(
     series = archive.series(topic, expression, settings)
     frozen = store.archive_pages(topic.slug, series.key)
     _restore_missing(settings, store, sources, topic, expression, series, frozen)
-    completed: list[tuple[int, int]] = []  # (page, its last rowid)
+    completed: list[tuple[int, Position]] = []  # (page, its last position)
 
     def pages() -> Iterator[tuple[Path, bytes]]:
-        page, after = len(frozen), (frozen[-1] if frozen else 0)
+        page, after = len(frozen), (frozen[-1] if frozen else START)
         while len(rows := store.search_after(expression, after=after, limit=size)) == size:
             # Full: complete, whatever arrives later (it arrives after it).
             entries = [e for _, e in rows]
@@ -63,7 +64,7 @@ def publish_archives(
     last = [*frozen, *(after for _, after in completed)]
     _take_down_open_page(settings, series, len(last))
     if not last:
-        return None, 0
+        return None, START
     return series.url(settings, len(last) - 1), last[-1]
 
 
@@ -84,7 +85,7 @@ def _restore_missing(
     topic: Topic,
     expression: str,
     series: archive.Series,
-    frozen: Sequence[int],
+    frozen: Sequence[Position],
 ) -> None:
     """Write again a frozen page whose file is gone (public/ wiped or moved)."""
     if not frozen:
@@ -96,7 +97,7 @@ def _restore_missing(
     for page, last in enumerate(frozen):
         if f"{page + 1}.atom" in names:
             continue
-        after = frozen[page - 1] if page else 0
+        after = frozen[page - 1] if page else START
         rows = store.search_after(expression, after=after, limit=settings.archive_size)
         entries = [e for rowid, e in rows if rowid <= last]
         write_atomic(*_render_page(settings, store, sources, topic, series, page, entries))

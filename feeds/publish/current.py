@@ -9,7 +9,6 @@ this picks, and the daemon compares it to decide which topics to publish.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,7 +18,8 @@ from feeds.normalize.grouping import Story, group
 from feeds.publish import archive
 from feeds.publish.atom import Related, source_title
 from feeds.publish.window import kept_from, pick
-from feeds.store.sqlite.store import Store, entries_of
+from feeds.store.sqlite.store import Store
+from feeds.store.values import START, Match, Position, entries_of
 
 #: How many candidates per shown story are read for grouping (one story once).
 CANDIDATES_PER_STORY = 3
@@ -30,7 +30,7 @@ class Kept:
     """The matches a current feed keeps whatever their date."""
 
     #: As ``Store.search_after_rows`` gives them: rowid first, in arrival order.
-    rows: list[sqlite3.Row]
+    rows: list[Match]
     #: More than ``feed_max`` arrived within the window (see feeds.publish.window).
     capped: bool = False
 
@@ -41,16 +41,18 @@ def candidates(settings: Settings) -> int:
     return settings.feed_size * (CANDIDATES_PER_STORY if settings.dedupe else 1)
 
 
-def archived_upto(settings: Settings, store: Store, topic: Topic, expression: str) -> int | None:
+def archived_upto(
+    settings: Settings, store: Store, topic: Topic, expression: str
+) -> Position | None:
     """The last rowid the topic's complete archive pages hold (0: none yet; None: archives
     are off)."""
     if not settings.archive_size:
         return None
     frozen = store.archive_pages(topic.slug, archive.series(topic, expression, settings).key)
-    return frozen[-1] if frozen else 0
+    return frozen[-1] if frozen else START
 
 
-def kept(settings: Settings, store: Store, expression: str, *, upto: int | None) -> Kept:
+def kept(settings: Settings, store: Store, expression: str, *, upto: Position | None) -> Kept:
     """The matches kept whatever their date, ``upto`` being ``archived_upto``."""
     if settings.feed_window <= timedelta(0) and upto is None:
         return Kept([])
@@ -61,7 +63,7 @@ def kept(settings: Settings, store: Store, expression: str, *, upto: int | None)
     )
     if start.rowid is None:
         return Kept([], start.capped)
-    rows = store.search_after_rows(expression, after=start.rowid - 1, limit=limit)
+    rows = store.search_from(expression, start=start.rowid, limit=limit)
     return Kept(rows, start.capped)
 
 
@@ -83,7 +85,7 @@ def group_stories(store: Store, entries: Sequence[Entry]) -> list[Story]:
 
 
 def current_stories(
-    settings: Settings, store: Store, rows: Sequence[sqlite3.Row], keep: Kept
+    settings: Settings, store: Store, rows: Sequence[Match], keep: Kept
 ) -> tuple[list[Story], bool]:
     """The stories of a current feed made from its newest candidates (``rows``, newest
     first, as ``Store.search_rows``) and ``keep``; and whether ``feed_max`` left any out."""
@@ -94,7 +96,7 @@ def current_stories(
         entries = sorted(entries + extra, key=lambda e: e.id)
         entries.sort(key=lambda e: e.published, reverse=True)
     stories = group_stories(store, entries) if settings.dedupe else [Story(e) for e in entries]
-    arrival = {str(r["id"]): int(r["rowid"]) for r in keep.rows}
+    arrival = {m.id: m.position for m in keep.rows}
     shown, dropped = pick(stories, arrival, size=settings.feed_size, cap=settings.feed_max)
     return shown, keep.capped or dropped
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, wait
@@ -59,6 +58,7 @@ from feeds.publish.pages import render_article_page, render_index, render_opml
 from feeds.publish.websub import notify
 from feeds.sources.http import user_agent
 from feeds.store.sqlite.store import Mark, Store, TopicRecord, parse_ts
+from feeds.store.values import START, Match, Position
 from feeds.topics.query import topic_expression
 from feeds.words import count
 
@@ -259,7 +259,7 @@ class _Check:
 
     expression: str
     #: The newest candidates; not read (empty) when the record vouched for the state.
-    rows: list[sqlite3.Row]
+    rows: list[Match]
     state: TopicState
     record: TopicRecord | None
     #: Its files are in place and made from exactly that.
@@ -274,7 +274,7 @@ class _Check:
     pending: bool = False
     #: The matches kept whatever their date, and the ``archived_upto`` they are for.
     kept: Kept = Kept([])
-    upto: int | None = None
+    upto: Position | None = None
 
 
 def _check(run: _Run, topic: Topic, *, full: bool = False) -> _Check:
@@ -292,7 +292,7 @@ def _check(run: _Run, topic: Topic, *, full: bool = False) -> _Check:
     if known is not None and files_present(run.settings, topic, known):
         return _Check(expression, [], known, record, True, mark, known=True)
     rows = run.store.search_rows(expression, limit=candidates(run.settings))
-    upto = None if basis.series is None else (basis.frozen[-1] if basis.frozen else 0)
+    upto = None if basis.series is None else (basis.frozen[-1] if basis.frozen else START)
     keep = kept(run.settings, run.store, expression, upto=upto)
     state = topic_state(
         run.config, run.store, topic, expression, rows, shared=run.shared, basis=basis,
@@ -399,7 +399,9 @@ def _render_topic(
     return PublishReport(topic.slug, len(entries), written, tuple(changed)), new, keep
 
 
-def _shown(run: _Run, topic: Topic, check: _Check, upto: int | None) -> tuple[list[Story], Kept]:
+def _shown(
+    run: _Run, topic: Topic, check: _Check, upto: Position | None
+) -> tuple[list[Story], Kept]:
     """The stories of the topic's current feed, once its complete archive pages hold the
     matches up to rowid ``upto``; and the matches it keeps whatever their date."""
     settings = run.settings

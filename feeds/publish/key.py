@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from feeds import __version__
 from feeds.models import Config, Settings, Topic
 from feeds.publish import archive
 from feeds.store.sqlite.store import Mark, Store, TopicRecord
+from feeds.store.values import START, Match, Position
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
 RENDERING = "3"
@@ -56,11 +56,12 @@ class Basis:
     key: str
     series: archive.Series | None
     #: The last rowid of each frozen archive page.
-    frozen: list[int]
+    frozen: list[Position]
 
 
-def _rows(rows: Sequence[sqlite3.Row]) -> bytes:
-    return repr([tuple(r) for r in rows]).encode("utf-8")
+def _rows(rows: Sequence[Match], *, positions: bool = False) -> bytes:
+    stored = [(m.position, *m.stored) if positions else m.stored for m in rows]
+    return repr(stored).encode("utf-8")
 
 
 def context(config: Config) -> bytes:
@@ -90,11 +91,11 @@ def topic_state(
     store: Store,
     topic: Topic,
     expression: str,
-    candidates: Sequence[sqlite3.Row],
+    candidates: Sequence[Match],
     *,
     shared: bytes,
     basis: Basis | None = None,
-    kept: Sequence[sqlite3.Row] = (),
+    kept: Sequence[Match] = (),
 ) -> TopicState:
     """The state of a topic whose newest candidates (``Store.search_rows``) and kept
     matches (``feeds.publish.current.kept``) are given; ``shared`` is ``context(config)``;
@@ -104,17 +105,17 @@ def topic_state(
     digest = hashlib.sha256(shared)
     digest.update(repr(topic).encode("utf-8"))
     digest.update(_rows(candidates))
-    digest.update(_rows(kept))
+    digest.update(_rows(kept, positions=True))
     # Its tombstones (RFC 6721, #15 item 17); none leaves the key as it was before them.
     if tombstones := store.tombstone_rows(expression, limit=settings.feed_size):
-        digest.update(b"tombstones" + _rows(tombstones))
+        digest.update(b"tombstones" + repr(tombstones).encode("utf-8"))
     if basis.series is None:
         return TopicState(digest.hexdigest(), basis=basis.key)
     series, frozen = basis.series, basis.frozen
-    after = frozen[-1] if frozen else 0
+    after = frozen[-1] if frozen else START
     open_rows = store.search_after_rows(expression, after=after, limit=settings.archive_size + 1)
     digest.update(repr((series.key, len(frozen), after)).encode("utf-8"))
-    digest.update(_rows(open_rows))
+    digest.update(_rows(open_rows, positions=True))
     # Only complete pages are published (feeds.publish.archiving).
     return TopicState(digest.hexdigest(), series, len(frozen), len(frozen), basis.key)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from feeds.normalize.grouping import Story
+from feeds.store.values import Position
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +39,23 @@ class Start:
     """Where the entries a current feed keeps whatever their date begin."""
 
     #: The first rowid kept (None: none is, past the newest ``feed_size`` stories).
-    rowid: int | None
+    rowid: Position | None
     #: More than ``feed_max`` arrived within the window: only the latest are kept.
     capped: bool = False
 
 
 def kept_from(
-    arrivals: Sequence[tuple[int, datetime]],
+    arrivals: Sequence[tuple[Position, datetime]],
     *,
     window: timedelta,
     cap: int,
-    archived_upto: int | None,
+    archived_upto: Position | None,
 ) -> Start:
     """Where a topic's kept entries start, from its latest arrivals (``(rowid, first
     seen)``, the latest first: the ``cap + 1`` latest, or all if fewer): those within
     ``window`` of the newest arrival (the latest ``cap`` of them), and those after
     ``archived_upto``, the last rowid a complete archive page holds (None: no archives)."""
-    rowids: list[int] = []
+    rowids: list[Position] = []
     capped = False
     if arrivals and window > timedelta(0):
         since = max(seen for _, seen in arrivals) - window

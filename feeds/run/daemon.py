@@ -52,6 +52,7 @@ from feeds.run.lock import DataLock
 from feeds.run.metrics import Metrics
 from feeds.run.serve import Serving, make_admin_app, make_app
 from feeds.sources.http import Fetcher
+from feeds.store import open_store
 from feeds.store.sqlite.store import Store
 from feeds.words import count
 
@@ -104,7 +105,7 @@ async def _main(
         socks += [sock] if sock is not None else []
         admin_sock = bind(*admin) if admin is not None else None
         socks += [admin_sock] if admin_sock is not None else []
-        with Store(config.settings.data_dir / "feeds.sqlite3") as store:
+        with open_store(config.settings) as store:
             async with Fetcher(fetch_settings(config)) as fetcher:
                 daemon = Daemon(config_path, config, store, fetcher, publish_delay())
                 return await daemon.run(sock, admin_sock)

@@ -1,5 +1,25 @@
 """The store: entries with their search index, source state, the publish ledger.
 
-Only this package speaks SQL. May import: models, errors, words, normalize (text helpers),
-topics (the query AST it compiles to its own dialect).
+Only this package speaks SQL. ``feeds.store.protocols`` names its roles for any backend,
+``feeds.store.values`` the values it gives out; ``open_store`` opens the configured one
+(SQLite today: ``feeds.store.sqlite``). May import: models, errors, words, normalize (text
+helpers), topics (the query AST it compiles to its own dialect).
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from feeds.models import Settings
+    from feeds.store.sqlite.store import Store
+
+#: The store's file in the data folder.
+STORE_FILE = "feeds.sqlite3"
+
+
+def open_store(settings: Settings) -> Store:
+    """The store of ``settings.data_dir``, opened (close it, or use it as a context manager)."""
+    from feeds.store.sqlite.store import Store  # the backend, loaded when first opened
+
+    return Store(settings.data_dir / STORE_FILE)

@@ -1,5 +1,5 @@
 """The store's part for article folders: which file each article came from, retractions,
-and the pages they leave behind. Mixed into ``feeds.store.sqlite.store.Store`` (split off for size);
+and the pages they leave behind. Part of ``feeds.store.sqlite.store.Store``;
 like it, it only speaks SQL and decides nothing (``feeds.ingest.articlefiles`` decides).
 
 A retracted entry keeps its row (``entries.retracted`` is the time it was retracted), so
@@ -11,34 +11,14 @@ columns): every topic query stops finding it at once, and a topic finds its tomb
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from feeds.ingest.articlefiles import KnownFile
+from feeds.store.sqlite.connection import Connection
 
-__all__ = ["SCHEMA_9", "ArticleStore", "Tombstone"]
-
-# Article folders (#15 items 16 and 17): the file each article came from (a renamed file
-# keeps its id, a deleted one is found), and retractions (see the module docstring).
-SCHEMA_9 = """
-ALTER TABLE entries ADD COLUMN retracted TEXT;
-CREATE INDEX entries_retracted ON entries (retracted) WHERE retracted IS NOT NULL;
-CREATE TABLE article_files (
-    source TEXT NOT NULL,
-    path TEXT NOT NULL,
-    id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    PRIMARY KEY (source, path)
-);
-CREATE VIRTUAL TABLE retracted_fts USING fts5(
-    title, body, lang, source, category, every,
-    tokenize = "unicode61 remove_diacritics 2"
-);
-"""
+__all__ = ["ArticleStore", "Tombstone"]
 
 _FTS_COLUMNS = "rowid, title, body, lang, source, category, every"
 
@@ -53,14 +33,8 @@ class Tombstone:
     when: datetime
 
 
-class ArticleStore:
+class ArticleStore(Connection):
     """Methods of ``Store`` for article folders (see the module docstring)."""
-
-    if TYPE_CHECKING:
-
-        def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]: ...
-
-        def _transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
     def known_files(self, source: str) -> list[KnownFile]:
         rows = self._query(
@@ -98,15 +72,17 @@ class ArticleStore:
                 done.append(entry_id)
         return done
 
-    def tombstone_rows(self, expression: str, *, limit: int) -> list[sqlite3.Row]:
-        """The newest ``limit`` retractions of entries matching ``expression`` (id, when)."""
-        return self._query(
+    def tombstone_rows(self, expression: str, *, limit: int) -> list[tuple[str, str]]:
+        """The newest ``limit`` retractions of entries matching ``expression``: (id, when,
+        as the store's time text)."""
+        rows = self._query(
             "SELECT e.id, e.retracted FROM entries e JOIN "
             "(SELECT rowid FROM retracted_fts WHERE retracted_fts MATCH ?) f "
             "ON f.rowid = e.rowid WHERE e.retracted IS NOT NULL "
             "ORDER BY e.retracted DESC, e.id LIMIT ?",
             (expression, limit),
         )
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     def gone_pages(self) -> list[str]:
         """Pages of retracted entries that no other entry has (they answer 410 Gone)."""

@@ -1,0 +1,157 @@
+"""The store's search: a topic's newest matches, its matches in arrival order after a
+position, how many match, and the store's mark (where it stands). Part of
+``feeds.store.sqlite.store.Store``. Only SQL: the FTS5 expressions come ready-made; it
+decides nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from feeds.models import Entry
+from feeds.store.sqlite.connection import Connection
+from feeds.store.sqlite.values import (
+    ENTRY_COLUMNS,
+    MAX_ROWID,
+    Mark,
+    Match,
+    Position,
+    entries_of,
+    match_of_row,
+)
+from feeds.store.values import START
+
+
+class SearchStore(Connection):
+    """Topic matches (see the module docstring)."""
+
+    def search(self, expression: str, *, limit: int) -> list[Entry]:
+        """The newest ``limit`` entries matching an FTS5 expression (see feeds.topics.query)."""
+        return entries_of(self.search_rows(expression, limit=limit))
+
+    def search_rows(self, expression: str, *, limit: int) -> list[Match]:
+        """``search`` as matches (``entries_of`` makes them Entries): cheap to compare."""
+        found = self._newest_by_rowid(expression, limit)
+        if found is None:
+            found = self._newest_sorted(expression, limit)
+        return [match_of_row(r) for r in found]
+
+    def _newest_sorted(self, expression: str, limit: int) -> list[sqlite3.Row]:
+        """``search_rows``'s rows, every match sorted."""
+        # Sorting rowids, then reading the rows kept, moves less than sorting whole rows.
+        rowids = [
+            r[0]
+            for r in self._query(
+                "SELECT rowid FROM entries WHERE rowid IN "
+                "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+                "ORDER BY published DESC, id LIMIT ?",
+                (expression, limit),
+            )
+        ]
+        return self._newest_first(rowids, limit)
+
+    def _newest_first(self, rowids: Sequence[int], limit: int) -> list[sqlite3.Row]:
+        """The rows of ``rowids``, newest first (ties: smallest id), at most ``limit``."""
+        marks = ", ".join("?" for _ in rowids)
+        return self._query(
+            f"SELECT rowid, {ENTRY_COLUMNS} FROM entries WHERE rowid IN ({marks}) "
+            "ORDER BY published DESC, id LIMIT ?",
+            (*rowids, limit),
+        )
+
+    def _newest_by_rowid(self, expression: str, limit: int) -> list[sqlite3.Row] | None:
+        """``search_rows`` without sorting every match, when that gives the same rows.
+
+        Entries mostly arrive newest last, so the newest matches are among the last to
+        arrive: sort only the ``2 × limit`` matches of highest rowid, then check that no entry
+        of a lower rowid (matching or not) sorts before the last one kept: the newest of them
+        all (``newest_so_far``) answers in one lookup at any size. When it has the same date,
+        an entry of that date and a smaller id would: each one was the newest so far when it
+        arrived, and the ``entries_at_newest`` index holds those. If one might, None: the
+        caller sorts every match.
+        """
+        if limit < 1:
+            return None
+        rowids = [
+            r[0]
+            for r in self._query(
+                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC "
+                "LIMIT ?",
+                (expression, 2 * limit),
+            )
+        ]
+        rows = self._newest_first(rowids, limit)
+        if len(rowids) < 2 * limit:  # every match is there
+            return rows
+        if len(rows) < limit:
+            return None
+        return None if self._may_sort_before(rows[-1], min(rowids)) else rows
+
+    def _may_sort_before(self, last: sqlite3.Row, first: int) -> bool:
+        """Whether an entry that arrived before rowid ``first`` might sort before ``last``.
+        Not if the newest of them all is older than it (one lookup)."""
+        before = self._query(
+            "SELECT newest_so_far FROM entries WHERE rowid < ? ORDER BY rowid DESC LIMIT 1",
+            (first,),
+        )
+        newest = before[0][0] if before else ""
+        if newest is None or newest > last["published"]:
+            return True
+        if newest < last["published"]:
+            return False
+        tie = self._query(
+            "SELECT 1 FROM entries WHERE published = newest_so_far AND published = ? "
+            "AND id < ? AND rowid < ? LIMIT 1",
+            (newest, last["id"], first),
+        )
+        return bool(tie)
+
+    def count(
+        self, expression: str, *, after: Position = START, upto: Position | None = None
+    ) -> int:
+        """How many entries match, of those after ``after`` up to ``upto`` (all: START, None)."""
+        rows = self._query(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
+            "AND rowid <= ?",
+            (expression, after, MAX_ROWID if upto is None else upto),
+        )
+        return int(rows[0][0])
+
+    def matches_after(self, expression: str, rowid: Position) -> bool:
+        """Whether an entry that arrived after ``rowid`` matches."""
+        rows = self._query(
+            "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? LIMIT 1",
+            (expression, rowid),
+        )
+        return bool(rows)
+
+    def mark(self) -> Mark:
+        """Where the store stands now (read it before what it is to vouch for)."""
+        row = self._query(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM entries), "
+            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'edits')"
+        )[0]
+        return Mark(Position(int(row[0])), int(row[1]))
+
+    def search_after(
+        self, expression: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, Entry]]:
+        """Matches of an FTS5 expression that arrived after ``after``, in arrival order."""
+        rows = self.search_after_rows(expression, after=after, limit=limit)
+        return [(m.position, m.entry()) for m in rows]
+
+    def search_from(self, expression: str, *, start: Position, limit: int) -> list[Match]:
+        """``search_after_rows`` from ``start`` on (``start`` itself too)."""
+        return self.search_after_rows(expression, after=Position(start - 1), limit=limit)
+
+    def search_after_rows(self, expression: str, *, after: Position, limit: int) -> list[Match]:
+        """``search_after`` as matches (``entries_of`` makes them Entries)."""
+        # The rowid range and order go to FTS5, which then reads only ``limit`` matches.
+        rows = self._query(
+            f"SELECT e.rowid, {ENTRY_COLUMNS} FROM entries e JOIN "
+            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
+            "ORDER BY rowid LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid",
+            (expression, after, limit),
+        )
+        return [match_of_row(r) for r in rows]

@@ -1,0 +1,305 @@
+"""An in-memory fake of the store (``feeds.store.protocols.StoreType``), for unit tests of
+the flows that read and write it. It keeps entries in arrival order and answers topic
+expressions of bare words only (all of them in the entry's title or text, any case): what
+the contract test (tests/test_store_contract.py) holds it to, next to the SQLite store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field, replace
+from datetime import datetime
+
+from feeds.decide.entries import changed_entry, first_of_each, maintenance_due
+from feeds.ingest.articlefiles import KnownFile
+from feeds.models import Entry, SourceState
+from feeds.normalize.text import body_text
+from feeds.store.values import START, Mark, Match, Position, TopicRecord, UpsertResult
+
+
+@dataclass
+class _Stored:
+    entry: Entry
+    position: Position
+    first_seen: datetime
+    retracted: str | None = None
+
+
+def _words(entry: Entry) -> set[str]:
+    text = f"{entry.title} {body_text(entry.summary, entry.content)}"
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _entry_of(stored: tuple[object, ...]) -> Entry:
+    return Entry(*stored)  # type: ignore[arg-type]
+
+
+@dataclass
+class FakeStore:
+    """Every role of the store, in dicts and lists (see the module docstring)."""
+
+    _entries: dict[str, _Stored] = field(default_factory=dict)
+    _edits: int = 0
+    _sources: dict[str, tuple[SourceState, str | None]] = field(default_factory=dict)
+    _topics: dict[str, TopicRecord] = field(default_factory=dict)
+    _pages: dict[str, str] = field(default_factory=dict)
+    _archives: dict[tuple[str, str], dict[int, Position]] = field(default_factory=dict)
+    _pings: dict[tuple[str, str], int] = field(default_factory=dict)
+    _files: dict[str, list[KnownFile]] = field(default_factory=dict)
+    _meta: dict[str, str] = field(default_factory=dict)
+    _maintained: tuple[datetime, int] | None = None
+
+    # -- opening and closing -----------------------------------------------------------
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> FakeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        yield
+
+    @contextmanager
+    def checkpoints_elsewhere(self) -> Iterator[None]:
+        yield
+
+    # -- entries -------------------------------------------------------------------------
+
+    def upsert(
+        self, entries: Iterable[Entry], *, now: datetime, texts: Sequence[str] | None = None
+    ) -> UpsertResult:
+        new: list[str] = []
+        changed: list[str] = []
+        batch = first_of_each(entries, texts)
+        for entry, _ in batch:
+            known = self._entries.get(entry.id)
+            if known is None:
+                position = Position(len(self._entries) + 1)
+                self._entries[entry.id] = _Stored(entry, position, now)
+                new.append(entry.id)
+            elif known.entry.hash != entry.hash or known.retracted:
+                old = known.entry
+                known.entry = changed_entry(
+                    entry, published=old.published, updated=old.updated, now=now
+                )
+                known.retracted = None
+                self._edits += 1
+                changed.append(entry.id)
+        return UpsertResult(tuple(new), tuple(changed), len(batch) - len(new) - len(changed))
+
+    def _live(self) -> list[_Stored]:
+        return [s for s in self._entries.values() if s.retracted is None]
+
+    def holders(self, ids: Sequence[str]) -> dict[str, str]:
+        return {i: self._entries[i].entry.source for i in ids if i in self._entries}
+
+    def entry(self, entry_id: str) -> Entry | None:
+        stored = self._entries.get(entry_id)
+        return stored.entry if stored else None
+
+    def entries(self, *, source: str | None = None, limit: int | None = None) -> list[Entry]:
+        found = [s.entry for s in self._live() if source is None or s.entry.source == source]
+        return _newest_first(found)[:limit]
+
+    def entry_count(self) -> int:
+        return len(self._entries)
+
+    def count_entries(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for s in self._live():
+            counts[s.entry.source] = counts.get(s.entry.source, 0) + 1
+        return counts
+
+    def texts(self, ids: Sequence[str]) -> dict[str, str]:
+        found = (self._entries[i].entry for i in ids if i in self._entries)
+        return {e.id: body_text(e.summary, e.content) for e in found}
+
+    def arrival_order(self, ids: Sequence[str]) -> dict[str, int]:
+        return {i: int(self._entries[i].position) for i in ids if i in self._entries}
+
+    # -- search --------------------------------------------------------------------------
+
+    def _matching(self, expression: str) -> list[_Stored]:
+        """In arrival order."""
+        words = set(expression.lower().split())
+        return [s for s in self._live() if words <= _words(s.entry)]
+
+    def _match(self, s: _Stored) -> Match:
+        return Match(s.position, s.entry.id, astuple(s.entry), _entry_of)
+
+    def search(self, expression: str, *, limit: int) -> list[Entry]:
+        return [m.entry() for m in self.search_rows(expression, limit=limit)]
+
+    def search_rows(self, expression: str, *, limit: int) -> list[Match]:
+        found = sorted(self._matching(expression), key=lambda s: s.entry.id)
+        found.sort(key=lambda s: s.entry.published, reverse=True)
+        return [self._match(s) for s in found[: max(limit, 0)]]
+
+    def search_after(
+        self, expression: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, Entry]]:
+        rows = self.search_after_rows(expression, after=after, limit=limit)
+        return [(m.position, m.entry()) for m in rows]
+
+    def search_after_rows(self, expression: str, *, after: Position, limit: int) -> list[Match]:
+        found = [s for s in self._matching(expression) if s.position > after]
+        return [self._match(s) for s in found[:limit]]
+
+    def search_from(self, expression: str, *, start: Position, limit: int) -> list[Match]:
+        found = [s for s in self._matching(expression) if s.position >= start]
+        return [self._match(s) for s in found[:limit]]
+
+    def count(
+        self, expression: str, *, after: Position = START, upto: Position | None = None
+    ) -> int:
+        found = self._matching(expression)
+        return sum(1 for s in found if after < s.position and (upto is None or s.position <= upto))
+
+    def matches_after(self, expression: str, rowid: Position) -> bool:
+        return any(s.position > rowid for s in self._matching(expression))
+
+    def mark(self) -> Mark:
+        return Mark(Position(len(self._entries)), self._edits)
+
+    def arrivals(self, expression: str, *, limit: int) -> list[tuple[Position, datetime]]:
+        found = self._matching(expression)[::-1][:limit]
+        return [(s.position, s.first_seen) for s in found]
+
+    def tombstone_rows(self, expression: str, *, limit: int) -> list[tuple[str, str]]:
+        words = set(expression.lower().split())
+        gone = [s for s in self._entries.values() if s.retracted and words <= _words(s.entry)]
+        gone.sort(key=lambda s: s.entry.id)
+        gone.sort(key=lambda s: s.retracted or "", reverse=True)
+        return [(s.entry.id, s.retracted or "") for s in gone[:limit]]
+
+    # -- sources -------------------------------------------------------------------------
+
+    def source_state(self, name: str, *, configured_url: str | None = None) -> SourceState:
+        known = self._sources.get(name)
+        if known is None or known[1] != configured_url:
+            return SourceState(name=name, url=configured_url)
+        return known[0]
+
+    def save_source_state(self, state: SourceState, *, configured_url: str | None) -> None:
+        self._sources[state.name] = (replace(state, entries=0), configured_url)
+
+    def source_states(self) -> dict[str, SourceState]:
+        counts = self.count_entries()
+        return {
+            name: replace(state, entries=counts.get(name, 0))
+            for name, (state, _) in sorted(self._sources.items())
+        }
+
+    # -- publish ledger ------------------------------------------------------------------
+
+    def topic_record(self, slug: str) -> TopicRecord | None:
+        return self._topics.get(slug)
+
+    def save_topic_record(self, record: TopicRecord) -> None:
+        self._topics[record.slug] = replace(record, mark=None, basis=None, pages=0)
+
+    def save_topic_state(
+        self, slug: str, state: str, shown: int, *, mark: Mark, basis: str, pages: int
+    ) -> None:
+        record = self._topics[slug]
+        self._topics[slug] = replace(
+            record, state=state, shown=shown, mark=mark, basis=basis, pages=pages
+        )
+
+    def topic_slugs(self) -> list[str]:
+        return sorted(self._topics)
+
+    def forget_topic(self, slug: str) -> None:
+        self._topics.pop(slug, None)
+
+    def pages_written(self) -> list[str]:
+        live = self._live()
+        return [
+            s.entry.page
+            for s in live
+            if s.entry.page and self._pages.get(s.entry.page) == s.entry.hash
+        ]
+
+    def page_entries_to_write(self, written: Iterable[str] = ()) -> list[Entry]:
+        missing = set(written)
+        return [
+            s.entry
+            for s in self._live()
+            if s.entry.page
+            and (self._pages.get(s.entry.page) != s.entry.hash or s.entry.page in missing)
+        ]
+
+    def save_page_hashes(self, pages: dict[str, str]) -> None:
+        self._pages.update(pages)
+
+    def archive_pages(self, slug: str, series: str) -> list[Position]:
+        pages = self._archives.get((slug, series), {})
+        return [pages[p] for p in sorted(pages)]
+
+    def freeze_archive_page(self, slug: str, series: str, page: int, last_rowid: Position) -> None:
+        self._archives.setdefault((slug, series), {}).setdefault(page, last_rowid)
+
+    def pending_pings(self) -> list[tuple[str, str, int]]:
+        return [(hub, url, n) for (hub, url), n in sorted(self._pings.items())]
+
+    def ping_failed(self, hub: str, topic_url: str, message: str) -> None:
+        self._pings[(hub, topic_url)] = self._pings.get((hub, topic_url), 0) + 1
+
+    def ping_done(self, hub: str, topic_url: str) -> None:
+        self._pings.pop((hub, topic_url), None)
+
+    def gone_pages(self) -> list[str]:
+        live = {s.entry.page for s in self._live()}
+        gone = {s.entry.page for s in self._entries.values() if s.retracted and s.entry.page}
+        return sorted(p for p in gone - live if p)
+
+    def orphan_pages(self) -> list[str]:
+        live = {s.entry.page for s in self._live()}
+        return sorted(p for p in self._pages if p not in live)
+
+    def forget_pages(self, paths: Sequence[str]) -> None:
+        for path in paths:
+            self._pages.pop(path, None)
+
+    # -- article files -------------------------------------------------------------------
+
+    def known_files(self, source: str) -> list[KnownFile]:
+        return sorted(self._files.get(source, []), key=lambda f: f.path)
+
+    def save_known_files(self, source: str, files: Iterable[KnownFile]) -> None:
+        self._files[source] = list(files)
+
+    def retract(self, ids: Sequence[str], *, when: str) -> list[str]:
+        done = []
+        for entry_id in ids:
+            stored = self._entries.get(entry_id)
+            if stored is not None and stored.retracted is None:
+                stored.retracted = when
+                self._edits += 1
+                done.append(entry_id)
+        return done
+
+    # -- upkeep --------------------------------------------------------------------------
+
+    def meta(self, key: str, default: Callable[[], str]) -> str:
+        return self._meta.setdefault(key, default())
+
+    def maintenance_due(self, now: datetime) -> bool:
+        last, upto = self._maintained or (None, None)
+        return maintenance_due(now, entries=self.entry_count(), last=last, upto=upto)
+
+    def maintain(self, now: datetime) -> None:
+        self._maintained = (now, self.entry_count())
+
+
+def _newest_first(entries: list[Entry]) -> list[Entry]:
+    found = sorted(entries, key=lambda e: e.id)
+    found.sort(key=lambda e: e.published, reverse=True)
+    return found

@@ -1,0 +1,157 @@
+"""The store's contract (feeds.store.protocols): the same assertions hold for the SQLite
+store (in memory and on a file) and for the fake the flow tests use (tests/fakestore.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fakestore import FakeStore
+
+from feeds.models import Entry, SourceState
+from feeds.store import open_store
+from feeds.store.sqlite.store import Store
+from feeds.store.values import START, Mark, TopicRecord
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def entry(n: int, **kw) -> Entry:
+    base = dict(
+        id=f"https://example.test/{n}",
+        source="wire",
+        title=f"Title {n}",
+        link=f"https://example.test/{n}",
+        summary=f"<p>Summary {n} about Niger</p>",
+        content="",
+        authors=("A",),
+        published=T0 + timedelta(hours=n),
+        updated=T0 + timedelta(hours=n),
+        language="en",
+        categories=("news",),
+        hash=f"h{n}",
+    )
+    base.update(kw)
+    return Entry(**base)
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", "fake"])
+def store(request, tmp_path):
+    if request.param == "fake":
+        yield FakeStore()
+        return
+    path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        yield s
+
+
+def test_upsert_tells_new_changed_and_unchanged_and_the_first_guid_wins(store) -> None:
+    first = store.upsert([entry(1), entry(2), replace(entry(1), title="Repeat")], now=T0)
+    assert (first.new, first.changed, first.unchanged) == (
+        ("https://example.test/1", "https://example.test/2"),
+        (),
+        0,
+    )
+    assert store.entry("https://example.test/1").title == "Title 1"
+    again = store.upsert([entry(1), replace(entry(2), hash="other", title="New")], now=T0)
+    assert (again.new, again.changed, again.unchanged) == ((), ("https://example.test/2",), 1)
+    assert store.entry_count() == 2
+    assert store.count_entries() == {"wire": 2}
+
+
+def test_a_changed_entry_keeps_its_published_and_gets_a_later_updated(store) -> None:
+    store.upsert([entry(1)], now=T0)
+    later = T0 + timedelta(days=3)
+    moved = replace(entry(1), hash="x", published=T0 + timedelta(days=9), updated=T0)
+    store.upsert([moved], now=later)
+    got = store.entry("https://example.test/1")
+    assert got.published == entry(1).published
+    assert got.updated == later
+
+
+def test_search_newest_first_and_after_a_position_in_arrival_order(store) -> None:
+    store.upsert([entry(3, title="Chad 3"), entry(1, title="Chad 1")], now=T0)
+    store.upsert([entry(2, title="Mali 2"), entry(5, title="Chad 5")], now=T0)
+    assert [e.title for e in store.search("chad", limit=2)] == ["Chad 5", "Chad 3"]
+    matches = store.search_after_rows("chad", after=START, limit=10)
+    assert [m.entry().title for m in matches] == ["Chad 3", "Chad 1", "Chad 5"]
+    positions = [m.position for m in matches]
+    assert positions == sorted(positions)
+    later = store.search_after("chad", after=positions[0], limit=10)
+    assert [e.title for _, e in later] == ["Chad 1", "Chad 5"]
+    assert [m.id for m in store.search_from("chad", start=positions[1], limit=10)] == [
+        m.id for m in matches[1:]
+    ]
+    assert store.count("chad") == 3
+    assert store.count("chad", after=positions[0], upto=positions[1]) == 1
+    assert store.matches_after("chad", positions[1]) is True
+    assert store.matches_after("chad", positions[2]) is False
+    assert [p for p, _ in store.arrivals("chad", limit=2)] == [positions[2], positions[1]]
+
+
+def test_matches_compare_equal_while_their_entry_is_unchanged(store) -> None:
+    store.upsert([entry(1, title="Chad 1")], now=T0)
+    before = store.search_rows("chad", limit=5)
+    assert store.search_rows("chad", limit=5) == before
+    store.upsert([entry(1, title="Chad 1", hash="changed")], now=T0)
+    assert store.search_rows("chad", limit=5) != before
+
+
+def test_the_mark_moves_with_arrivals_and_edits(store) -> None:
+    assert store.mark() == Mark(START, 0)
+    store.upsert([entry(1), entry(2)], now=T0)
+    arrived = store.mark()
+    assert arrived.rowid > START and arrived.edits == 0
+    store.upsert([replace(entry(1), hash="x")], now=T0)
+    assert store.mark() == Mark(arrived.rowid, 1)
+
+
+def test_source_state_round_trips_and_a_new_url_starts_afresh(store) -> None:
+    state = SourceState(name="wire", url="https://x.test/", etag='"e"', status="ok",
+                        failures=2, next_due=T0)  # fmt: skip
+    store.save_source_state(state, configured_url="https://x.test/")
+    assert store.source_state("wire", configured_url="https://x.test/") == state
+    assert store.source_state("wire", configured_url="https://y.test/").etag is None
+    store.upsert([entry(1)], now=T0)
+    assert store.source_states()["wire"].entries == 1
+
+
+def test_the_publish_ledger(store) -> None:
+    store.upsert([entry(1)], now=T0)
+    store.save_topic_record(TopicRecord("sahel", "d", T0, 1))
+    mark = store.mark()
+    store.save_topic_state("sahel", "k", 1, mark=mark, basis="b", pages=2)
+    record = store.topic_record("sahel")
+    assert (record.state, record.mark, record.basis, record.pages) == ("k", mark, "b", 2)
+    assert store.topic_slugs() == ["sahel"]
+    store.freeze_archive_page("sahel", "s", 0, mark.rowid)
+    store.freeze_archive_page("sahel", "s", 0, START)  # frozen: never rewritten
+    assert store.archive_pages("sahel", "s") == [mark.rowid]
+    store.ping_failed("hub", "url", "down")
+    store.ping_failed("hub", "url", "down")
+    assert store.pending_pings() == [("hub", "url", 2)]
+    store.ping_done("hub", "url")
+    assert store.pending_pings() == []
+    store.forget_topic("sahel")
+    assert store.topic_record("sahel") is None
+
+
+def test_upkeep_is_due_once_entries_arrived_and_a_day_went_by(store) -> None:
+    assert store.maintenance_due(T0) is False
+    store.upsert([entry(1)], now=T0)
+    assert store.maintenance_due(T0) is True
+    store.maintain(T0)
+    store.upsert([entry(2)], now=T0)
+    assert store.maintenance_due(T0 + timedelta(hours=1)) is False
+    assert store.maintenance_due(T0 + timedelta(days=1)) is True
+
+
+def test_open_store_opens_the_data_folder_s_store(tmp_path) -> None:
+    from feeds.models import Settings
+
+    settings = Settings("https://x.test/", tmp_path / "public", tmp_path / "data")
+    with open_store(settings) as s:
+        s.upsert([entry(1)], now=T0)
+    with Store(tmp_path / "data" / "feeds.sqlite3") as s:
+        assert s.entry_count() == 1
