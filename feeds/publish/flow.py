@@ -26,7 +26,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from feeds.ingest.flow import utcnow
+from feeds.agent import user_agent
+from feeds.clock import utcnow
 from feeds.ingest.parallel import configured_workers, forkserver_up, process_pool
 from feeds.models import Config, Entry, Settings, Source, Topic
 from feeds.normalize.grouping import Story
@@ -57,7 +58,6 @@ from feeds.publish.key import (
 )
 from feeds.publish.pages import render_article_page, render_index, render_opml
 from feeds.publish.websub import notify
-from feeds.sources.http import user_agent
 from feeds.store.sqlite.store import Mark, Store, TopicRecord, parse_ts
 from feeds.topics.query import topic_expression
 from feeds.words import count
