@@ -2,5 +2,6 @@
 feed, atomic files in public/, WebSub pings.
 
 May import: store, topics, normalize, decide, models, errors, words, clock and agent (the
-user agent of its own requests: WebSub). Never sources, ingest, run or cli.
+user agent of its own requests: WebSub). Never sources, ingest (but for
+its process pool, feeds.ingest.parallel), run or cli.
 """

@@ -28,6 +28,23 @@ from pathlib import Path
 
 from feeds.agent import user_agent
 from feeds.clock import utcnow
+from feeds.decide.publish import (
+    FEED_FILES,
+    SIBLINGS,
+    Due,
+    Sharing,
+    count_from_record,
+    frozen_upto,
+    key_moved,
+    longest_first,
+    new_record,
+    published_at,
+    remember,
+    removed,
+    republish,
+    share,
+    workers_to_start,
+)
 from feeds.ingest.parallel import configured_workers, forkserver_up, process_pool
 from feeds.models import Config, Entry, Settings, Source, Topic
 from feeds.normalize.grouping import Story
@@ -64,13 +81,8 @@ from feeds.words import count
 
 log = logging.getLogger("feeds")
 
-#: A first publish of this many topics or more, whose archives hold this many entries in
-#: all, is rendered in worker processes and this one (see ``_publish_topics``).
-PARALLEL_TOPICS, PARALLEL_MATCHES = 4, 10_000
-#: This many topics due or more (a republish after a busy ingest: some 30 ms each) are
-#: rendered in worker processes and this one when workers start quickly, in ~15 ms: an
-#: ingest before started the forkserver (``parallel.forkserver_up``).
-PARALLEL_DUE = 8
+#: When topics are rendered in worker processes (``feeds.decide.publish.Sharing``).
+PARALLEL_TOPICS, PARALLEL_MATCHES, PARALLEL_DUE = Sharing().topics, Sharing().matches, Sharing().due
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +182,16 @@ def _publish_topics(run: _Run, topics: Sequence[Topic]) -> list[PublishReport]:
             reports[topic.slug] = PublishReport(topic.slug, check.record.shown, False)
         else:
             due.append((topic, check))
-    # Workers open the store themselves: not one that lives in this process's memory.
-    workers = 0 if run.store.path == ":memory:" else min(configured_workers(), len(due) - 1)
-    sizes = _first_publish_of_many(run, due) if workers > 0 else None
-    if sizes is None and workers > 0:
-        sizes = _many_due(run, due)
+    workers = workers_to_start(
+        configured_workers(), len(due), in_memory=run.store.path == ":memory:"
+    )
+
+    def matches() -> dict[str, int]:  # the entries of each one's archives
+        return {t.slug: run.store.count(c.expression) for t, c in due}
+
+    facts = [Due(t.slug, c.record is None) for t, c in due]
+    sharing = Sharing(PARALLEL_TOPICS, PARALLEL_MATCHES, PARALLEL_DUE)
+    sizes = share(facts, workers, matches=matches, fast_start=forkserver_up, sharing=sharing)
     if sizes is not None:
         reports.update(_publish_shared(run, due, workers, sizes))
     else:
@@ -191,7 +208,8 @@ def _publish_shared(
     with one (from the pool's thread), never a queue of them: at the end no process waits
     on topics queued for another."""
     reports: dict[str, PublishReport] = {}
-    waiting = sorted(due, key=lambda d: -sizes[d[0].slug])
+    by_slug = {d[0].slug: d for d in due}
+    waiting = [by_slug[slug] for slug in longest_first(by_slug, sizes)]
     lock = threading.Lock()
     sent: list[tuple[Future[PublishReport], Topic]] = []
     with process_pool(workers) as pool:
@@ -226,24 +244,6 @@ def _publish_shared(
     for future, topic in sent:
         reports[topic.slug] = future.result()
     return reports
-
-
-def _first_publish_of_many(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> dict[str, int] | None:
-    """The matches of each topic due (the entries of its archives), when PARALLEL_TOPICS or
-    more of them were never published and they match PARALLEL_MATCHES entries or more in
-    all; else None."""
-    if sum(1 for _, c in due if c.record is None) < PARALLEL_TOPICS:
-        return None
-    sizes = {t.slug: run.store.count(c.expression) for t, c in due}
-    return sizes if sum(sizes.values()) >= PARALLEL_MATCHES else None
-
-
-def _many_due(run: _Run, due: Sequence[tuple[Topic, _Check]]) -> dict[str, int] | None:
-    """Equal sizes for the topics due, when PARALLEL_DUE or more of them are and this
-    process has its forkserver up already; else None."""
-    if len(due) < PARALLEL_DUE or not forkserver_up():
-        return None
-    return {t.slug: 0 for t, _ in due}
 
 
 def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -> PublishReport:
@@ -289,18 +289,19 @@ def _check(run: _Run, topic: Topic, *, full: bool = False) -> _Check:
         return _Check(expression, [], TopicState(""), None, False, mark, pending=True)
     basis = topic_basis(run.config, run.store, topic, expression, shared=run.shared)
     known = known_state(run.store, expression, basis, record, mark)
-    if known is not None and files_present(run.settings, topic, known):
+    if known is not None and not republish(
+        known.key, known.key, files_present(run.settings, topic, known)
+    ):
         return _Check(expression, [], known, record, True, mark, known=True)
     rows = run.store.search_rows(expression, limit=candidates(run.settings))
-    upto = None if basis.series is None else (basis.frozen[-1] if basis.frozen else 0)
+    upto = frozen_upto(basis.series is not None, basis.frozen)
     keep = kept(run.settings, run.store, expression, upto=upto)
     state = topic_state(
         run.config, run.store, topic, expression, rows, shared=run.shared, basis=basis,
         kept=keep.rows,
     )  # fmt: skip
-    unchanged = bool(record and record.state == state.key) and files_present(
-        run.settings, topic, state
-    )
+    recorded = record.state if record else None
+    unchanged = not republish(recorded, state.key, files_present(run.settings, topic, state))
     return _Check(expression, rows, state, record, unchanged, mark, kept=keep, upto=upto)
 
 
@@ -309,10 +310,11 @@ def _total(run: _Run, check: _Check) -> int:
     plus those that arrived since, while the record's count is for the same query and
     no stored entry was edited since; else all of them."""
     record, mark = check.record, check.mark
-    if record and record.mark and record.mark.edits == mark.edits:
-        if record.basis == check.state.basis:  # the same topic, the same query
-            arrived = run.store.count(check.expression, after=record.mark.rowid, upto=mark.rowid)
-            return record.entries + arrived
+    edits = record.mark.edits if record and record.mark else None
+    basis = record.basis if record else None
+    if record and record.mark and count_from_record(edits, mark.edits, basis, check.state.basis):
+        arrived = run.store.count(check.expression, after=record.mark.rowid, upto=mark.rowid)
+        return record.entries + arrived
     return run.store.count(check.expression, upto=mark.rowid)
 
 
@@ -321,7 +323,7 @@ def _remember(run: _Run, topic: Topic, check: _Check) -> None:
     for, if the record has an older one (or none: a store from before marks), so that the
     next check can take the state as it is."""
     record, state = check.record, check.state
-    if record is None or check.known or record.mark == check.mark:
+    if record is None or not remember(True, check.known, record.mark == check.mark):
         return
     with run.store.batch():
         total = _total(run, check)
@@ -346,8 +348,9 @@ def _publish_topic(run: _Run, topic: Topic, check: _Check | None = None) -> Publ
         return PublishReport(topic.slug, check.record.shown, False)
     report, record, keep = _render_topic(run, topic, check)
     state = check.state
-    if state.series and len(run.store.archive_pages(topic.slug, state.series.key)) != state.frozen:
-        # Rendering froze an archive page, which the next run will see: the key changed.
+    if state.series and key_moved(
+        True, len(run.store.archive_pages(topic.slug, state.series.key)), state.frozen
+    ):
         state = topic_state(
             run.config, run.store, topic, check.expression, check.rows, shared=run.shared,
             kept=keep.rows,
@@ -388,11 +391,9 @@ def _render_topic(
     changed += _publish_siblings(run, topic, entries, rel)
     digest = hashlib.sha256(data).hexdigest()
     record, total, new = check.record, _total(run, check), None
-    if record is None or record.digest != digest or record.entries != total:
-        # A feed written again with the same bytes (public/ wiped) keeps its publish time,
-        # so index.html, which shows it, stays the same too.
-        same = record is not None and record.digest == digest
-        when = record.published_at if same and record is not None else run.now
+    digest_was, entries_was = (record.digest, record.entries) if record else (None, None)
+    if new_record(digest_was, entries_was, digest, total):
+        when = published_at(digest_was, record.published_at if record else None, digest, run.now)
         new = TopicRecord(topic.slug, digest, when, total)
     if written:
         log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
@@ -431,7 +432,7 @@ def _publish_siblings(
     """Write (or, switched off, remove) ``<slug>.rss`` and ``<slug>.json``; changed URLs."""
     settings, changed = run.settings, []
     hubs = settings.websub_hubs
-    for extension, enabled in (("rss", settings.rss), ("json", settings.json_feed)):
+    for extension, enabled in zip(SIBLINGS, (settings.rss, settings.json_feed), strict=True):
         path = settings.public_dir / f"{topic.slug}.{extension}"
         if not enabled:
             _remove(path)
@@ -449,11 +450,8 @@ def _publish_siblings(
 
 def _unpublish_removed(config: Config, store: Store) -> None:
     """Remove the current feeds of topics no longer in the config (archives stay)."""
-    configured = {t.slug for t in config.topics}
-    for slug in store.topic_slugs():
-        if slug in configured or slug.startswith("_"):
-            continue
-        for extension in ("atom", "rss", "json"):
+    for slug in removed(store.topic_slugs(), (t.slug for t in config.topics)):
+        for extension in FEED_FILES:
             (config.settings.public_dir / f"{slug}.{extension}").unlink(missing_ok=True)
         store.forget_topic(slug)
         log.info("topic %s: no longer in the config, its feeds are removed", slug)
