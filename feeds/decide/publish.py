@@ -23,7 +23,7 @@ FEED_FILES = ("atom", *SIBLINGS)
 class Sharing:
     """When the topics due are rendered in worker processes and this one.
 
-    Starting workers costs a few tenths of a second: worth it for a first publish of whole
+    Starting workers costs time: worth it for a first publish of whole
     histories, or for many topics once workers start quickly (an ingest started the
     forkserver).
     """

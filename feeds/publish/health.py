@@ -19,7 +19,7 @@ from feeds.models import Config, IngestReport, Source
 from feeds.publish import health_feed as hl
 from feeds.publish.atom import STYLESHEET, Links, stylesheet_href
 from feeds.publish.files import write_atomic
-from feeds.publish.flow import stylesheet
+from feeds.publish.site import stylesheet
 from feeds.store.sqlite.store import Store
 
 log = logging.getLogger("feeds")
