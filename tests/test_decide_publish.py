@@ -6,8 +6,11 @@ was asked.
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime
+from pathlib import Path
 
+import feeds
 from feeds.decide.publish import (
     Due,
     Sharing,
@@ -123,3 +126,25 @@ def test_a_record_changes_with_the_bytes_or_the_count_and_same_bytes_keep_their_
     assert published_at("d", T0, "d", T1) == T0
     assert published_at("c", T0, "d", T1) == T1
     assert published_at(None, None, "d", T1) == T1
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_the_decisions_import_no_io_and_the_publish_path_nothing_upstream():
+    package = Path(feeds.__file__).parent
+    decide = _imports(package / "decide" / "publish.py")
+    assert not {m for m in decide if m.split(".")[0] in {"sqlite3", "httpx", "asyncio", "os"}}
+    assert not {m for m in decide if m.startswith(("feeds.store", "feeds.publish"))}
+    for path in (package / "publish").glob("*.py"):
+        upstream = {
+            m for m in _imports(path) if m.startswith(("feeds.sources", "feeds.ingest.flow"))
+        }
+        assert not upstream, path.name

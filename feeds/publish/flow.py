@@ -48,7 +48,7 @@ from feeds.publish.websub import notify
 from feeds.store.sqlite.store import Store
 from feeds.topics.query import topic_expression
 
-__all__ = ["PublishReport", "Workers", "regenerate", "stylesheet", "topic_entries", "topic_stories"]
+__all__ = ["PublishReport", "Workers", "regenerate", "topic_entries", "topic_stories"]
 
 log = logging.getLogger("feeds")
 

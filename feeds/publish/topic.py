@@ -173,7 +173,7 @@ def _remember(run: Publishing, topic: Topic, check: Check) -> None:
 
 def publish_topic(run: Publishing, topic: Topic, check: Check | None = None) -> PublishReport:
     """Render and write a topic's files, unless nothing they are made from changed
-    (``check``: that topic's ``_check``, if the caller made it just now)."""
+    (``check``: that topic's ``check_topic``, if the caller made it just now)."""
     if check is None or check.pending:
         check = check_topic(run, topic, full=True)
     if not check.due and check.record is not None:
