@@ -108,7 +108,7 @@ def test_status_feed_is_valid_atom_newest_first() -> None:
         hl.StatusEvent("wire", "recovered", NOW, "wire recovered: fetches succeed again"),
         hl.StatusEvent("wire", "failing", NOW - HOUR, "wire started failing: <b>HTTP 500</b> & co"),
     )
-    data = hl.render_status(events, settings=SETTINGS, sources={"wire": SOURCE})
+    data = hl.render_health_feed(events, settings=SETTINGS, sources={"wire": SOURCE})
     assert_valid_atom(data)
     parsed = feedparser.parse(data)
     assert parsed.feed.title == "Site: source health"
@@ -116,7 +116,7 @@ def test_status_feed_is_valid_atom_newest_first() -> None:
     assert [e.title for e in parsed.entries] == ["wire: recovered", "wire: failing"]
     assert "&lt;b&gt;HTTP 500&lt;/b&gt; &amp; co" in parsed.entries[1].summary
     assert len({e.id for e in parsed.entries}) == 2
-    assert_valid_atom(hl.render_status((), settings=SETTINGS, sources={}))
+    assert_valid_atom(hl.render_health_feed((), settings=SETTINGS, sources={}))
 
 
 def test_history_round_trips_through_the_json_file(tmp_path: Path) -> None:

@@ -20,8 +20,11 @@ import pytest
 from atomcheck import NS, assert_valid_atom, parse_xml
 from loopback import recording, respond, sequence
 
+from feeds.decide.publish import Sharing
+from feeds.ingest.parallel import process_pool
 from feeds.models import Config, Entry, Settings, Source, Topic
-from feeds.publish.flow import regenerate, topic_entries
+from feeds.publish.atom import render_atom
+from feeds.publish.flow import Workers, regenerate, topic_entries
 from feeds.store.sqlite.store import Store
 
 BASE = "http://127.0.0.1:8080/"
@@ -216,21 +219,24 @@ def test_complete_pages_never_change(site):
     assert len(ids) == 39
 
 
-def test_pages_written_but_not_recorded_frozen_are_recorded_by_the_next_run(site, monkeypatch):
+class _DiesFreezing(Store):
+    """A store whose process is killed as it records the first archive page frozen."""
+
+    calls: list[int] = []
+
+    def freeze_archive_page(self, *args: object) -> None:
+        self.calls.append(1)
+        raise KeyboardInterrupt("killed")
+
+
+def test_pages_written_but_not_recorded_frozen_are_recorded_by_the_next_run(site):
     """Pages are written in threads, then recorded frozen in one transaction: a run that
     dies in between leaves pages that the next run renders again, identically, and records."""
     config, store = site
     add(store, *(entry(n) for n in range(1, 36)))  # pages 1-3 complete, 31-35 in none
-    calls: list[int] = []
-
-    def dies(*args: object) -> None:
-        calls.append(1)
-        raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(Store, "freeze_archive_page", dies)
-    with pytest.raises(KeyboardInterrupt):
-        regenerate(config, store)
-    monkeypatch.undo()
+    calls = _DiesFreezing.calls = []
+    with pytest.raises(KeyboardInterrupt), _DiesFreezing(store.path) as dying:
+        regenerate(config, dying)
     public = config.settings.public_dir
     written = {p: p.read_bytes() for p in public.rglob("archive/**/*.atom")}
     assert len(written) == 3 and calls == [1]
@@ -390,52 +396,53 @@ def test_an_unreachable_hub_is_recorded(site):
 # --- nothing changed, nothing rendered -------------------------------------------------------
 
 
-def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site, monkeypatch):
-    import feeds.publish.flow as regenerate_module
-
+def test_an_unchanged_topic_is_not_rendered_again_unless_its_files_are_gone(site):
     config, store = site
     add(store, *(entry(n) for n in range(1, 25)))
     regenerate(config, store)
     public = config.settings.public_dir
     before = snapshot(public)
     rendered: list[str] = []
-    real = regenerate_module.render_atom
-    monkeypatch.setattr(
-        regenerate_module, "render_atom", lambda *a, **k: rendered.append("x") or real(*a, **k)
-    )
-    [report] = regenerate(config, store)
+
+    def render(*a, **k):
+        return rendered.append("x") or render_atom(*a, **k)
+
+    [report] = regenerate(config, store, render=render)
     assert rendered == [] and not report.written and report.entries == 5
     assert snapshot(public) == before
     (public / "sahel.rss").unlink()
     next(public.glob("archive/sahel/*/1.atom")).unlink()
-    regenerate(config, store)
+    regenerate(config, store, render=render)
     assert rendered and snapshot(public) == before
     rendered.clear()
     add(store, entry(30))
-    [report] = regenerate(config, store)
+    [report] = regenerate(config, store, render=render)
     assert rendered and report.written
     rendered.clear()
-    regenerate(with_settings(config, feed_size=4), store)
+    regenerate(with_settings(config, feed_size=4), store, render=render)
     assert rendered
 
 
 # --- many topics: rendered in worker processes ---------------------------------------------------
 
 
-def _spy_on_workers(monkeypatch) -> tuple[list[int], list[str]]:
+class _Spy:
     """The pools regenerate makes (their sizes), and the topics this process renders (the
-    workers' calls are not seen)."""
-    import feeds.publish.flow as rg
+    workers' calls are not seen): pass ``workers=spy.workers(...)``, ``render=spy.render``."""
 
-    pools: list[int] = []
-    real_pool = rg.process_pool
-    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n) or real_pool(n))
-    here: list[str] = []
-    real_publish = rg._publish_topic
-    monkeypatch.setattr(
-        rg, "_publish_topic", lambda run, t, c=None: here.append(t.slug) or real_publish(run, t, c)
-    )
-    return pools, here
+    def __init__(self) -> None:
+        self.pools: list[int] = []
+        self.here: list[str] = []
+
+    def pool(self, n: int):
+        return self.pools.append(n) or process_pool(n)
+
+    def render(self, topic: Topic, *a, **k) -> bytes:
+        self.here.append(topic.slug)
+        return render_atom(topic, *a, **k)
+
+    def workers(self, count: str, **k) -> Workers:
+        return Workers(count=lambda: int(count), pool=self.pool, **k)
 
 
 def _small_site(root: Path, topics: tuple[Topic, ...]) -> Config:
@@ -446,34 +453,32 @@ def _small_site(root: Path, topics: tuple[Topic, ...]) -> Config:
     return Config(file=root / "feeds.toml", settings=settings, sources=SOURCES, topics=topics)
 
 
-def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path, monkeypatch):
-    """A first publish of PARALLEL_TOPICS topics or more over a large store is rendered by
+def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path):
+    """A first publish of Sharing.topics topics or more over a large store is rendered by
     workers (each with its own store connection) and by this process: the files, archive
     pages and topic records are those of a run in-process. A later publish of a few
     changes stays in-process."""
-    import feeds.publish.flow as rg
-    from feeds.publish.flow import PARALLEL_TOPICS
-
-    monkeypatch.setattr(rg, "PARALLEL_MATCHES", 50)  # "many matches", for the test
-    pools, here = _spy_on_workers(monkeypatch)
+    many = Sharing(matches=50)  # "many matches", for the test
+    spy = _Spy()
+    pools, here = spy.pools, spy.here
     topics = tuple(
         Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}")
-        for k in range(PARALLEL_TOPICS + 2)
+        for k in range(many.topics + 2)
     )
     written = {}
     for workers in ("0", "2"):
-        monkeypatch.setenv("FEEDS_PARSE_WORKERS", workers)
+        seams = {"workers": spy.workers(workers, sharing=many), "render": spy.render}
         root = tmp_path / "site"
         config = _small_site(root, topics)
         with Store(root / "data" / "feeds.sqlite3") as store:
             add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(60)))
-            reports = regenerate(config, store, now=T0 + timedelta(days=31))
+            reports = regenerate(config, store, now=T0 + timedelta(days=31), **seams)
             rendered_here = set(here)
             records = [store.topic_record(t.slug) for t in topics]
             frozen = store._query("SELECT * FROM archive_pages ORDER BY 1, 2, 3")
-            again = regenerate(config, store, now=T0 + timedelta(days=32))
+            again = regenerate(config, store, now=T0 + timedelta(days=32), **seams)
             add(store, entry(99, text="<p>Only 1 again.</p>"))
-            later = regenerate(config, store, now=T0 + timedelta(days=33))
+            later = regenerate(config, store, now=T0 + timedelta(days=33), **seams)
         assert all(r.written for r in reports) and not any(r.written for r in again)
         assert [r.topic for r in later if r.written] == ["t1"]
         assert pools == ([2] if workers == "2" else [])  # the first publish only
@@ -487,37 +492,34 @@ def test_many_topics_rendered_in_workers_write_what_one_process_writes(tmp_path,
                 assert_valid_atom(path.read_bytes())
         shutil.rmtree(root)
     assert written["2"] == written["0"]
-    assert len(written["0"][2]) >= PARALLEL_TOPICS  # archive pages were frozen along the way
+    assert len(written["0"][2]) >= many.topics  # archive pages were frozen along the way
 
 
-def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(tmp_path, monkeypatch):
-    """After an ingest started the forkserver, PARALLEL_DUE topics due or more (here a
+def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(tmp_path):
+    """After an ingest started the forkserver, Sharing.due topics due or more (here a
     republish after one entry that all of them match) are rendered by a worker and by this
     process, and come out as one process writes them. Without the forkserver up, or with
     fewer topics due, they stay here."""
-    import feeds.publish.flow as rg
-    from feeds.publish.flow import PARALLEL_DUE
-
-    pools, here = _spy_on_workers(monkeypatch)
+    spy = _Spy()
+    pools, here = spy.pools, spy.here
     topics = tuple(
-        Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}") for k in range(PARALLEL_DUE)
+        Topic(slug=f"t{k}", title=f"Topic {k}", query=f"event OR {k}") for k in range(Sharing().due)
     )
     written = {}
     for workers, up in (("0", True), ("1", False), ("1", True)):
-        monkeypatch.setenv("FEEDS_PARSE_WORKERS", workers)
-        monkeypatch.setattr(rg, "forkserver_up", lambda up=up: up)
+        seams = {"workers": spy.workers(workers, fast_start=lambda up=up: up), "render": spy.render}
         root = tmp_path / "site"
         config = _small_site(root, topics)
         with Store(root / "data" / "feeds.sqlite3") as store:
             add(store, *(entry(n, text=f"<p>Event {n % 7} happened.</p>") for n in range(30)))
-            regenerate(config, store, now=T0 + timedelta(days=31))
+            regenerate(config, store, now=T0 + timedelta(days=31), **seams)
             pools.clear()
             here.clear()
             add(store, entry(99, text="<p>Another event.</p>"))
-            reports = regenerate(config, store, now=T0 + timedelta(days=32))
+            reports = regenerate(config, store, now=T0 + timedelta(days=32), **seams)
             assert all(r.written for r in reports)
             add(store, entry(98, text="<p>Only 1 and 2 this time.</p>"))
-            later = regenerate(config, store, now=T0 + timedelta(days=33))
+            later = regenerate(config, store, now=T0 + timedelta(days=33), **seams)
             assert [r.topic for r in later if r.written] == ["t1", "t2"]
             records = [store.topic_record(t.slug) for t in topics]
         if workers == "1" and up:
@@ -531,13 +533,11 @@ def test_many_topics_due_are_shared_with_a_worker_once_workers_start_quickly(tmp
     assert written["1", True] == written["0", True] == written["1", False]
 
 
-def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site, monkeypatch):
+def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site):
     """A worker that dies breaks the pool: the topics not sent yet are rendered here, and
     the one it was rendering fails the publish (as it did in-process)."""
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
-
-    import feeds.publish.flow as rg
 
     class Pool:  # sends one topic, which fails, then refuses the others
         def __init__(self, workers: int) -> None:
@@ -561,36 +561,31 @@ def test_topics_a_broken_pool_cannot_take_are_rendered_by_this_process(site, mon
     topics = tuple(Topic(slug=f"t{k}", title=f"T{k}", query="mali") for k in range(6))
     config = replace(config, topics=topics)
     add(store, *(entry(n) for n in range(1, 30)))
-    monkeypatch.setattr(rg, "PARALLEL_MATCHES", 10)
-    monkeypatch.setenv("FEEDS_PARSE_WORKERS", "1")
-    monkeypatch.setattr(rg, "process_pool", Pool)
+    broken = Workers(count=lambda: 1, pool=Pool, sharing=Sharing(matches=10))
     with pytest.raises(BrokenProcessPool):
-        regenerate(config, store)
+        regenerate(config, store, workers=broken)
     published = [t.slug for t in topics if (config.settings.public_dir / f"{t.slug}.atom").exists()]
     assert published == ["t1", "t2", "t3", "t4", "t5"]  # all but the one sent
-    monkeypatch.undo()
     assert all(r.written for r in regenerate(config, store)[:1])
 
 
-def test_a_first_publish_of_few_matches_stays_in_process(tmp_path, monkeypatch):
+def test_a_first_publish_of_few_matches_stays_in_process(tmp_path):
     """Many topics never published, but few entries in their archives: starting a worker
     would cost more than it saves."""
-    import feeds.publish.flow as rg
-    from feeds.publish.flow import PARALLEL_MATCHES, PARALLEL_TOPICS
-
+    sharing = Sharing()
     pools: list[int] = []
-    monkeypatch.setattr(rg, "process_pool", lambda n: pools.append(n))  # never called
-    monkeypatch.setenv("FEEDS_PARSE_WORKERS", "2")
+    workers = Workers(count=lambda: 2, pool=lambda n: pools.append(n))  # never called
     topics = tuple(
-        Topic(slug=f"t{k}", title=f"Topic {k}", query="event") for k in range(PARALLEL_TOPICS)
+        Topic(slug=f"t{k}", title=f"Topic {k}", query="event") for k in range(sharing.topics)
     )
     settings = Settings(base_url=BASE, public_dir=tmp_path / "public", data_dir=tmp_path / "d")
     config = Config(file=tmp_path / "feeds.toml", settings=settings, sources=SOURCES,
                     topics=topics)  # fmt: skip
     with Store(tmp_path / "d" / "feeds.sqlite3") as store:
         add(store, *(entry(n, text="<p>Event.</p>") for n in range(60)))
-        assert 60 * len(topics) < PARALLEL_MATCHES
-        assert all(r.written for r in regenerate(config, store, now=T0 + timedelta(days=31)))
+        assert 60 * len(topics) < sharing.matches
+        reports = regenerate(config, store, now=T0 + timedelta(days=31), workers=workers)
+        assert all(r.written for r in reports)
     assert pools == []
 
 
@@ -673,15 +668,23 @@ def test_republishing_from_the_mark_writes_what_working_everything_out_writes(tm
         store.close()
 
 
-def test_a_topic_with_no_new_match_is_not_read_again(site, monkeypatch):
+class _CountsReads(Store):
+    """A store that counts the reads of a topic's newest candidates."""
+
+    reads: list[str] = []
+
+    def search_rows(self, *a, **k):
+        self.reads.append("x")
+        return super().search_rows(*a, **k)
+
+
+def test_a_topic_with_no_new_match_is_not_read_again(site):
     config, store = site
     add(store, *(entry(n) for n in range(1, 25)))
     regenerate(config, store)
-    reads: list[str] = []
-    real = Store.search_rows
-    monkeypatch.setattr(
-        Store, "search_rows", lambda s, *a, **k: reads.append("x") or real(s, *a, **k)
-    )
+    store.close()
+    store = _CountsReads(store.path)
+    reads = store.reads = []
     add(store, entry(40, title="Football results", text="<p>League news.</p>"))
     [report] = regenerate(config, store)
     assert reads == [] and not report.written and report.entries == 5
@@ -693,3 +696,4 @@ def test_a_topic_with_no_new_match_is_not_read_again(site, monkeypatch):
     add(store, entry(3, title="Football results", text="<p>League news.</p>"))  # leaves it
     regenerate(config, store)
     assert reads and store.topic_record("sahel").entries == 24
+    store.close()

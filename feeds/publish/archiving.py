@@ -8,7 +8,8 @@ page left open by an older version of feeds (it grew while it said ``fh:archive`
 down: its entries are in the current feed, and the file comes back once the page is full.
 
 Called by :mod:`feeds.publish.flow`; renders with :mod:`feeds.publish.atom`, writes with
-:mod:`feeds.publish.files`, and records frozen pages in the store.
+:mod:`feeds.publish.files`, and records frozen pages in the store. Must not import the flow,
+sources, ingest, run or cli.
 """
 
 from __future__ import annotations

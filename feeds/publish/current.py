@@ -4,7 +4,8 @@ holds: :mod:`feeds.publish.window` decides), as stories (one story once:
 :mod:`feeds.normalize.grouping`).
 
 Reads the store through its methods (no SQL here) and writes nothing; regenerate renders what
-this picks, and the daemon compares it to decide which topics to publish.
+this picks, and the daemon compares it to decide which topics to publish. Must not import
+the flow, sources, ingest, run or cli.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from feeds.models import Config, IngestReport, Source
 from feeds.publish import health_feed as hl
 from feeds.publish.atom import STYLESHEET, Links, stylesheet_href
 from feeds.publish.files import write_atomic
-from feeds.publish.flow import stylesheet
+from feeds.publish.site import stylesheet
 from feeds.store.sqlite.store import Store
 
 log = logging.getLogger("feeds")
@@ -46,7 +46,7 @@ def write_status(config: Config, health: hl.HealthState, *, render: bool = True)
         hl.save_health(settings.data_dir / hl.HEALTH_FILE, health)
         if render:
             links = Links(stylesheet=stylesheet_href())
-            data = hl.render_status(health.events, settings=settings, sources=sources,
+            data = hl.render_health_feed(health.events, settings=settings, sources=sources,
                                     links=links)  # fmt: skip
             settings.public_dir.mkdir(parents=True, exist_ok=True)
             write_atomic(settings.public_dir / STYLESHEET, stylesheet())

@@ -193,7 +193,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_status(
+def render_health_feed(
     events: Sequence[StatusEvent],
     *,
     settings: Settings,

@@ -14,7 +14,8 @@ All of that but the matches is the topic's *basis* (:func:`topic_basis`, cheap: 
 is read). :func:`known_state` gives the recorded state back without reading any match
 while the basis is the same, no stored entry was edited and no match arrived since.
 
-Reads the store, looks at public/; writes nothing.
+Reads the store, looks at public/; writes nothing. Must not import the flow, sources, ingest,
+run or cli.
 """
 
 from __future__ import annotations

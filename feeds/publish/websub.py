@@ -7,7 +7,8 @@ to be tried again after the next publish. Timeouts are short, and once a hub has
 round its other pings wait for the next round, so a dead hub costs one timeout per publish.
 Nothing here raises: publishing never fails because of a hub.
 
-This module does not decide which feeds changed (regenerate does) and renders nothing.
+This module does not decide which feeds changed (regenerate does) and renders nothing. Must
+not import sources, ingest, run or cli: its user agent comes in as an argument.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ that polls more often than ``feed_window`` (less the publish delay) reads every 
 Both kept sets are suffixes of the arrival (rowid) order, so one rowid says where they
 start, and the rows are read from there (``Store.search_after_rows``).
 
-Pure: arrivals and stories in, decisions out. No store, no clock, no I/O.
+Pure: arrivals and stories in, decisions out. No store, no clock, no I/O: must not import
+the store, sqlite3 or the clock.
 """
 
 from __future__ import annotations

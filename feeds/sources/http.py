@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from feeds import __version__
+from feeds.agent import user_agent as user_agent
 from feeds.decide.sources import parse_max_age, parse_retry_after
 from feeds.errors import FetchError
 from feeds.sources.discover import find_feed_links, looks_like_html
@@ -48,12 +48,6 @@ ACCEPT = (
 ACCEPT_ENCODING = "gzip, deflate"
 _SCHEMES = ("http", "https")
 _NO_BODY = httpx.ByteStream(b"")
-
-
-def user_agent(contact_url: str | None = None) -> str:
-    """``feeds/0.1.0 (+https://operator.example/)``: who we are and how to reach the operator."""
-    name = f"feeds/{__version__}"
-    return f"{name} (+{contact_url})" if contact_url else name
 
 
 def is_fetchable_url(url: str) -> bool:
