@@ -21,7 +21,8 @@ from feeds.normalize.entry import (
     with_hash,
 )
 from feeds.normalize.text import first_paragraph, html_to_text, truncate_text
-from feeds.parse import parse_feed, read_articles
+from feeds.parse import parse_feed
+from feeds.sources.articles import read_articles
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

@@ -44,6 +44,8 @@ Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
 
 __all__ = [
     "ENV_WORKERS",
+    "PRELOAD",
+    "set_preload",
     "configured_workers",
     "forkserver_up",
     "process_pool",
@@ -65,10 +67,11 @@ ENV_WORKERS = "FEEDS_PARSE_WORKERS"
 #: How process_pool tells feeds.ingest.warm, in the forkserver, which languages to load.
 ENV_WARM = "_FEEDS_WARM_LANGUAGES"
 #: Imported once in the forkserver, so that a worker starts with them: what a worker runs
-#: (parsing here, publishing in feeds.publish.flow) and what a main module run with ``-m``
-#: imports (the worker imports it again; a script's main the forkserver imports itself).
-#: A pool's worker starts in ~15 ms instead of ~150.
-_PRELOAD = ["feeds.ingest.parallel", "feeds.ingest.warm", "feeds.ingest.flow", "feeds.publish.flow"]
+#: and what a main module run with ``-m`` imports (the worker imports it again; a script's
+#: main the forkserver imports itself), so that a pool's worker starts quickly. The default
+#: names only modules at or below ingest; a caller above (cli, run) passes its own list,
+#: which adds the flows its workers run (``preload``).
+PRELOAD = ("feeds.ingest.parallel", "feeds.ingest.warm")
 #: Serializes starting the forkserver (its environment names the languages to warm).
 _START = threading.Lock()
 #: Set once this process has started its forkserver.
@@ -87,26 +90,19 @@ PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
-class NormalizedFeed(ParsedFeed):
-    """A ParsedFeed whose items were normalized already (``items`` is empty), with the
-    plain text of each entry (``feeds.text.body_text``, for the store's FTS index)."""
+class NormalizedFeed:
+    """What ingest stores of a read source, however it was parsed: the feed (without its
+    items when a worker parsed it: they are not sent back), its entries and the plain text of
+    each (``feeds.text.body_text``, for the store's FTS index), in item order."""
 
+    feed: ParsedFeed
     entries: tuple[Entry, ...] = ()
     texts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedFeed, normalized: Normalized) -> NormalizedFeed:
         entries, texts = normalized
-        return cls(
-            title=parsed.title,
-            link=parsed.link,
-            language=parsed.language,
-            ttl=parsed.ttl,
-            problems=parsed.problems,
-            authors=parsed.authors,
-            entries=entries,
-            texts=texts,
-        )
+        return cls(parsed, entries, texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +165,16 @@ def configured_workers() -> int:
     return int(setting) if setting.isdigit() else default_workers()
 
 
+#: The modules the forkserver preloads (``set_preload``).
+_preload: list[tuple[str, ...]] = [PRELOAD]
+
+
+def set_preload(modules: Iterable[str]) -> None:
+    """Name the modules this process's forkserver preloads (cli adds the flows);
+    before it starts, which is at the first pool (later, the list it started with stays)."""
+    _preload[0] = tuple(modules)
+
+
 def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolExecutor:
     """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
     a process with threads, such as a running daemon, could inherit a held lock), and the
@@ -176,7 +182,7 @@ def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolEx
     worker exits when the process that made the pool is gone: a run killed with -9 leaves
     no worker behind (what a worker was writing is written atomically, or rolled back)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    context.set_forkserver_preload(list(_preload[0]))
     _start_forkserver(languages)
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)

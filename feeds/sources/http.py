@@ -31,9 +31,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from feeds import __version__
-from feeds.decide.sources import parse_max_age, parse_retry_after
 from feeds.errors import FetchError
 from feeds.sources.discover import find_feed_links, looks_like_html
+from feeds.sources.hints import parse_max_age, parse_retry_after
 from feeds.sources.transport import AiohttpTransport
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -1,6 +1,6 @@
 """The store's part for article folders: which file each article came from, retractions,
 and the pages they leave behind. Mixed into ``feeds.store.sqlite.store.Store`` (split off for size);
-like it, it only speaks SQL and decides nothing (``feeds.ingest.articlefiles`` decides).
+like it, it only speaks SQL and decides nothing (``feeds.decide.articles`` decides).
 
 A retracted entry keeps its row (``entries.retracted`` is the time it was retracted), so
 its id, ``published`` and place are kept should its file come back: it is never new
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from feeds.ingest.articlefiles import KnownFile
+from feeds.decide.articles import KnownFile
 
 __all__ = ["SCHEMA_9", "ArticleStore", "Tombstone"]
 
