@@ -77,11 +77,11 @@ _START = threading.Lock()
 #: Set once this process has started its forkserver.
 _UP = threading.Event()
 #: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
-#: and every worker busy, few enough that pending bodies (~50 KB each) stay a few MB.
+#: and every worker busy, few enough that pending bodies stay a few MB.
 MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
-#: Bodies sent to each worker before the main process parses the next one itself: ~150 ms
-#: of a worker's work, so that it never runs dry while the main process stores a batch or
-#: parses a body (the bench's cold ingest: 7.0 s with 4, 6.1 s with 16). Past the slots
+#: Bodies sent to each worker before the main process parses the next one itself: enough
+#: of a worker's work that it never runs dry while the main process stores a batch or
+#: parses a body (the bench's cold ingest is faster with 16 than with 4). Past the slots
 #: (more workers), the main process only fetches and stores.
 QUEUED = 16
 #: Buffer of the pipes between this process and its workers (the most an unprivileged
@@ -193,17 +193,17 @@ def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolEx
 
 def forkserver_up() -> bool:
     """Whether this process started its forkserver (an ingest with workers did): a pool's
-    worker then starts in ~15 ms, where starting the forkserver takes a few tenths of a
+    worker then starts quickly, where starting the forkserver takes a few tenths of a
     second (it imports feeds and loads the language models)."""
     return _UP.is_set()
 
 
 def _widen_pipes(pool: ProcessPoolExecutor) -> None:
     """Give the pool's pipes PIPE_BYTES of buffer (Linux; elsewhere, or if the pool is not
-    built as expected, they stay as they are). A worker's result (~100 KB for a feed of 50
+    built as expected, they stay as they are). A worker's result (for a feed of many
     entries) did not fit in the default 64 KB: the worker waited, idle, until this process
     read it, which its pool thread does only when it gets the GIL from a thread busy parsing
-    (up to a switch interval, 5 ms). Idle worker time on the bench's cold ingest: 15% -> 8%."""
+    (up to a switch interval). Wider pipes leave the workers idle less."""
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     for queue in (getattr(pool, "_result_queue", None), getattr(pool, "_call_queue", None)):
         reader = getattr(queue, "_reader", None)
