@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 
+from feeds.decide.articles import KnownFile
 from feeds.decide.entries import changed_entry, first_of_each, maintenance_due
-from feeds.ingest.articlefiles import KnownFile
 from feeds.models import Entry, SourceState
 from feeds.normalize.text import body_text
 from feeds.store.values import START, Mark, Match, Position, TopicRecord, UpsertResult

@@ -1,10 +1,10 @@
-"""feeds.ingest.articlefiles: what a scan of an article folder does to stored entries (pure)."""
+"""feeds.decide.articles: what a scan of an article folder does to stored entries (pure)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from feeds.ingest.articlefiles import KnownFile, content_key, plan_folder
+from feeds.decide.articles import KnownFile, content_key, plan_folder
 from feeds.models import Entry
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import ParseError
-from feeds.parse import read_article, read_articles
-from feeds.parse.articles import MAX_ARTICLE_BYTES
+from feeds.sources.articles import MAX_ARTICLE_BYTES, read_article, read_articles
 
 DATA = Path(__file__).parent / "data" / "articles"
 

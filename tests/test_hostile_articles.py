@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from feeds.parse import articles as articles_module
-from feeds.parse import read_articles
+from feeds.sources import articles as articles_module
+from feeds.sources.articles import read_articles
 
 GOOD = "# Zebra good one\n<p>The zebras arrived.</p>\n"
 #: name → (bytes, expected: an int of items from it, or the text of its problem).

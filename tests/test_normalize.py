@@ -17,7 +17,8 @@ from feeds.normalize.language import canonical_language
 from feeds.normalize.links import clean_link
 from feeds.normalize.sanitize import sanitize_html
 from feeds.normalize.text import first_paragraph, html_to_text, truncate_text
-from feeds.parse import parse_feed, read_articles
+from feeds.parse import parse_feed
+from feeds.sources.articles import read_articles
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

@@ -18,9 +18,8 @@ from feeds.decide.sources import (
     effective_interval,
     is_due,
     next_due,
-    parse_max_age,
-    parse_retry_after,
 )
+from feeds.sources.hints import parse_max_age, parse_retry_after
 
 NOW = datetime(2024, 5, 6, 10, 0, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)

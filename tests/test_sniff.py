@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from feeds.errors import ParseError
-from feeds.parse import read_articles
-from feeds.parse.articles import scan_articles
 from feeds.parse.sniff import article_format, recognizable
+from feeds.sources.articles import read_articles, scan_articles
 
 #: Written for these tests, in the reference format: a title line, then HTML sections.
 REFERENCE = (
@@ -100,7 +99,7 @@ def test_a_file_that_cannot_be_read_is_a_failure_not_a_note(tmp_path) -> None:
 
 
 def test_a_file_asked_for_by_name_is_read_whatever_it_looks_like(tmp_path) -> None:
-    from feeds.parse import read_article
+    from feeds.sources.articles import read_article
 
     (tmp_path / "NOTES").write_text("Plain words only.\n")
     with pytest.raises(ParseError, match="^NOTES: no title"):

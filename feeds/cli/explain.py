@@ -13,7 +13,7 @@ from feeds.ingest.flow import id_authority, utcnow
 from feeds.models import Config, Entry, Source
 from feeds.normalize.entry import normalize
 from feeds.normalize.text import body_text
-from feeds.parse import read_article
+from feeds.sources.articles import read_article
 from feeds.store.sqlite.store import Store
 from feeds.topics.query import Document, explain_topic
 

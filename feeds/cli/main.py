@@ -102,7 +102,16 @@ def cli(
     Exit codes: 0 ok, 1 some sources failed, 2 usage or config error.
     """
     setup_logging(verbose=verbose, quiet=quiet, fmt=log_format)
+    _preload_flows()
     ctx.obj = _Obj(config_path or default_path(), verbose, quiet)
+
+
+def _preload_flows() -> None:
+    """The forkserver's workers start with the flows they run imported (not at import time:
+    `feeds --help` need not import the flows)."""
+    from feeds.ingest.parallel import PRELOAD, set_preload
+
+    set_preload((*PRELOAD, "feeds.ingest.flow", "feeds.publish.flow"))
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 - ``sources``: when a source is next due (interval, jitter, backoff, server hints), whether
   to skip it, its state after a success or a failure.
+- ``articles``: what a new scan of an article folder does to the entries stored from it.
 - ``entries``: how a changed entry merges into the stored one.
 - ``publish``: whether a topic must be republished, how to share the work, when the
   debounced publish fires.

@@ -2,8 +2,9 @@
 
 Pure functions: ``now`` and randomness are always passed in, so tests need no clock and no
 seed. This module decides, it does not act: it must not import httpx, sqlite3 or asyncio,
-read the clock, or touch the store. The fetcher feeds it raw header values
-(``parse_retry_after``, ``parse_max_age``); the daemon asks it ``next_due`` and ``is_due``.
+read the clock, or touch the store. Server hints reach it as seconds, already read from the
+headers (``feeds.sources.hints``); the daemon asks it ``next_due`` and ``is_due``; the ingest
+flow asks it whether to skip a source and what its state becomes after a run.
 
 Rules (issue 3):
 
@@ -19,9 +20,11 @@ Rules (issue 3):
 from __future__ import annotations
 
 import math
-import re
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from feeds.errors import FetchError, SourceError
+from feeds.models import SourceState
 
 #: The smallest wait ``next_due`` returns: it is always strictly in the future.
 MIN_DELAY = timedelta(seconds=1)
@@ -29,66 +32,6 @@ MIN_DELAY = timedelta(seconds=1)
 MAX_RETRY_AFTER = timedelta(days=7)
 #: Exponents above this cannot matter (any cap is reached long before) and would overflow.
 _MAX_EXPONENT = 40
-#: Larger numbers of seconds are read as this (no overflow further down).
-_FOREVER = 1e12
-
-_DIGITS = re.compile(r"[0-9]+")
-_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
-_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-store|no-cache)\s*(?:[=,]|$)", re.IGNORECASE)
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    """An HTTP-date (RFC 9110: IMF-fixdate, RFC 850 or asctime) as aware UTC, or None."""
-    if not value or not value.strip():
-        return None
-    try:
-        parsed = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed.tzinfo is None:  # "-0000" and asctime carry no zone; HTTP dates are GMT
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delay-seconds or HTTP-date), or None.
-
-    A date in the past means 0. Anything unreadable is None (no hint), not an error.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if _DIGITS.fullmatch(text):
-        return min(float(text), _FOREVER)
-    when = parse_http_date(text)
-    if when is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
-
-
-def parse_max_age(
-    cache_control: str | None, expires: str | None, date: str | None, now: datetime
-) -> float | None:
-    """Freshness lifetime in seconds from response headers (RFC 9111 §4.2.1), or None.
-
-    ``Cache-Control: max-age`` wins over ``Expires``; ``no-store``/``no-cache`` give no hint.
-    ``Expires`` is measured from the response's ``Date`` when it has one (immune to clock
-    skew), else from ``now``. An unreadable ``Expires`` means "already expired": 0.
-    ``s-maxage`` is for shared caches, which we are not, so it is ignored.
-    """
-    if cache_control:
-        if _NO_CACHE.search(cache_control):
-            return None
-        match = _MAX_AGE.search(cache_control)
-        if match:
-            return min(float(match.group(1)), _FOREVER)
-    if expires is None:
-        return None
-    expires_at = parse_http_date(expires)
-    if expires_at is None:
-        return 0.0
-    origin = parse_http_date(date) or now
-    return max(0.0, (expires_at - origin).total_seconds())
 
 
 def combine_hints(*hints: float | None) -> float | None:
@@ -163,3 +106,98 @@ def _clamp(fraction: float) -> float:
 def is_due(state_next_due: datetime | None, now: datetime) -> bool:
     """Whether a source should run now. Never run yet (None) means due."""
     return state_next_due is None or now >= state_next_due
+
+
+# -- a source's state after a run ------------------------------------------------------------
+
+
+def skip_reason(state: SourceState, now: datetime) -> str | None:
+    """Why a source is not fetched now (a server's request), or None. --force overrides."""
+    if state.status == "gone":
+        return "skipped: the server said 410 Gone; fix its url, or use --force to try again"
+    if state.retry_after and state.retry_after > now:
+        return f"skipped: the server asked to wait until {state.retry_after:%Y-%m-%d %H:%M}Z"
+    return None
+
+
+def unchanged(digest: str, state: SourceState) -> bool:
+    """Whether a body (or a folder) with ``digest`` is the one read last time: nothing to do."""
+    return digest == state.body_hash
+
+
+def after_read(state: SourceState, digest: str, *, unreadable: bool = False) -> SourceState:
+    """The state once a local file or folder with ``digest`` was read. A folder with a file
+    that could not be read (``unreadable``) is read again next time (and fails again while
+    the file is bad), so it never passes for an unchanged, healthy one."""
+    return replace(state, body_hash=None if unreadable else digest)
+
+
+def after_fetch(
+    state: SourceState,
+    *,
+    permanent_url: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    body_hash: str | None,
+) -> SourceState:
+    """The state once fetched: what the server said replaces what was known, and what it did
+    not say (a 304 without validators, no permanent redirect) stays as it was."""
+    return replace(
+        state,
+        url=permanent_url or state.url,
+        etag=etag or state.etag,
+        last_modified=last_modified or state.last_modified,
+        body_hash=body_hash or state.body_hash,
+    )
+
+
+def succeeded(
+    state: SourceState,
+    now: datetime,
+    interval: timedelta,
+    *,
+    changed: bool,
+    problems: tuple[str, ...] = (),
+    failed_files: bool = False,
+    hints: tuple[float | None, ...] = (),
+) -> SourceState:
+    """The state after a run that worked (``changed``: a body or folder was read, with its
+    ``problems``; ``failed_files``: a folder's file could not be read, an error the user
+    sees): due again after ``interval``, raised by the server's ``hints`` (seconds)."""
+    due = next_due(now, interval, hint=combine_hints(*hints))
+    return replace(
+        state,
+        last_attempt=now,
+        last_success=now,
+        status="error" if failed_files else "ok",
+        message=success_message(state, changed=changed, problems=problems),
+        failures=0,
+        next_due=due,
+        retry_after=None,
+    )
+
+
+def success_message(state: SourceState, *, changed: bool, problems: tuple[str, ...]) -> str | None:
+    """What to say of a source that worked: its problems; unchanged, the same as before."""
+    if not changed:
+        return state.message if state.status == "ok" else None
+    return "; ".join(problems) or None
+
+
+def failed(
+    state: SourceState, now: datetime, interval: timedelta, error: SourceError
+) -> SourceState:
+    """The state after a run that failed with ``error``: backed off, or waiting as long as
+    the server asked (Retry-After), or "gone" after a 410."""
+    gone = isinstance(error, FetchError) and error.gone
+    wait = error.retry_after if isinstance(error, FetchError) else None
+    failures = state.failures + 1
+    return replace(
+        state,
+        last_attempt=now,
+        status="gone" if gone else "error",
+        message=error.message,
+        failures=failures,
+        next_due=next_due(now, interval, failures=failures, retry_after=wait),
+        retry_after=now + timedelta(seconds=wait) if wait else None,
+    )

@@ -1,10 +1,11 @@
 """Run sources through fetch → parse → normalize → store (publishing: feeds.publish.flow).
 
 This module calls the stages in order and records what happened; it decides nothing itself
-(when a source is due is ``feeds.decide.sources``'s call; what an entry is,
-``feeds.normalize.entry``'s;
-what a topic holds, ``feeds.topics.query``'s). A failing source is recorded on that source and
-never stops the others.
+(whether to skip a source, what its state becomes and when it is due is
+``feeds.decide.sources``'s call; what a folder scan does to stored entries,
+``feeds.decide.articles``'s; what an entry is, ``feeds.normalize.entry``'s; what a topic
+holds, ``feeds.topics.query``'s). Reading files is ``feeds.sources``'s. A failing source is
+recorded on that source and never stops the others.
 """
 
 from __future__ import annotations
@@ -15,37 +16,31 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from feeds.decide.sources import combine_hints, next_due
-from feeds.errors import FetchError, ParseError, SourceError
-from feeds.ingest.articlefiles import plan_folder
+from feeds.clock import utcnow
+from feeds.decide import sources as decide
+from feeds.decide.articles import plan_folder
+from feeds.errors import SourceError
 from feeds.ingest.batching import WriteBatch
-from feeds.ingest.parallel import (
-    NormalizeArgs,
-    Normalized,
-    NormalizedFeed,
-    ParsePool,
-    normalize_items,
-)
+from feeds.ingest.parallel import NormalizeArgs, NormalizedFeed, ParsePool, normalize_items
 from feeds.models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
 from feeds.normalize.claims import ids_to_ask, own_ids
 from feeds.parse import parse_feed
-from feeds.parse.articles import ArticleScan, folder_fingerprint, scan_articles
+from feeds.parse.articles import ArticleScan
+from feeds.sources.articles import folder_digest, scan_articles
+from feeds.sources.files import read_feed_file
 from feeds.sources.http import Fetcher, FetchSettings, user_agent
 from feeds.store.sqlite.store import Store, ts
 from feeds.words import count
 
+__all__ = ["fetch_settings", "id_authority", "ingest", "ingest_source", "utcnow"]
+
 log = logging.getLogger("feeds")
 T = TypeVar("T")
-
-
-def utcnow() -> datetime:
-    """Now, in UTC (to the microsecond, the store's precision)."""
-    return datetime.now(UTC)
 
 
 def id_authority(config: Config, store: Store) -> str:
@@ -62,7 +57,7 @@ def fetch_settings(config: Config) -> FetchSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class _Run:
+class _Ingest:
     config: Config
     store: Store
     fetcher: Fetcher
@@ -100,7 +95,7 @@ async def ingest(
             )  # fmt: skip
     pool = ParsePool.for_run(len(sources), config.settings.languages)
     writes = WriteBatch(store) if len(sources) > 1 else None  # one: nothing to wait for
-    run = _Run(config, store, fetcher, authority, now, force, pool, writes)
+    run = _Ingest(config, store, fetcher, authority, now, force, pool, writes)
     # Many sources: their commits do not wait on WAL checkpoints (a thread makes them).
     with store.checkpoints_elsewhere() if writes is not None else nullcontext():
         try:
@@ -113,7 +108,7 @@ async def ingest(
 
 
 async def _reported(
-    run: _Run, source: Source, on_report: Callable[[IngestReport], None] | None
+    run: _Ingest, source: Source, on_report: Callable[[IngestReport], None] | None
 ) -> IngestReport:
     report = await ingest_source(run, source)
     if on_report is not None:
@@ -121,14 +116,13 @@ async def _reported(
     return report
 
 
-async def ingest_source(run: _Run, source: Source) -> IngestReport:
+async def ingest_source(run: _Ingest, source: Source) -> IngestReport:
     state = run.store.source_state(source.name, configured_url=source.url)
-    if not run.force and (message := _skip_reason(state, run.now)):
+    if not run.force and (message := decide.skip_reason(state, run.now)):
         log.info("source %s: %s", source.name, message)
         return IngestReport(source.name, ok=True, message=message)
     try:
-        parsed, state, max_age = await _read(run, source, state)
-        normalized = _normalized(run, source, parsed) if parsed else None
+        read, state, max_age = await _read(run, source, state)
     except SourceError as e:
         failed = await _write(run, partial(_failed, run, source, state, e))
         log.error("source %s: %s", source.name, e.message)
@@ -136,14 +130,19 @@ async def ingest_source(run: _Run, source: Source) -> IngestReport:
 
     def store() -> IngestReport:
         report = IngestReport(source.name, ok=True)
-        if isinstance(parsed, ArticleScan) and normalized is not None:
-            report = _store_folder(run, source, parsed, *normalized)
-        elif normalized is not None:
-            report = _store(run, source, *normalized)
-        _succeeded(run, source, state, parsed, max_age)
+        if read is not None and isinstance(read.feed, ArticleScan):
+            report = _store_folder(run, source, read.feed, read.entries, read.texts)
+        elif read is not None:
+            report = _store(run, source, read.entries, read.texts)
+        _succeeded(run, source, state, read.feed if read else None, max_age)
         return report
 
     report = await _write(run, store)
+    return _told(source, report, read.feed if read else None)
+
+
+def _told(source: Source, report: IngestReport, parsed: ParsedFeed | None) -> IngestReport:
+    """``report`` with the source's problems, logged."""
     unread = set(parsed.failed) if isinstance(parsed, ArticleScan) else set()
     if parsed and parsed.problems:
         # A file that could not be read at all fails the source (exit 1, `feeds status`):
@@ -159,42 +158,29 @@ async def ingest_source(run: _Run, source: Source) -> IngestReport:
     return report
 
 
-def _skip_reason(state: SourceState, now: datetime) -> str | None:
-    """Why a source is not fetched now (a server's request), or None. --force overrides."""
-    if state.status == "gone":
-        return "skipped: the server said 410 Gone; fix its url, or use --force to try again"
-    if state.retry_after and state.retry_after > now:
-        return f"skipped: the server asked to wait until {state.retry_after:%Y-%m-%d %H:%M}Z"
-    return None
-
-
 async def _read(
-    run: _Run, source: Source, state: SourceState
-) -> tuple[ParsedFeed | None, SourceState, float | None]:
-    """The parsed source (None when unchanged since last time), its new state, max-age."""
+    run: _Ingest, source: Source, state: SourceState
+) -> tuple[NormalizedFeed | None, SourceState, float | None]:
+    """The source read and normalized (None when unchanged since last time), its new state,
+    and the server's max-age."""
     if source.kind == "articles":
         assert source.path is not None
-        # Same files, same sizes and times, same settings: nothing to read (the folder's
-        # digest is kept where a feed keeps its body's).
+        # Same files, same sizes and times, same settings: nothing to read.
         settings = run.config.settings
         key = repr((source, settings.languages, settings.base_url, run.authority))
-        digest = hashlib.sha256(f"{folder_fingerprint(source.path)} {key}".encode()).hexdigest()
-        if digest == state.body_hash:
+        digest = folder_digest(source.path, key)
+        if decide.unchanged(digest, state):
             return None, state, None
         scan = scan_articles(source.path)
-        # A folder with a file that could not be read is read again next time (and fails
-        # again while the file is bad), so it never passes for an unchanged, healthy one.
-        return scan, replace(state, body_hash=None if scan.failed else digest), None
+        state = decide.after_read(state, digest, unreadable=bool(scan.failed))
+        return _normalized(run, source, scan), state, None
     if source.path is not None:
-        try:
-            body = source.path.read_bytes()
-        except OSError as e:
-            raise ParseError(f"cannot read {source.path}: {e.strerror}") from e
+        body = read_feed_file(source.path)
         digest = hashlib.sha256(body).hexdigest()
-        if digest == state.body_hash:
+        if decide.unchanged(digest, state):
             return None, state, None
         parsed = parse_feed(body, url=source.path.as_uri())
-        return parsed, replace(state, body_hash=digest), None
+        return _normalized(run, source, parsed), decide.after_read(state, digest), None
     url = state.url or source.url
     assert url is not None
     if run.pool is None:
@@ -204,18 +190,15 @@ async def _read(
 
 
 async def _fetch_and_parse(
-    run: _Run, source: Source, state: SourceState, url: str
-) -> tuple[ParsedFeed | None, SourceState, float | None]:
+    run: _Ingest, source: Source, state: SourceState, url: str
+) -> tuple[NormalizedFeed | None, SourceState, float | None]:
     result = await run.fetcher.fetch(
         url, etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash
     )
-    state = replace(
-        state,
-        url=result.permanent_url or state.url,
-        etag=result.etag or state.etag,
-        last_modified=result.last_modified or state.last_modified,
-        body_hash=result.body_hash or state.body_hash,
-    )
+    state = decide.after_fetch(
+        state, permanent_url=result.permanent_url, etag=result.etag,
+        last_modified=result.last_modified, body_hash=result.body_hash,
+    )  # fmt: skip
     if result.not_modified or result.body is None:
         return None, state, result.max_age
     if run.pool is not None:
@@ -225,15 +208,15 @@ async def _fetch_and_parse(
         )
         return NormalizedFeed.of(parsed, normalized), state, result.max_age
     parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
-    return parsed, state, result.max_age
+    return _normalized(run, source, parsed), state, result.max_age
 
 
-def _normalize_args(run: _Run, source: Source) -> NormalizeArgs:
+def _normalize_args(run: _Ingest, source: Source) -> NormalizeArgs:
     settings = run.config.settings
     return NormalizeArgs(source, run.now, run.authority, settings.languages, settings.base_url)
 
 
-async def _write(run: _Run, work: Callable[[], T]) -> T:
+async def _write(run: _Ingest, work: Callable[[], T]) -> T:
     """``work()``'s store writes, in a transaction shared with other sources' if batched."""
     if run.writes is None:
         with run.store.batch():
@@ -241,15 +224,14 @@ async def _write(run: _Run, work: Callable[[], T]) -> T:
     return await run.writes.write(work)
 
 
-def _normalized(run: _Run, source: Source, parsed: ParsedFeed) -> Normalized:
-    """The entries of ``parsed`` and their texts (the pool's come normalized already)."""
-    if isinstance(parsed, NormalizedFeed):
-        return parsed.entries, parsed.texts
-    return normalize_items(parsed.items, _normalize_args(run, source), parsed.authors)
+def _normalized(run: _Ingest, source: Source, parsed: ParsedFeed) -> NormalizedFeed:
+    """``parsed`` and its entries and their texts, normalized in this process."""
+    args = _normalize_args(run, source)
+    return NormalizedFeed.of(parsed, normalize_items(parsed.items, args, parsed.authors))
 
 
 def _store(
-    run: _Run, source: Source, entries: Sequence[Entry], texts: Sequence[str]
+    run: _Ingest, source: Source, entries: Sequence[Entry], texts: Sequence[str]
 ) -> IngestReport:
     entries = _claimed(run, source, entries)
     result = run.store.upsert(entries, now=run.now, texts=texts)
@@ -264,11 +246,11 @@ def _store(
 
 
 def _store_folder(
-    run: _Run, source: Source, scan: ArticleScan, entries: Sequence[Entry], texts: Sequence[str]
+    run: _Ingest, source: Source, scan: ArticleScan, entries: Sequence[Entry], texts: Sequence[str]
 ) -> IngestReport:
     """Store a folder's articles: a renamed file keeps its id; a deleted file's entry is
     retracted, unless the source keeps entries (``on_delete = "keep"``); see
-    ``feeds.ingest.articlefiles``. In the caller's transaction, so a kill leaves all or nothing."""
+    ``feeds.decide.articles``. In the caller's transaction, so a kill leaves all or nothing."""
     read = [
         (i.path or "", e, t, bool(i.guid))
         for i, e, t in zip(scan.items, entries, texts, strict=True)
@@ -289,7 +271,7 @@ def _store_folder(
     return replace(report, changed_ids=report.changed_ids + tuple(retracted))
 
 
-def _claimed(run: _Run, source: Source, entries: Sequence[Entry]) -> list[Entry]:
+def _claimed(run: _Ingest, source: Source, entries: Sequence[Entry]) -> list[Entry]:
     """``entries`` under their ids in the store: a guid another source holds is not taken
     over (feeds.normalize.claims; asked in the transaction that writes them)."""
     asked = ids_to_ask(entries, source.name, run.authority)
@@ -302,42 +284,23 @@ def _claimed(run: _Run, source: Source, entries: Sequence[Entry]) -> list[Entry]
 
 
 def _succeeded(
-    run: _Run, source: Source, state: SourceState, parsed: ParsedFeed | None, max_age: float | None
+    run: _Ingest,
+    source: Source,
+    state: SourceState,
+    parsed: ParsedFeed | None,
+    max_age: float | None,
 ) -> None:
-    hint = combine_hints(max_age, parsed.ttl if parsed else None)
-    due = next_due(run.now, source.interval, hint=hint)
-    state = replace(
-        state,
-        last_attempt=run.now,
-        last_success=run.now,
-        status="error" if isinstance(parsed, ArticleScan) and parsed.failed else "ok",
-        message=_problems(parsed, state),
-        failures=0,
-        next_due=due,
-        retry_after=None,
-    )
+    state = decide.succeeded(
+        state, run.now, source.interval,
+        changed=parsed is not None,
+        problems=parsed.problems if parsed else (),
+        failed_files=isinstance(parsed, ArticleScan) and bool(parsed.failed),
+        hints=(max_age, parsed.ttl if parsed else None),
+    )  # fmt: skip
     run.store.save_source_state(state, configured_url=source.url)
 
 
-def _problems(parsed: ParsedFeed | None, state: SourceState) -> str | None:
-    """What to say of a source that worked: its problems; unchanged, the same as before."""
-    if parsed is None:
-        return state.message if state.status == "ok" else None
-    return "; ".join(parsed.problems) or None
-
-
-def _failed(run: _Run, source: Source, state: SourceState, error: SourceError) -> IngestReport:
-    gone = isinstance(error, FetchError) and error.gone
-    wait = error.retry_after if isinstance(error, FetchError) else None
-    failures = state.failures + 1
-    state = replace(
-        state,
-        last_attempt=run.now,
-        status="gone" if gone else "error",
-        message=error.message,
-        failures=failures,
-        next_due=next_due(run.now, source.interval, failures=failures, retry_after=wait),
-        retry_after=run.now + timedelta(seconds=wait) if wait else None,
-    )
+def _failed(run: _Ingest, source: Source, state: SourceState, error: SourceError) -> IngestReport:
+    state = decide.failed(state, run.now, source.interval, error)
     run.store.save_source_state(state, configured_url=source.url)
     return IngestReport(source.name, ok=False, message=error.message)

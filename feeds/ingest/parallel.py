@@ -44,6 +44,8 @@ Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
 
 __all__ = [
     "ENV_WORKERS",
+    "PRELOAD",
+    "set_preload",
     "configured_workers",
     "forkserver_up",
     "process_pool",
@@ -65,20 +67,21 @@ ENV_WORKERS = "FEEDS_PARSE_WORKERS"
 #: How process_pool tells feeds.ingest.warm, in the forkserver, which languages to load.
 ENV_WARM = "_FEEDS_WARM_LANGUAGES"
 #: Imported once in the forkserver, so that a worker starts with them: what a worker runs
-#: (parsing here, publishing in feeds.publish.flow) and what a main module run with ``-m``
-#: imports (the worker imports it again; a script's main the forkserver imports itself).
-#: A pool's worker starts in ~15 ms instead of ~150.
-_PRELOAD = ["feeds.ingest.parallel", "feeds.ingest.warm", "feeds.ingest.flow", "feeds.publish.flow"]
+#: and what a main module run with ``-m`` imports (the worker imports it again; a script's
+#: main the forkserver imports itself), so that a pool's worker starts quickly. The default
+#: names only modules at or below ingest; a caller above (cli, run) passes its own list,
+#: which adds the flows its workers run (``preload``).
+PRELOAD = ("feeds.ingest.parallel", "feeds.ingest.warm")
 #: Serializes starting the forkserver (its environment names the languages to warm).
 _START = threading.Lock()
 #: Set once this process has started its forkserver.
 _UP = threading.Event()
 #: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
-#: and every worker busy, few enough that pending bodies (~50 KB each) stay a few MB.
+#: and every worker busy, few enough that pending bodies stay a few MB.
 MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
-#: Bodies sent to each worker before the main process parses the next one itself: ~150 ms
-#: of a worker's work, so that it never runs dry while the main process stores a batch or
-#: parses a body (the bench's cold ingest: 7.0 s with 4, 6.1 s with 16). Past the slots
+#: Bodies sent to each worker before the main process parses the next one itself: enough
+#: of a worker's work that it never runs dry while the main process stores a batch or
+#: parses a body (the bench's cold ingest is faster with 16 than with 4). Past the slots
 #: (more workers), the main process only fetches and stores.
 QUEUED = 16
 #: Buffer of the pipes between this process and its workers (the most an unprivileged
@@ -87,26 +90,19 @@ PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
-class NormalizedFeed(ParsedFeed):
-    """A ParsedFeed whose items were normalized already (``items`` is empty), with the
-    plain text of each entry (``feeds.text.body_text``, for the store's FTS index)."""
+class NormalizedFeed:
+    """What ingest stores of a read source, however it was parsed: the feed (without its
+    items when a worker parsed it: they are not sent back), its entries and the plain text of
+    each (``feeds.text.body_text``, for the store's FTS index), in item order."""
 
+    feed: ParsedFeed
     entries: tuple[Entry, ...] = ()
     texts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedFeed, normalized: Normalized) -> NormalizedFeed:
         entries, texts = normalized
-        return cls(
-            title=parsed.title,
-            link=parsed.link,
-            language=parsed.language,
-            ttl=parsed.ttl,
-            problems=parsed.problems,
-            authors=parsed.authors,
-            entries=entries,
-            texts=texts,
-        )
+        return cls(parsed, entries, texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +165,16 @@ def configured_workers() -> int:
     return int(setting) if setting.isdigit() else default_workers()
 
 
+#: The modules the forkserver preloads (``set_preload``).
+_preload: list[tuple[str, ...]] = [PRELOAD]
+
+
+def set_preload(modules: Iterable[str]) -> None:
+    """Name the modules this process's forkserver preloads (cli adds the flows);
+    before it starts, which is at the first pool (later, the list it started with stays)."""
+    _preload[0] = tuple(modules)
+
+
 def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolExecutor:
     """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
     a process with threads, such as a running daemon, could inherit a held lock), and the
@@ -176,7 +182,7 @@ def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolEx
     worker exits when the process that made the pool is gone: a run killed with -9 leaves
     no worker behind (what a worker was writing is written atomically, or rolled back)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    context.set_forkserver_preload(list(_preload[0]))
     _start_forkserver(languages)
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
@@ -187,17 +193,17 @@ def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolEx
 
 def forkserver_up() -> bool:
     """Whether this process started its forkserver (an ingest with workers did): a pool's
-    worker then starts in ~15 ms, where starting the forkserver takes a few tenths of a
+    worker then starts quickly, where starting the forkserver takes a few tenths of a
     second (it imports feeds and loads the language models)."""
     return _UP.is_set()
 
 
 def _widen_pipes(pool: ProcessPoolExecutor) -> None:
     """Give the pool's pipes PIPE_BYTES of buffer (Linux; elsewhere, or if the pool is not
-    built as expected, they stay as they are). A worker's result (~100 KB for a feed of 50
+    built as expected, they stay as they are). A worker's result (for a feed of many
     entries) did not fit in the default 64 KB: the worker waited, idle, until this process
     read it, which its pool thread does only when it gets the GIL from a thread busy parsing
-    (up to a switch interval, 5 ms). Idle worker time on the bench's cold ingest: 15% -> 8%."""
+    (up to a switch interval). Wider pipes leave the workers idle less."""
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     for queue in (getattr(pool, "_result_queue", None), getattr(pool, "_call_queue", None)):
         reader = getattr(queue, "_reader", None)

@@ -1,45 +1,30 @@
-"""A folder of article files → raw items, one per file.
+"""The bytes of a folder's article files → raw items, one per file: pure, no I/O.
 
 Three formats: the reference format (a first line ``# Title``, then HTML sections), full HTML
 documents, and Markdown with optional YAML front matter, each recognized by what the file
-holds, whatever its name (``feeds.parse.sniff``). Reading files is this module's job; it must
-not sanitize (normalize does, once), make ids or links, or default dates: a missing date
-stays None and normalize supplies it. One bad file never stops the others: it becomes a
-message in ``ParsedFeed.problems``, and, when it could not be read at all, one of
+holds, whatever its name (``feeds.parse.sniff``). Walking the folder and reading the files is
+``feeds.sources.articles``'s job, which hands over each file as an ``ArticleFile``; this module
+must not open files, sanitize (normalize does, once), make ids or links, or default dates: a
+missing date stays None and normalize supplies it. One bad file never stops the others: it
+becomes a message in ``ParsedFeed.problems``, and, when it could not be read at all, one of
 ``ArticleScan.failed`` (a failure the user sees, not a silent loss).
 """
 
 from __future__ import annotations
 
 import codecs
-import hashlib
 import html
-import os
 import re
-import stat
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import PurePosixPath
 
-from feeds.errors import ParseError
 from feeds.models import ParsedFeed, RawItem
 from feeds.parse.article_formats import Unreadable, html_article, markdown_article
 from feeds.parse.sniff import article_format, recognizable, strip_leading_blank_lines
 
-__all__ = [
-    "ARTICLE_SUFFIXES",
-    "MAX_ARTICLE_BYTES",
-    "ArticleScan",
-    "read_article",
-    "read_articles",
-    "scan_articles",
-]
-
-#: Names that are candidates, with no extension too (``""``): the text decides the format.
-ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ""})
-#: Larger files are skipped: an article is not a data dump.
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+__all__ = ["ArticleFile", "ArticleScan", "NotAnArticle", "Unreadable", "parse_article", "scan"]
 
 _LANG_HINT = re.compile(r"[a-z]{2,3}(?:[-_][a-z]{2}|[-_][0-9]{3})?", re.IGNORECASE)
 
@@ -48,7 +33,7 @@ class _Empty(Unreadable):
     failure = False
 
 
-class _NotAnArticle(Exception):
+class NotAnArticle(Exception):
     """A file without an extension whose text does not say it is an article (a README)."""
 
 
@@ -65,39 +50,40 @@ class ArticleScan(ParsedFeed):
     complete: bool = True
 
 
-def read_articles(folder: Path) -> ParsedFeed:
-    """Read every article file under ``folder`` (recursively, sorted by relative path).
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """One article file as read by ``feeds.sources.articles``: its bytes, or why there are none."""
 
-    Hidden files and folders and names starting with "_" are skipped (drafts, partials).
-    Raises ParseError if the folder is missing or unreadable; a bad file is a problem.
-    """
-    return scan_articles(folder)
+    #: Relative POSIX path in the source folder.
+    path: str
+    #: Its bytes; None when it could not be read (``error`` says why).
+    data: bytes | None
+    #: Its modification time (seconds since the epoch).
+    mtime: float = 0.0
+    #: Why it could not be read ("cannot read (Permission denied)", "not a regular file").
+    error: str | None = None
 
 
-def scan_articles(folder: Path) -> ArticleScan:
-    """``read_articles``, and which files were found and which could not be read at all."""
-    if not folder.is_dir():
-        raise ParseError(f"{folder}: not a folder (missing or not a directory)")
-    try:
-        os.listdir(folder)
-    except OSError as e:
-        raise ParseError(f"{folder}: cannot read the folder ({e.strerror})") from e
+def scan(title: str, files: Iterable[ArticleFile], unlisted: Iterable[str] = ()) -> ArticleScan:
+    """The articles of a folder named ``title`` from its files (in path order), and which
+    could not be read; ``unlisted``: "<folder>: <reason>" of each folder not listed."""
+    unlisted = list(unlisted)
     problems: list[str] = []
     failed: list[str] = []
     items: list[RawItem] = []
-    files: list[str] = []
+    paths: list[str] = []
     pages: dict[str, str] = {}  # story.md and story.html would share story.html
-    unlisted: list[str] = []  # folders that could not be listed
-    for rel in sorted(_article_paths(folder, unlisted)):
+    for file in files:
+        rel = file.path
         try:
-            item, notes = _read(folder / rel, rel)
-        except _NotAnArticle:
+            item, notes = parse_article(file)
+        except NotAnArticle:
             continue
         except Unreadable as e:
-            files.append(rel)
+            paths.append(rel)
             (failed if e.failure else problems).append(f"{rel}: {e}")
             continue
-        files.append(rel)
+        paths.append(rel)
         stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1][1:] else rel
         if stem in pages:
             failed.append(f"{rel}: skipped, it would share its page with {pages[stem]}; rename one")
@@ -108,69 +94,23 @@ def scan_articles(folder: Path) -> ArticleScan:
     failed = sorted(failed + unlisted)
     problems = sorted(problems + failed)  # by path, as the files are read
     return ArticleScan(
-        items=tuple(items), title=folder.name, problems=tuple(problems), files=tuple(files),
+        items=tuple(items), title=title, problems=tuple(problems), files=tuple(paths),
         failed=tuple(failed), complete=not unlisted,
     )  # fmt: skip
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """A digest of which article files ``folder`` holds and their (size, mtime, inode, mode):
-    equal digests mean nothing to read again. Raises ParseError like ``read_articles``."""
-    if not folder.is_dir():
-        raise ParseError(f"{folder}: not a folder (missing or not a directory)")
-    digest = hashlib.sha256()
-    for rel in sorted(_article_paths(folder, [])):
-        try:
-            st = os.stat(folder / rel)
-            facts = f"{st.st_size} {st.st_mtime_ns} {st.st_ino} {st.st_mode}"
-        except OSError as e:
-            facts = f"error {e.errno}"
-        digest.update(f"{rel}\0{facts}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-def read_article(path: Path, *, root: Path) -> RawItem:
-    """Read one article file; ``root`` is the source folder (``RawItem.path`` is relative
-    to it). Raises ParseError with a "<relative path>: <reason>" message if unreadable."""
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
-        rel = path.name
-    try:
-        item, _ = _read(path, rel, named=True)
-    except Unreadable as e:
-        raise ParseError(f"{rel}: {e}") from e
-    return item
-
-
-def _article_paths(folder: Path, problems: list[str]) -> Iterator[str]:
-    """Relative POSIX paths of the article files under ``folder``."""
-
-    def on_error(e: OSError) -> None:
-        where = Path(e.filename).relative_to(folder).as_posix() if e.filename else "?"
-        problems.append(f"{where}: cannot read ({e.strerror})")
-
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=on_error):
-        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
-        here = Path(dirpath)
-        for name in filenames:
-            if name.startswith((".", "_")) or Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            yield (here / name).relative_to(folder).as_posix()
-
-
-def _read(path: Path, rel: str, *, named: bool = False) -> tuple[RawItem, list[str]]:
-    """One file (``named``: asked for by name, so read even if it does not look like one)."""
+def parse_article(file: ArticleFile, *, named: bool = False) -> tuple[RawItem, list[str]]:
+    """One file's item and notes (``named``: asked for by name, so read even if it does not
+    look like one). Raises Unreadable, or NotAnArticle (a README without an extension)."""
+    if file.data is None:
+        raise Unreadable(file.error or "cannot read")
     notes: list[str] = []
-    try:
-        data, mtime = _read_bytes(path)
-    except OSError as e:
-        raise Unreadable(f"cannot read ({e.strerror})") from e
-    text = _decode(data, notes)
+    text = _decode(file.data, notes)
     if not text.strip():
         raise _Empty("empty file")
-    if not named and not Path(rel).suffix and not recognizable(text):
-        raise _NotAnArticle(rel)
+    rel = file.path
+    if not named and not PurePosixPath(rel).suffix and not recognizable(text):
+        raise NotAnArticle(rel)
     # The text decides, never the name (#15 item 1): a reference file named .html was
     # read as HTML, found no <title>, and was skipped while the run said all was well.
     form = article_format(text)
@@ -180,26 +120,7 @@ def _read(path: Path, rel: str, *, named: bool = False) -> tuple[RawItem, list[s
         item = html_article(text)
     else:
         item = markdown_article(text, notes)
-    return _finish(item, path, rel, mtime), notes
-
-
-def _read_bytes(path: Path) -> tuple[bytes, float]:
-    """A regular file's bytes (never more than the limit, even if it grows) and its mtime.
-
-    Opened non-blocking and checked with fstat, so a FIFO or device named like an article is
-    skipped instead of blocking the run for ever.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise Unreadable("not a regular file")
-        if info.st_size > MAX_ARTICLE_BYTES:
-            raise Unreadable(f"too large ({info.st_size} bytes, limit {MAX_ARTICLE_BYTES})")
-        data = f.read(MAX_ARTICLE_BYTES + 1)
-    if len(data) > MAX_ARTICLE_BYTES:  # it grew while being read
-        raise Unreadable(f"too large (more than {MAX_ARTICLE_BYTES} bytes)")
-    return data, info.st_mtime
+    return _finish(item, rel, file.mtime), notes
 
 
 def _decode(data: bytes, notes: list[str]) -> str:
@@ -224,9 +145,9 @@ def _decode(data: bytes, notes: list[str]) -> str:
     return text
 
 
-def _finish(item: RawItem, path: Path, rel: str, mtime: float) -> RawItem:
+def _finish(item: RawItem, rel: str, mtime: float) -> RawItem:
     """Add what the file itself says: its path, time and a language hint in its name."""
-    language = item.language or _name_language(path.name)
+    language = item.language or _name_language(PurePosixPath(rel).name)
     file_time = datetime.fromtimestamp(mtime, UTC)
     return replace(item, path=rel, file_time=file_time, language=language)
 

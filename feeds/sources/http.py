@@ -8,11 +8,13 @@ It must not parse feeds, touch the store, read the config, or decide when to fet
 (feeds.decide.sources decides; the pipeline calls).
 
 Requests, responses and errors are httpx's, but no httpx.AsyncClient sends them: the
-Fetcher builds each httpx.Request itself and hands it to feeds.sources.transport.AiohttpTransport,
-an httpx transport on one aiohttp.ClientSession (httpx's own stack cost about 0.5 ms of CPU
-per request, more than the rest of a revalidation). The transport keeps what httpx did for
-us: the same request headers, no cookies, no redirects followed, the raw (still compressed)
-body for _Inflater, TLS verification, proxies from the environment, keep-alive.
+Fetcher builds each httpx.Request itself and hands it to a ``Transport``
+(feeds.sources.transport: by default AiohttpTransport, on one aiohttp.ClientSession), because
+httpx's own stack, and even an AsyncClient on that same transport, cost more CPU per request
+than the rest of a revalidation (bench/run_fetch.py; the figures are in docs/dev.md). The
+transport keeps what httpx did for us: the same request headers, no cookies, no redirects
+followed, the raw (still compressed) body for Inflater, TLS verification, proxies from the
+environment, keep-alive. Settings and results are in feeds.sources.fetch_types.
 """
 
 from __future__ import annotations
@@ -20,23 +22,40 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urlsplit
 
 import httpx
 
 from feeds.agent import user_agent as user_agent
-from feeds.decide.sources import parse_max_age, parse_retry_after
 from feeds.errors import FetchError
 from feeds.sources.discover import find_feed_links, looks_like_html
-from feeds.sources.transport import AiohttpTransport
+from feeds.sources.fetch_errors import (
+    REDIRECTS,
+    check_status,
+    network_message,
+    one_line,
+    timeout_message,
+    too_big,
+)
+from feeds.sources.fetch_types import FetchResult, FetchSettings
+from feeds.sources.hints import parse_max_age
+from feeds.sources.inflate import Inflater
+from feeds.sources.transport import AiohttpTransport, Transport
 
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
+__all__ = [
+    "ACCEPT",
+    "ACCEPT_ENCODING",
+    "FetchResult",
+    "FetchSettings",
+    "Fetcher",
+    "is_fetchable_url",
+    "user_agent",
+]
+
 PERMANENT_REDIRECTS = frozenset({301, 308})
 #: Feeds first, HTML last (for autodiscovery), anything rather than a 406.
 ACCEPT = (
@@ -44,7 +63,7 @@ ACCEPT = (
     "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
     "application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
 )
-#: Only what we decode ourselves, with a bound on the output (see _Inflater).
+#: Only what we decode ourselves, with a bound on the output (see feeds.sources.inflate).
 ACCEPT_ENCODING = "gzip, deflate"
 _SCHEMES = ("http", "https")
 _NO_BODY = httpx.ByteStream(b"")
@@ -57,54 +76,6 @@ def is_fetchable_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in _SCHEMES and bool(parts.hostname)
-
-
-@dataclass(frozen=True, slots=True)
-class FetchSettings:
-    #: Sent with every request; build it with ``user_agent(contact_url)``.
-    user_agent: str
-    #: Largest body accepted, in bytes, counted after decompression.
-    max_body: int = 10 * 1024 * 1024
-    connect_timeout: float = 10.0
-    #: Longest silence while waiting for bytes.
-    read_timeout: float = 30.0
-    #: Longest time one fetch may spend talking to servers (all hops, autodiscovery
-    #: included; waiting for a free connection slot is not counted).
-    total_timeout: float = 60.0
-    #: Requests in flight at once, over all hosts.
-    max_connections: int = 20
-    #: Requests in flight at once to one host.
-    per_host: int = 2
-    max_redirects: int = 5
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    #: The URL asked for.
-    url: str
-    #: The URL the body came from, after redirects (and autodiscovery).
-    final_url: str
-    #: The URL to fetch from now on: set when every redirect was permanent (301/308), or
-    #: when autodiscovery found the feed an HTML page links to.
-    permanent_url: str | None
-    #: 200 (or another 2xx) or 304.
-    status_code: int
-    #: A 304, or a 2xx whose body hash equals the ``body_hash`` given: nothing to parse.
-    not_modified: bool
-    #: None when not_modified.
-    body: bytes | None
-    #: sha256 (hex) of the body; None on a 304.
-    body_hash: str | None
-    #: Validators to store and send next time (on a 304: the server's, else the ones sent).
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
-    #: Freshness from Cache-Control max-age / Expires, in seconds: a hint for the schedule.
-    max_age: float | None
-    #: The HTML page the feed was discovered from, if the URL was a page.
-    discovered_from: str | None
-    #: Every feed that page links to, in document order (the first is the one fetched).
-    feed_links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +112,7 @@ class Fetcher:
     ``transport`` replaces the network (tests, benchmarks).
     """
 
-    def __init__(
-        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, settings: FetchSettings, *, transport: Transport | None = None) -> None:
         self._settings = settings
         self._global = asyncio.Semaphore(settings.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -161,7 +130,7 @@ class Fetcher:
             pool=settings.connect_timeout,
         )
         self._extensions = {"timeout": timeout.as_dict()}
-        self._transport = transport or AiohttpTransport(
+        self._transport: Transport = transport or AiohttpTransport(
             max_connections=settings.max_connections, per_host=settings.per_host
         )
 
@@ -285,9 +254,9 @@ class Fetcher:
                     url=url,
                 ) from e
             except httpx.TimeoutException as e:
-                raise FetchError(_timeout_message(url, e, settings), url=url) from e
+                raise FetchError(timeout_message(url, e, settings), url=url) from e
             except httpx.HTTPError as e:
-                raise FetchError(_network_message(url, e), url=url) from e
+                raise FetchError(network_message(url, e), url=url) from e
             finally:
                 budget.left -= loop.time() - started
 
@@ -311,7 +280,7 @@ class Fetcher:
         try:
             # One dict: a few lookups in it are cheaper than as many in httpx.Headers.
             answer = dict(response.headers.items())
-            _check_status(response, answer, url, conditional=bool(headers))
+            check_status(response, answer, url, conditional=bool(headers))
             ok = 200 <= response.status_code < 300
             body = await self._read(response, answer, url) if ok else None
         finally:
@@ -325,65 +294,17 @@ class Fetcher:
         limit = self._settings.max_body
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise _too_big(url, limit, response.status_code)
-        inflater = _Inflater.for_encoding(headers.get("content-encoding"), url)
+            raise too_big(url, limit, response.status_code)
+        inflater = Inflater.for_encoding(headers.get("content-encoding"), url)
         chunks: list[bytes] = []
         size = 0
         async for raw in response.aiter_raw():
             data = inflater.feed(raw, limit - size)
             if data is None:
-                raise _too_big(url, limit, response.status_code)
+                raise too_big(url, limit, response.status_code)
             size += len(data)
             chunks.append(data)
         return b"".join(chunks)
-
-
-class _Inflater:
-    """Decodes a Content-Encoding chunk by chunk, never producing more than it is allowed.
-
-    httpx's own decoders inflate a whole network chunk at once (a 64 KiB chunk of a gzip
-    bomb is 64 MiB); zlib's ``max_length`` lets us stop at the limit instead.
-    """
-
-    __slots__ = ("_url", "_encoding", "_zlib")
-
-    def __init__(self, encoding: str, url: str) -> None:
-        self._url = url
-        self._encoding = encoding
-        # gzip: 16 + MAX_WBITS; deflate: zlib-wrapped, or raw (-MAX_WBITS) for broken servers.
-        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
-
-    @classmethod
-    def for_encoding(cls, header: str | None, url: str) -> _Inflater:
-        encoding = (header or "identity").strip().lower()
-        encoding = {"x-gzip": "gzip", "": "identity"}.get(encoding, encoding)
-        if encoding not in ("gzip", "deflate", "identity"):
-            raise FetchError(f"{url} sent an unsupported Content-Encoding {header!r}", url=url)
-        return cls(encoding, url)
-
-    def feed(self, raw: bytes, room: int) -> bytes | None:
-        """Decoded bytes of ``raw``, or None if they would be more than ``room``."""
-        if self._encoding == "identity":
-            return raw if len(raw) <= room else None
-        if self._zlib is None:  # deflate: decide on the first bytes whether zlib or raw
-            wrapped = len(raw) >= 2 and (raw[0] & 0x0F) == 8 and (raw[0] << 8 | raw[1]) % 31 == 0
-            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-        out = b""
-        try:
-            while raw:
-                data = self._zlib.decompress(raw, room - len(out) + 1)
-                out += data
-                if len(out) > room or self._zlib.unconsumed_tail:
-                    return None
-                raw = self._zlib.unused_data if self._zlib.eof else b""
-                if not raw.startswith(b"\x1f\x8b"):
-                    break  # ignore trailing garbage, as browsers do
-                # another gzip member follows (concatenated gzip is valid)
-                self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        except zlib.error as e:
-            message = f"corrupt {self._encoding} body from {self._url}"
-            raise FetchError(message, url=self._url) from e
-        return out
 
 
 def _check_url(url: str) -> httpx.URL:
@@ -391,7 +312,7 @@ def _check_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as e:
-        raise FetchError(f"invalid URL {url}: {_one_line(e)}", url=url) from e
+        raise FetchError(f"invalid URL {url}: {one_line(e)}", url=url) from e
     if not is_fetchable_url(url):
         raise FetchError(f"cannot fetch {url}: only http and https URLs can be fetched", url=url)
     return parsed
@@ -429,68 +350,6 @@ def _result(
     )
 
 
-def _check_status(
-    response: httpx.Response, headers: Mapping[str, str], url: str, *, conditional: bool
-) -> None:
-    """FetchError unless the status is a 2xx, a redirect, or the 304 of a conditional GET."""
-    status = response.status_code
-    if 200 <= status < 300 or status in REDIRECTS or (status == 304 and conditional):
-        return
-    retry_after = None
-    if status in (429, 503):
-        retry_after = parse_retry_after(headers.get("retry-after"), _now())
-    raise FetchError(
-        _status_message(status, response.reason_phrase, url, retry_after),
-        url=url,
-        status_code=status,
-        retry_after=retry_after,
-        gone=status == 410,
-    )
-
-
-def _status_message(status: int, reason: str, url: str, retry_after: float | None) -> str:
-    try:
-        reason = reason or HTTPStatus(status).phrase
-    except ValueError:
-        reason = reason or "Unknown"
-    message = f"HTTP {status} {reason} for {url}"
-    if status == 410:
-        return f"{message}: the feed is gone; the source is disabled (remove it from the config)"
-    if status == 304:
-        return f"{message}: the server answered 304 to a request that was not conditional"
-    if status in (401, 403):
-        return f"{message}: the server refuses us; check the URL or ask the site's owner"
-    if status == 404:
-        return f"{message}: check the source's URL"
-    if retry_after is not None:
-        return f"{message}: the server asks us to wait {retry_after:.0f} s"
-    return message
-
-
-def _timeout_message(url: str, error: httpx.TimeoutException, settings: FetchSettings) -> str:
-    if isinstance(error, httpx.ConnectTimeout):
-        return f"connect timeout: {url} did not answer within {settings.connect_timeout:g} s"
-    if isinstance(error, httpx.ReadTimeout):
-        return f"read timeout: {url} sent nothing for {settings.read_timeout:g} s"
-    return f"timeout for {url}: {_one_line(error)}"
-
-
-def _network_message(url: str, error: httpx.HTTPError) -> str:
-    if isinstance(error, httpx.ConnectError):
-        return f"cannot connect to {url}: {_one_line(error)}"
-    if isinstance(error, httpx.RemoteProtocolError):
-        return f"broken HTTP response from {url}: {_one_line(error)}"
-    if isinstance(error, httpx.UnsupportedProtocol):
-        return f"invalid URL {url}: {_one_line(error)}"
-    return f"network error for {url}: {_one_line(error)}"
-
-
-def _too_big(url: str, limit: int, status: int) -> FetchError:
-    return FetchError(
-        f"{url} sent more than {limit:,} bytes (the max_body limit)", url=url, status_code=status
-    )
-
-
 def _basic_auth(url: httpx.URL) -> str:
     credentials = f"{url.username}:{url.password}".encode()
     return f"Basic {base64.b64encode(credentials).decode('ascii')}"
@@ -499,10 +358,6 @@ def _basic_auth(url: httpx.URL) -> str:
 def _sendable(value: str) -> bool:
     """Whether a stored validator can go back in a header (a hostile server may send junk)."""
     return value.isascii() and value.isprintable() and len(value) <= 1024
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _now() -> datetime:

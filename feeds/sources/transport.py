@@ -1,8 +1,8 @@
 """An httpx transport on aiohttp: how feeds.sources.http's requests reach the network.
 
-httpx's own stack (client, httpcore, h11, anyio) cost about 0.5 ms of CPU per request,
-more than the rest of a revalidation; aiohttp (C parser, lean pool) does the same exchange
-for a fraction of it (bench/run_fetch.py). Requests, responses and errors stay httpx's, so
+httpx's own stack (client, httpcore, h11, anyio) cost more CPU per request than the rest of
+a revalidation; aiohttp (C parser, lean pool) does the same exchange for a fraction of it
+(bench/run_fetch.py). Requests, responses and errors stay httpx's, so
 the Fetcher above does not know the difference. An edge: no policy here (limits, redirects,
 decoding and size bounds are the Fetcher's), only the exchange.
 """
@@ -14,6 +14,8 @@ import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any, Protocol
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
@@ -22,13 +24,35 @@ import yarl
 
 from feeds.sources.transport_errors import describe
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "Transport"]
 
 _SCHEMES = ("http", "https")
 #: The proxy settings httpx read from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY).
 _PROXIED = frozenset({"http", "https", "all"})
 #: Longest response header line (aiohttp's default: 8 KiB; httpx took 100 KiB of headers).
 _MAX_HEADER = 64 * 1024
+
+
+class Transport(Protocol):
+    """What the Fetcher needs of a transport: one exchange, no policy (httpx's transport
+    interface, which ``httpx.AsyncBaseTransport`` and httpx's test transports have too).
+
+    The Fetcher hands requests to it directly rather than through an ``httpx.AsyncClient``:
+    the client's per-request work (headers, auth, cookies, redirects, hooks, mounts), which
+    the Fetcher does itself or does not want, cost more CPU per revalidation than the rest
+    of it (bench/run_fetch.py); the Fetcher builds complete requests instead.
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response: ...
+
+    async def __aenter__(self) -> Any: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc: BaseException | None = None,
+        tb: TracebackType | None = None,
+    ) -> None: ...
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -144,7 +168,7 @@ class _AiohttpStream(httpx.AsyncByteStream):
 def _ssl_context() -> ssl.SSLContext:
     """httpx's default: verified, with certifi's CA bundle (or SSL_CERT_FILE/SSL_CERT_DIR).
 
-    Made once per process: loading the bundle costs ~15 ms of CPU.
+    Made once per process: loading the bundle costs more CPU than many requests.
     """
     return httpx.create_ssl_context()
 

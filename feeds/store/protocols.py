@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, Self
 
-from feeds.ingest.articlefiles import KnownFile
+from feeds.decide.articles import KnownFile
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult
 

@@ -1,6 +1,6 @@
 """The store's part for article folders: which file each article came from, retractions,
 and the pages they leave behind. Part of ``feeds.store.sqlite.store.Store``;
-like it, it only speaks SQL and decides nothing (``feeds.ingest.articlefiles`` decides).
+like it, it only speaks SQL and decides nothing (``feeds.decide.articles`` decides).
 
 A retracted entry keeps its row (``entries.retracted`` is the time it was retracted), so
 its id, ``published`` and place are kept should its file come back: it is never new
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feeds.ingest.articlefiles import KnownFile
+from feeds.decide.articles import KnownFile
 from feeds.store.sqlite.connection import Connection
 
 __all__ = ["ArticleStore", "Tombstone"]
