@@ -39,14 +39,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from starlette.applications import Starlette
 
+from feeds.clock import utcnow
 from feeds.config.loader import load_config
+from feeds.decide.timing import MAX_WAIT_DELAYS
 from feeds.errors import ConfigError, FeedsError
 from feeds.ingest.flow import fetch_settings, ingest
 from feeds.models import Config, IngestReport, Source
 from feeds.publish import health_feed as hl
 from feeds.publish.gone import GonePages
 from feeds.publish.health import observe_run, write_status
-from feeds.run.debounce import MAX_WAIT_DELAYS, Publisher
+from feeds.run.debounce import Publisher
 from feeds.run.listen import address, bind, port_elsewhere
 from feeds.run.lock import DataLock
 from feeds.run.metrics import Metrics
@@ -113,11 +115,6 @@ async def _main(
             s.close()
 
 
-def _utcnow() -> datetime:
-    """Now, to the microsecond, as the store keeps times."""
-    return datetime.now(UTC)
-
-
 def _job_id(name: str) -> str:
     return f"source:{name}"
 
@@ -151,7 +148,7 @@ class Daemon:
         enabled = [s for s in self.config.sources if s.enabled]
         # The first round: the sources that run at once (not those in backoff). A publish
         # that fails now raises before anything is started.
-        first_round = [s.name for s in enabled if self.first_run(s) <= _utcnow()]
+        first_round = [s.name for s in enabled if self.first_run(s) <= utcnow()]
         self.publisher.begin(first_round, self.first_wait)
         self.scheduler.start()
         for source in enabled:
@@ -256,7 +253,7 @@ class Daemon:
     def first_run(self, source: Source) -> datetime:
         """Now, unless the source is in backoff (or asked to wait) from an earlier run."""
         state = self.store.source_state(source.name, configured_url=source.url)
-        now = _utcnow()
+        now = utcnow()
         if state.failures and state.next_due and state.next_due > now:
             return state.next_due
         return now
@@ -274,7 +271,7 @@ class Daemon:
     async def maintain(self) -> None:
         """Store maintenance when due (an APScheduler job): in a thread with its own
         connection, so the event loop keeps serving while the index is merged."""
-        now = _utcnow()
+        now = utcnow()
         if self.stopping.is_set() or not self.store.maintenance_due(now):
             return
 
@@ -321,7 +318,7 @@ class Daemon:
             if job.next_run_time is None or state.next_due > job.next_run_time:
                 job.modify(next_run_time=state.next_due)  # backoff, Retry-After, server hints
         self.health_state, event = observe_run(
-            self.health_state, self.store, source, report, _utcnow()
+            self.health_state, self.store, source, report, utcnow()
         )
         write_status(self.config, self.health_state, render=event is not None)
 
@@ -360,7 +357,7 @@ class Daemon:
         self.health_state = hl.forget(self.health_state, list(before.keys() - after.keys()))
         for name, source in after.items():
             if before.get(name) != source:
-                self.add_job(source, first=_utcnow())
+                self.add_job(source, first=utcnow())
                 what = "added" if name not in before else "changed"
                 log.info("source %s: %s, every %s", name, what, _human(source.interval))
 
