@@ -480,7 +480,7 @@ def test_no_serve_with_an_admin_port_serves_only_healthz_and_metrics(tmp_path: P
 
 
 def test_first_round_is_complete_once_every_source_has_had_its_chance() -> None:
-    from feeds.run.firstround import FirstRound
+    from feeds.decide.firstround import FirstRound
 
     first = FirstRound.start(["desk", "wire"], now=100.0, bound=60.0)
     assert not first.complete and first.deadline == 160.0

@@ -1,56 +1,57 @@
-"""``feeds run``: schedule every source, republish what changed, serve public/, watch itself.
+"""``feeds run``'s lifecycle: start, signals (SIGTERM/SIGINT stop, SIGHUP reload), lock, stop.
 
 One asyncio loop runs it all, so the one SQLite connection is only ever used from one thread:
 
 - an APScheduler ``AsyncIOScheduler`` with one job per enabled source (interval plus up to
   10% jitter, ``coalesce``, ``max_instances=1``, first run at once unless the source is in
-  backoff). After each run the job's next run is pushed back to the source's ``next_due``
-  when ``feeds.decide.sources`` (backoff, Retry-After, server hints) says later. An article folder
-  is polled by its own job: a new file is picked up within one interval;
+  backoff; ``feeds.run.jobs``). After each run the job's next run is pushed back to the
+  source's ``next_due`` when ``feeds.decide.sources`` (backoff, Retry-After, server hints)
+  says later. An article folder is polled by its own job: a new file is picked up within one
+  interval;
 - a debounced publish: ``FEEDS_PUBLISH_DELAY`` seconds (default 2) after the last change,
   and at most five delays after the first, only the topics whose feed the changes touch;
-  on a new store, the first publish waits for the first round (``feeds.run.debounce``);
-- the health feed ``public/_status.atom`` (see ``feeds.publish.health_feed`` and
-``feeds.publish.health``);
+  on a new store, the first publish waits for the first round (``feeds.run.debounce``, which
+  schedules what ``feeds.decide.timing`` and ``feeds.decide.firstround`` decide);
+- the health feed ``public/_status.atom`` (``feeds.run.watch``);
 - uvicorn serving ``feeds.run.serve.make_app`` (its own signal handling switched off), and on
   ``--admin-port`` a second server with only ``/healthz`` and ``/metrics``;
 - signals: SIGTERM/SIGINT stop (running sources get a few seconds, pending changes are
   published, exit 0 well within 10 s); SIGHUP re-reads the config and adds, removes or
   reschedules jobs; a bad config is refused and the running one kept.
 
-The data folder lock (``feeds.lock``) is held for the whole run. This module wires the parts
-together; it must not fetch, parse, query or render by itself (the pipeline, publisher,
-watch and serve modules do), nor write anything under public/ except through them.
+The data folder lock (``feeds.run.lock``) is held for the whole run. This module wires the
+parts together; it must not fetch, parse, query or render by itself (the ingest flow, jobs,
+debounce, watch and serve modules do), nor write anything under public/ except through them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
 import socket
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from starlette.applications import Starlette
 
+from feeds.clock import utcnow
 from feeds.config.loader import load_config
-from feeds.errors import ConfigError, FeedsError
-from feeds.ingest.flow import fetch_settings, ingest
-from feeds.models import Config, IngestReport, Source
-from feeds.publish import health_feed as hl
+from feeds.decide.timing import MAX_WAIT_DELAYS
+from feeds.errors import ConfigError
+from feeds.ingest.flow import fetch_settings
+from feeds.models import Config
 from feeds.publish.gone import GonePages
-from feeds.publish.health import observe_run, write_status
-from feeds.run.debounce import MAX_WAIT_DELAYS, Publisher
+from feeds.run.debounce import Publisher
+from feeds.run.jobs import Maintenance, Schedule, SourceRuns
 from feeds.run.listen import address, bind, port_elsewhere
 from feeds.run.lock import DataLock
 from feeds.run.metrics import Metrics
 from feeds.run.serve import Serving, make_admin_app, make_app
+from feeds.run.watch import HealthWatch
 from feeds.sources.http import Fetcher
 from feeds.store import open_store
 from feeds.store.sqlite.store import Store
@@ -62,9 +63,6 @@ DELAY_ENV = "FEEDS_PUBLISH_DELAY"
 DEFAULT_PUBLISH_DELAY = 2.0
 #: /healthz says 503 when a change has waited this long (beyond the debounce) unpublished.
 STALE_AFTER = 60.0
-#: Seconds between checks whether store maintenance is due (``Store.maintenance_due``).
-MAINTENANCE_CHECK = 3600.0
-JITTER_FRACTION, MAX_JITTER = 0.1, 300.0
 STOP_JOBS_TIMEOUT, STOP_SERVER_TIMEOUT = 5.0, 3.0  # both run at once
 
 
@@ -114,53 +112,39 @@ async def _main(
             s.close()
 
 
-def _utcnow() -> datetime:
-    """Now, to the microsecond, as the store keeps times."""
-    return datetime.now(UTC)
-
-
-def _job_id(name: str) -> str:
-    return f"source:{name}"
-
-
 class Daemon:
-    """The running state of ``feeds run``; every method runs in the event loop's thread."""
+    """The running state of ``feeds run``, and its lifecycle; every method runs in the event
+    loop's thread."""
 
     def __init__(
         self, config_path: Path, config: Config, store: Store, fetcher: Fetcher, delay: float,
         *, first_wait: float | None = None,
     ) -> None:  # fmt: skip
         self.config_path, self.config, self.delay = config_path, config, delay
-        self.store, self.fetcher = store, fetcher
         self.metrics = Metrics()
-        self.scheduler = AsyncIOScheduler(
-            timezone=UTC,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-        )
         self.stopping = asyncio.Event()
-        self.running: set[asyncio.Task[object]] = set()
         self.publisher = Publisher(config, store, self.metrics, delay)
         #: How long the first publish on a new store waits for the first round: by default
         #: as long as one fetch may take.
         self.first_wait = fetch_settings(config).total_timeout if first_wait is None else first_wait
-        self.health_state = hl.load_health(config.settings.data_dir / hl.HEALTH_FILE)
+        self.watch = HealthWatch(config)
+        self.schedule = Schedule()
+        self.runs = SourceRuns(
+            config, store, fetcher, schedule=self.schedule, publisher=self.publisher,
+            metrics=self.metrics, watch=self.watch, stopping=self.stopping,
+        )  # fmt: skip
+        self.maintenance = Maintenance(store, self.stopping)
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def scheduler(self) -> AsyncIOScheduler:
+        return self.schedule.scheduler
+
+    async def maintain(self) -> None:
+        """Store maintenance when due (``feeds.run.jobs.Maintenance``)."""
+        await self.maintenance.run()
 
     async def run(self, sock: socket.socket | None, admin: socket.socket | None = None) -> int:
-        write_status(self.config, self.health_state)
-        enabled = [s for s in self.config.sources if s.enabled]
-        # The first round: the sources that run at once (not those in backoff). A publish
-        # that fails now raises before anything is started.
-        first_round = [s.name for s in enabled if self.first_run(s) <= _utcnow()]
-        self.publisher.begin(first_round, self.first_wait)
-        self.scheduler.start()
-        for source in enabled:
-            self.add_job(source, first=self.first_run(source))
-        self.scheduler.add_job(
-            self.maintain, IntervalTrigger(seconds=MAINTENANCE_CHECK, timezone=UTC),
-            id="maintenance", name="store maintenance",
-        )  # fmt: skip
+        self.start()
         servers = self.start_servers(sock, admin)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -179,6 +163,20 @@ class Daemon:
                 loop.remove_signal_handler(sig)
         log.info("daemon: stopped")
         return 0
+
+    def start(self) -> None:
+        """The status feed, the first publish (or its gate), and every job scheduled."""
+        self.watch.write(self.config)
+        enabled = [s for s in self.config.sources if s.enabled]
+        firsts = {s.name: self.runs.first_run(s) for s in enabled}
+        # The first round: the sources that run at once (not those in backoff). A publish
+        # that fails now raises before anything is started.
+        now = utcnow()
+        self.publisher.begin([name for name, at in firsts.items() if at <= now], self.first_wait)
+        self.scheduler.start()
+        for source in enabled:
+            self.schedule.add(source, self.runs.run, first=firsts[source.name])
+        self.schedule.add_maintenance(self.maintain)
 
     def start_servers(
         self, sock: socket.socket | None, admin: socket.socket | None
@@ -204,8 +202,7 @@ class Daemon:
     def stop(self, name: str) -> None:
         if self.stopping.is_set():
             log.warning("daemon: %s again: interrupting running sources", name)
-            for task in self.running:
-                task.cancel()
+            self.runs.interrupt()
             return
         log.info("daemon: %s received, stopping", name)
         self.stopping.set()
@@ -215,22 +212,14 @@ class Daemon:
         all at once; then what is pending is published."""
         self.scheduler.pause()
         await asyncio.sleep(0)  # a job submitted just before the pause registers itself
-        stopping = [self._stop_jobs(), *(s.stop(STOP_SERVER_TIMEOUT) for s in servers)]
+        stopping = [
+            self.runs.finish(STOP_JOBS_TIMEOUT),
+            *(s.stop(STOP_SERVER_TIMEOUT) for s in servers),
+        ]
         await asyncio.gather(*stopping)
         self.publisher.flush()
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
-
-    async def _stop_jobs(self) -> None:
-        running = [t for t in self.running if not t.done()]
-        if not running:
-            return
-        log.info("daemon: waiting for %s", count(len(running), "running source"))
-        _, late = await asyncio.wait(running, timeout=STOP_JOBS_TIMEOUT)
-        for task in late:
-            task.cancel()
-        if late:
-            await asyncio.wait(late, timeout=1.0)
 
     def health(self) -> tuple[bool, str]:
         """For /healthz: the scheduler runs and publishing keeps up (starting is healthy:
@@ -244,87 +233,12 @@ class Daemon:
         limit = self.delay * MAX_WAIT_DELAYS + STALE_AFTER
         if pub.pending_since is not None and now - pub.pending_since > limit:
             return False, f"changes unpublished for {now - pub.pending_since:.0f}s"
-        jobs = sum(1 for j in self.scheduler.get_jobs() if j.id.startswith(_job_id("")))
-        scheduled = f"{count(jobs, 'source')} scheduled"
+        scheduled = f"{count(self.schedule.sources(), 'source')} scheduled"
         if pub.first is not None:
             waiting = count(len(pub.first.waiting), "source")
             return True, f"{scheduled}, starting: first publish after {waiting} have run"
         ago = f"{now - pub.last_publish:.0f}s ago" if pub.last_publish else "never"
         return True, f"{scheduled}, last publish {ago}"
-
-    # -- sources -----------------------------------------------------------------------------
-
-    def first_run(self, source: Source) -> datetime:
-        """Now, unless the source is in backoff (or asked to wait) from an earlier run."""
-        state = self.store.source_state(source.name, configured_url=source.url)
-        now = _utcnow()
-        if state.failures and state.next_due and state.next_due > now:
-            return state.next_due
-        return now
-
-    def add_job(self, source: Source, *, first: datetime) -> None:
-        seconds = source.interval.total_seconds()
-        trigger = IntervalTrigger(
-            seconds=seconds, jitter=min(seconds * JITTER_FRACTION, MAX_JITTER), timezone=UTC
-        )
-        self.scheduler.add_job(
-            self.run_source, trigger, args=[source.name], id=_job_id(source.name),
-            name=f"source {source.name}", next_run_time=first, replace_existing=True,
-        )  # fmt: skip
-
-    async def maintain(self) -> None:
-        """Store maintenance when due (an APScheduler job): in a thread with its own
-        connection, so the event loop keeps serving while the index is merged."""
-        now = _utcnow()
-        if self.stopping.is_set() or not self.store.maintenance_due(now):
-            return
-
-        def work() -> None:
-            with Store(self.store.path) as store:
-                store.maintain(now)
-
-        try:
-            await asyncio.to_thread(work)
-            log.info("daemon: store maintained (search index merged)")
-        except FeedsError as e:
-            log.error("daemon: store maintenance failed: %s", e)
-
-    async def run_source(self, name: str) -> None:
-        """One scheduled run of one source (an APScheduler job)."""
-        source = self.config.source(name)
-        task = asyncio.current_task()
-        if source is None or not source.enabled or self.stopping.is_set() or task is None:
-            return
-        self.running.add(task)
-        try:
-            reports = await ingest(self.config, self.store, names=[name], fetcher=self.fetcher)
-            for report in reports:
-                self.after_run(source, report)
-        except asyncio.CancelledError:
-            log.warning("source %s: run interrupted by shutdown", name)
-        except FeedsError as e:
-            log.error("source %s: %s", name, e)
-        except Exception as e:  # a bug must not kill the job: it would never run again
-            log.error("source %s: unexpected error: %r", name, e,
-                      exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
-        finally:
-            self.running.discard(task)
-            if not self.stopping.is_set():
-                self.publisher.ran(name)
-
-    def after_run(self, source: Source, report: IngestReport) -> None:
-        self.metrics.ingested(report)
-        if report.changed_ids:
-            self.publisher.changed(report.changed_ids)
-        state = self.store.source_state(source.name, configured_url=source.url)
-        job = self.scheduler.get_job(_job_id(source.name))
-        if job is not None and state.next_due is not None:
-            if job.next_run_time is None or state.next_due > job.next_run_time:
-                job.modify(next_run_time=state.next_due)  # backoff, Retry-After, server hints
-        self.health_state, event = observe_run(
-            self.health_state, self.store, source, report, _utcnow()
-        )
-        write_status(self.config, self.health_state, render=event is not None)
 
     # -- SIGHUP ------------------------------------------------------------------------------
 
@@ -343,7 +257,7 @@ class Daemon:
             log.error("config: reload refused: data_dir and public_dir cannot change while "
                       "running; restart feeds run to move them")  # fmt: skip
             return
-        self.config = self.publisher.config = new
+        self.config = self.publisher.config = self.runs.config = new
         self.reschedule(old, new)
         self.retopic(old, new)
         log.info("config: reloaded %s (%s, %s)", new.file, count(len(new.sources), "source"),
@@ -353,15 +267,14 @@ class Daemon:
         before = {s.name: s for s in old.sources if s.enabled}
         after = {s.name: s for s in new.sources if s.enabled}
         for name in before.keys() - after.keys():
-            with contextlib.suppress(LookupError):
-                self.scheduler.remove_job(_job_id(name))
+            self.schedule.remove(name)
             self.metrics.forget_source(name)
             self.publisher.ran(name)  # the first publish does not wait for it
             log.info("source %s: removed from the schedule", name)
-        self.health_state = hl.forget(self.health_state, list(before.keys() - after.keys()))
+        self.watch.forget(before.keys() - after.keys())
         for name, source in after.items():
             if before.get(name) != source:
-                self.add_job(source, first=_utcnow())
+                self.schedule.add(source, self.runs.run, first=utcnow())
                 what = "added" if name not in before else "changed"
                 log.info("source %s: %s, every %s", name, what, _human(source.interval))
 
@@ -377,7 +290,7 @@ class Daemon:
             log.info("topic %s: %s", slug, "changed" if slug in before else "added")
         self.publisher.republish(everything=new.settings != old.settings, fresh=fresh,
                                  gone=bool(gone))  # fmt: skip
-        write_status(new, self.health_state)
+        self.watch.write(new)
 
 
 def _human(interval: timedelta) -> str:

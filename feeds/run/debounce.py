@@ -2,14 +2,16 @@
 
 - A debounced publish: ``delay`` seconds after the last change, and at most
   ``MAX_WAIT_DELAYS`` delays after the first, only the topics whose feed the changes touch;
-  a failed publish is retried after ``RETRY_PUBLISH`` seconds.
+  a failed publish is retried after ``RETRY_PUBLISH`` seconds. When is the pure trigger
+  ``feeds.decide.timing.Debounce``'s call; this module schedules what it says.
 - The first publish: at start on a store that holds entries, at once (a restart is
   invisible to readers). On a new store, after the first round of sources has had its
-  chance (``feeds.run.firstround``); until then ``wait()`` tells the server to answer 503 with
+  chance (``feeds.decide.firstround``); until then ``wait()`` tells the server to answer 503 with
   ``Retry-After``, so no reader ever stores an empty feed.
 
 Every method runs in the event loop's thread (``wait`` may also be read from the server's
-threads: it reads one attribute). This module decides when; ``feeds.publish.flow`` writes.
+threads: it reads one attribute). ``feeds.decide`` decides when; ``feeds.publish.flow``
+writes. Must not fetch, parse or serve.
 """
 
 from __future__ import annotations
@@ -21,20 +23,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 
+from feeds.decide.firstround import FirstRound
+from feeds.decide.timing import RETRY_PUBLISH, Debounce
 from feeds.errors import FeedsError
 from feeds.models import Config
 from feeds.publish.flow import regenerate, topic_entries
-from feeds.run.firstround import FirstRound
 from feeds.run.metrics import Metrics
 from feeds.store.sqlite.store import Store
 from feeds.words import count
 
 log = logging.getLogger("feeds.daemon")
-
-#: Changes keep coming: publish anyway once the first has waited this many delays.
-MAX_WAIT_DELAYS = 5
-#: A failed publish is retried after this many seconds.
-RETRY_PUBLISH = 30.0
 
 
 class Publisher:
@@ -43,7 +41,7 @@ class Publisher:
     def __init__(self, config: Config, store: Store, metrics: Metrics, delay: float) -> None:
         self.config, self.store, self.metrics, self.delay = config, store, metrics, delay
         self.pending: set[str] = set()
-        self.pending_since: float | None = None
+        self.trigger = Debounce(delay)
         self.timer: asyncio.TimerHandle | None = None
         #: Entry ids each topic's feed showed when last published.
         self.shown: dict[str, frozenset[str]] = {}
@@ -98,10 +96,14 @@ class Publisher:
             self.first_timer = loop.call_later(RETRY_PUBLISH, self.first_publish)
             return
         self.first, self.first_timer = None, None
-        self.pending, self.pending_since = set(), None  # publish(None) showed them all
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.pending = set()  # publish(None) showed them all
+        self.trigger = self.trigger.published()
+        self.schedule()
+
+    @property
+    def pending_since(self) -> float | None:
+        """Monotonic time of the first change not yet published; None when none waits."""
+        return self.trigger.first
 
     def wait(self) -> int | None:
         """Seconds a client should wait before the first publish; None once published."""
@@ -115,14 +117,19 @@ class Publisher:
         self.pending.update(ids)
         if self.first is not None:  # the first publish will show them
             return
-        loop = asyncio.get_running_loop()
-        now = loop.time()  # time.monotonic(), as in the daemon's health()
-        if self.pending_since is None:
-            self.pending_since = now
-        due = min(now + self.delay, self.pending_since + self.delay * MAX_WAIT_DELAYS)
+        now = asyncio.get_running_loop().time()  # time.monotonic(), as in the daemon's health()
+        self.trigger = self.trigger.changed(now)
+        self.schedule()
+
+    def schedule(self) -> None:
+        """(Re)arm the timer at the time the trigger says, or disarm it."""
         if self.timer is not None:
             self.timer.cancel()
-        self.timer = loop.call_at(due, self.publish_pending)
+            self.timer = None
+        loop = asyncio.get_running_loop()
+        at = self.trigger.next(loop.time())
+        if at is not None:
+            self.timer = loop.call_at(at, self.publish_pending)
 
     def publish_pending(self) -> None:
         self.timer = None
@@ -133,13 +140,12 @@ class Publisher:
             self.pending |= changed
             self.retry_later(e)
             return
-        self.pending_since = None
+        self.trigger = self.trigger.published()
 
     def retry_later(self, error: FeedsError) -> None:
         log.error("publish: %s; retrying in %.0fs", error, RETRY_PUBLISH)
-        if self.timer is not None:
-            self.timer.cancel()
-        self.timer = asyncio.get_running_loop().call_later(RETRY_PUBLISH, self.publish_pending)
+        self.trigger = self.trigger.failed(asyncio.get_running_loop().time())
+        self.schedule()
 
     def republish(self, *, everything: bool, fresh: frozenset[str], gone: bool) -> None:
         """The config was reloaded: everything (settings changed), or the topics ``fresh``

@@ -8,7 +8,8 @@ fetcher's total timeout, the longest a fetch may take). Until then the server an
 with ``Retry-After`` (``feeds.run.serve``).
 
 Pure: the daemon tells it what finished and what time it is (monotonic seconds); this module
-does no I/O and knows nothing of the scheduler.
+does no I/O and knows nothing of the scheduler. Must not import asyncio, the scheduler, the
+store or anything that does I/O.
 """
 
 from __future__ import annotations

@@ -1,0 +1,36 @@
+"""The daemon's health watch: the health state kept across runs, and ``public/_status.atom``.
+
+``feeds.publish.health_feed`` decides (pure) and ``feeds.publish.health`` reads the store and
+writes; this module only keeps the daemon's copy of the state between runs and says when to
+write. It must not fetch, schedule, nor write topic feeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from feeds.clock import utcnow
+from feeds.models import Config, IngestReport, Source
+from feeds.publish import health_feed as hl
+from feeds.publish.health import observe_run, write_status
+from feeds.store.sqlite.store import Store
+
+
+class HealthWatch:
+    """The health state of the sources the daemon runs, loaded once at start."""
+
+    def __init__(self, config: Config) -> None:
+        self.state = hl.load_health(config.settings.data_dir / hl.HEALTH_FILE)
+
+    def write(self, config: Config) -> None:
+        """Write the status feed as the state stands (at start, after a reload)."""
+        write_status(config, self.state)
+
+    def observe(self, config: Config, store: Store, source: Source, report: IngestReport) -> None:
+        """Fold one run into the state; the status feed is rendered again only on an event."""
+        self.state, event = observe_run(self.state, store, source, report, utcnow())
+        write_status(config, self.state, render=event is not None)
+
+    def forget(self, names: Iterable[str]) -> None:
+        """Sources left the config: their history goes."""
+        self.state = hl.forget(self.state, list(names))
