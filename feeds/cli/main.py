@@ -1,10 +1,8 @@
 """The ``feeds`` command: parse arguments, call the modules that do the work, print, exit.
 
-Exit codes everywhere: 0 all well; 1 done, but some sources failed (or the store or public/
-could not be written, or a fetch failed); 2 usage or config error. Every error becomes one
-line ``feeds: error: ...`` on stderr saying what, where and what to do, never a traceback.
-No pipeline logic lives here: commands call feeds.ingest.flow, feeds.publish.flow, feeds.cli.adder,
-feeds.cli.init, feeds.cli.search and feeds.cli.status, and print with feeds.cli.terminal.
+Exit codes: 0 all well; 1 done, but a source failed (or the store or public/ could not be
+written); 2 usage or config error. Every error is one line ``feeds: error: ...`` on stderr
+saying what, where and what to do, never a traceback. Commands call the flows; no logic here.
 """
 
 from __future__ import annotations
@@ -107,8 +105,7 @@ def cli(
 
 
 def _preload_flows() -> None:
-    """The forkserver's workers start with the flows they run imported (not at import time:
-    `feeds --help` need not import the flows)."""
+    """The forkserver's workers start with the flows they run imported (lazily: `--help`)."""
     from feeds.ingest.parallel import PRELOAD, set_preload
 
     set_preload((*PRELOAD, "feeds.ingest.flow", "feeds.publish.flow"))
