@@ -4,36 +4,16 @@ store (in memory and on a file) and for the fake the flow tests use (tests/fakes
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from fakestore import FakeStore
+from test_store import T0, entry
 
-from feeds.models import Entry, SourceState
+from feeds.models import SourceState
 from feeds.store import open_store
 from feeds.store.sqlite.store import Store
 from feeds.store.values import START, Mark, TopicRecord
-
-T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-
-
-def entry(n: int, **kw) -> Entry:
-    base = dict(
-        id=f"https://example.test/{n}",
-        source="wire",
-        title=f"Title {n}",
-        link=f"https://example.test/{n}",
-        summary=f"<p>Summary {n} about Niger</p>",
-        content="",
-        authors=("A",),
-        published=T0 + timedelta(hours=n),
-        updated=T0 + timedelta(hours=n),
-        language="en",
-        categories=("news",),
-        hash=f"h{n}",
-    )
-    base.update(kw)
-    return Entry(**base)
 
 
 @pytest.fixture(params=["sqlite-memory", "sqlite-file", "fake"])
