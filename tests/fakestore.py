@@ -1,7 +1,7 @@
 """An in-memory fake of the store (``feeds.store.protocols.StoreType``), for unit tests of
-the flows that read and write it. It keeps entries in arrival order and answers topic
-expressions of bare words only (all of them in the entry's title or text, any case): what
-the contract test (tests/test_store_contract.py) holds it to, next to the SQLite store.
+the flows that read and write it. It keeps entries in arrival order and answers selections
+of bare words only (all of them in the entry's title or text, any case): what the contract
+test (tests/test_store_contract.py) holds it to, next to the SQLite store.
 """
 
 from __future__ import annotations
@@ -10,13 +10,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from feeds.decide.articles import KnownFile
 from feeds.decide.entries import changed_entry, first_of_each, maintenance_due
 from feeds.models import Entry, SourceState
 from feeds.normalize.text import body_text
 from feeds.store.values import START, Mark, Match, Position, TopicRecord, UpsertResult
+from feeds.topics.parser import And, Term
+from feeds.topics.selection import Selection
+
+#: Earlier than any retraction (sorting).
+START_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -24,12 +29,28 @@ class _Stored:
     entry: Entry
     position: Position
     first_seen: datetime
-    retracted: str | None = None
+    retracted: datetime | None = None
 
 
 def _words(entry: Entry) -> set[str]:
     text = f"{entry.title} {body_text(entry.summary, entry.content)}"
     return set(re.findall(r"\w+", text.lower()))
+
+
+def _words_of(selection: Selection) -> set[str]:
+    """The words a selection of bare words (``chad niger``) asks for; nothing else is
+    understood here."""
+    root = selection.query.root
+    leaves = root.children if isinstance(root, And) else (root,)
+    if (
+        selection.exclude
+        or selection.languages
+        or not all(
+            isinstance(leaf, Term) and leaf.field is None and not leaf.prefix for leaf in leaves
+        )
+    ):
+        raise NotImplementedError(f"the fake store answers bare words only: {selection.text}")
+    return {token for leaf in leaves if isinstance(leaf, Term) for token in leaf.tokens}
 
 
 def _entry_of(stored: tuple[object, ...]) -> Entry:
@@ -67,6 +88,10 @@ class FakeStore:
         yield
 
     @contextmanager
+    def opener(self) -> None:
+        """No other connection sees a fake (it is in memory)."""
+        return None
+
     def checkpoints_elsewhere(self) -> Iterator[None]:
         yield
 
@@ -126,58 +151,60 @@ class FakeStore:
 
     # -- search --------------------------------------------------------------------------
 
-    def _matching(self, expression: str) -> list[_Stored]:
+    def _matching(self, selection: Selection) -> list[_Stored]:
         """In arrival order."""
-        words = set(expression.lower().split())
+        words = _words_of(selection)
         return [s for s in self._live() if words <= _words(s.entry)]
 
     def _match(self, s: _Stored) -> Match:
         return Match(s.position, s.entry.id, astuple(s.entry), _entry_of)
 
-    def search(self, expression: str, *, limit: int) -> list[Entry]:
-        return [m.entry() for m in self.search_rows(expression, limit=limit)]
+    def search(self, selection: Selection, *, limit: int) -> list[Entry]:
+        return [m.entry() for m in self.search_rows(selection, limit=limit)]
 
-    def search_rows(self, expression: str, *, limit: int) -> list[Match]:
-        found = sorted(self._matching(expression), key=lambda s: s.entry.id)
+    def search_rows(self, selection: Selection, *, limit: int) -> list[Match]:
+        found = sorted(self._matching(selection), key=lambda s: s.entry.id)
         found.sort(key=lambda s: s.entry.published, reverse=True)
         return [self._match(s) for s in found[: max(limit, 0)]]
 
     def search_after(
-        self, expression: str, *, after: Position, limit: int
+        self, selection: Selection, *, after: Position, limit: int
     ) -> list[tuple[Position, Entry]]:
-        rows = self.search_after_rows(expression, after=after, limit=limit)
+        rows = self.search_after_rows(selection, after=after, limit=limit)
         return [(m.position, m.entry()) for m in rows]
 
-    def search_after_rows(self, expression: str, *, after: Position, limit: int) -> list[Match]:
-        found = [s for s in self._matching(expression) if s.position > after]
+    def search_after_rows(
+        self, selection: Selection, *, after: Position, limit: int
+    ) -> list[Match]:
+        found = [s for s in self._matching(selection) if s.position > after]
         return [self._match(s) for s in found[:limit]]
 
-    def search_from(self, expression: str, *, start: Position, limit: int) -> list[Match]:
-        found = [s for s in self._matching(expression) if s.position >= start]
+    def search_from(self, selection: Selection, *, start: Position, limit: int) -> list[Match]:
+        found = [s for s in self._matching(selection) if s.position >= start]
         return [self._match(s) for s in found[:limit]]
 
     def count(
-        self, expression: str, *, after: Position = START, upto: Position | None = None
+        self, selection: Selection, *, after: Position = START, upto: Position | None = None
     ) -> int:
-        found = self._matching(expression)
+        found = self._matching(selection)
         return sum(1 for s in found if after < s.position and (upto is None or s.position <= upto))
 
-    def matches_after(self, expression: str, rowid: Position) -> bool:
-        return any(s.position > rowid for s in self._matching(expression))
+    def matches_after(self, selection: Selection, rowid: Position) -> bool:
+        return any(s.position > rowid for s in self._matching(selection))
 
     def mark(self) -> Mark:
         return Mark(Position(len(self._entries)), self._edits)
 
-    def arrivals(self, expression: str, *, limit: int) -> list[tuple[Position, datetime]]:
-        found = self._matching(expression)[::-1][:limit]
+    def arrivals(self, selection: Selection, *, limit: int) -> list[tuple[Position, datetime]]:
+        found = self._matching(selection)[::-1][:limit]
         return [(s.position, s.first_seen) for s in found]
 
-    def tombstone_rows(self, expression: str, *, limit: int) -> list[tuple[str, str]]:
-        words = set(expression.lower().split())
+    def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, str]]:
+        words = _words_of(selection)
         gone = [s for s in self._entries.values() if s.retracted and words <= _words(s.entry)]
         gone.sort(key=lambda s: s.entry.id)
-        gone.sort(key=lambda s: s.retracted or "", reverse=True)
-        return [(s.entry.id, s.retracted or "") for s in gone[:limit]]
+        gone.sort(key=lambda s: s.retracted or START_TIME, reverse=True)
+        return [(s.entry.id, s.retracted) for s in gone[:limit] if s.retracted is not None]
 
     # -- sources -------------------------------------------------------------------------
 
@@ -276,7 +303,7 @@ class FakeStore:
     def save_known_files(self, source: str, files: Iterable[KnownFile]) -> None:
         self._files[source] = list(files)
 
-    def retract(self, ids: Sequence[str], *, when: str) -> list[str]:
+    def retract(self, ids: Sequence[str], *, when: datetime) -> list[str]:
         done = []
         for entry_id in ids:
             stored = self._entries.get(entry_id)

@@ -19,6 +19,8 @@ import httpx
 import pytest
 from loopback import Loopback, feed, slow
 
+from feeds.topics.selection import select
+
 DEADLINE = 20.0
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -280,11 +282,11 @@ def test_maintenance_job_merges_the_index_in_a_thread_when_due(
             async with Fetcher(fetch_settings(config)) as fetcher:
                 await ingest(config, store, fetcher=fetcher)
                 daemon = Daemon(path, config, store, fetcher, 0.1)
-                found = [e.id for e in store.search("zebra OR okapi", limit=9)]
+                found = [e.id for e in store.search(select("zebra OR okapi"), limit=9)]
                 assert len(found) >= 2 and store.maintenance_due(datetime.now(UTC))
                 await daemon.maintain()
                 assert not store.maintenance_due(datetime.now(UTC))
-                assert [e.id for e in store.search("zebra OR okapi", limit=9)] == found
+                assert [e.id for e in store.search(select("zebra OR okapi"), limit=9)] == found
 
     asyncio.run(scenario())
 

@@ -105,7 +105,7 @@ def test_the_pipes_to_the_workers_hold_a_whole_result() -> None:
     process's pool thread got the GIL to read it."""
     import fcntl
 
-    from feeds.ingest.parallel import PIPE_BYTES, process_pool
+    from feeds.pool import PIPE_BYTES, process_pool
 
     with process_pool(1) as pool:
         for queue in (pool._result_queue, pool._call_queue):  # type: ignore[attr-defined]
@@ -116,14 +116,15 @@ def test_the_pipes_to_the_workers_hold_a_whole_result() -> None:
 
 WARM = """
 import gc
-from feeds.ingest.parallel import process_pool
+from feeds.ingest.parallel import ENV_WARM, PRELOAD
+from feeds.pool import process_pool
 
 def inherited():
     from feeds.normalize.language import _detector
     return _detector.cache_info().currsize, gc.get_freeze_count() > 0
 
 if __name__ == "__main__":
-    with process_pool(1, ("en", "fr")) as pool:
+    with process_pool(1, preload=PRELOAD, environment={ENV_WARM: "en,fr"}) as pool:
         print(*pool.submit(inherited).result())
 """
 
@@ -141,7 +142,7 @@ def test_workers_inherit_the_language_detector_from_the_forkserver(tmp_path: Pat
 
 OWNER = """
 import os, sys, time
-from feeds.ingest.parallel import process_pool
+from feeds.pool import process_pool
 pool = process_pool(2)
 list(pool.map(time.sleep, [0.2, 0.2]))  # both workers started
 print(" ".join(str(pid) for pid in pool._processes), flush=True)
@@ -177,7 +178,7 @@ def test_workers_exit_when_the_owner_is_killed() -> None:
 
 def test_the_forkserver_is_known_to_be_up_once_a_pool_started_it():
     """feeds.publish.flow shares many topics due with a worker only then (it starts fast)."""
-    from feeds.ingest.parallel import forkserver_up, process_pool
+    from feeds.pool import forkserver_up, process_pool
 
     with process_pool(1) as pool:
         assert pool.submit(int, "7").result() == 7

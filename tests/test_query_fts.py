@@ -1,4 +1,5 @@
-"""feeds.topics.query against a real in-memory SQLite FTS5 table, created as in docs/dev.md."""
+"""feeds.topics (the query, its selection's canonical text, explain) against a real
+in-memory SQLite FTS5 table, created as in docs/dev.md."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from hypothesis import strategies as st
 from feeds.errors import QuerySyntaxError
 from feeds.topics.query import (
     Document,
+    Query,
     explain,
     explain_topic,
     parse_query,
     source_column,
-    to_fts,
     tokens,
-    topic_expression,
 )
+from feeds.topics.selection import select, text_of
+
+
+def to_fts(query: Query) -> str:
+    """What the SQLite store gives FTS5 for ``query``: its canonical text."""
+    return text_of(query.root)
+
 
 SCHEMA = """
 CREATE VIRTUAL TABLE entries_fts USING fts5(
@@ -222,25 +229,25 @@ TOPICS: list[tuple[str, str | None, tuple[str, ...], set[int]]] = [
 
 
 @pytest.mark.parametrize(("query", "exclude", "languages", "expected"), TOPICS)
-def test_topic_expression(
+def test_topic_selection(
     db: sqlite3.Connection,
     query: str,
     exclude: str | None,
     languages: tuple[str, ...],
     expected: set[int],
 ) -> None:
-    rows = search(db, topic_expression(query, exclude, languages))
+    rows = search(db, select(query, exclude, languages).text)
     assert rows == expected
     for rowid, doc in DOCS.items():
         assert explain_topic(query, exclude, languages, doc).matched == (rowid in rows)
 
 
-def test_topic_expression_rejects_bad_parts() -> None:
+def test_topic_selection_rejects_bad_parts() -> None:
     with pytest.raises(QuerySyntaxError) as info:
-        topic_expression("niger", "foot(", ())
+        select("niger", "foot(", ())
     assert info.value.query == "foot(" and info.value.position == 4
     with pytest.raises(QuerySyntaxError):
-        topic_expression("niger", None, ("",))
+        select("niger", None, ("",))
 
 
 def test_fts_expression_quotes_every_token() -> None:
@@ -249,6 +256,19 @@ def test_fts_expression_quotes_every_token() -> None:
     assert to_fts(parse_query("source:desk-fr")) == 'source : ^ "desk fr endofsourcename"'
     assert to_fts(parse_query("d'État*")) == '{title body} : "d etat" *'
     assert to_fts(parse_query('category:"West Africa"')) == 'category : "west africa"'
+
+
+def test_the_canonical_text_of_a_selection_does_not_change() -> None:
+    """Archive URLs are named by a hash of it (feeds.publish.archive.series): a change here
+    would move every published archive page."""
+    assert select("sahel OR mali -football", "title:sport", ("fr", "en")).text == (
+        '((({title body} : "sahel" OR (({title body} : "mali") NOT ({title body} : "football")))'
+        ' NOT (title : "sport")) AND ((lang : ^ "fr") OR (lang : ^ "en")))'
+    )
+    assert select('source:desk-fr "d\'État*" category:"West Africa"', "  ", ("fr-CA",)).text == (
+        '((source : ^ "desk fr endofsourcename" AND {title body} : "d etat" AND category : '
+        '"west africa") AND ((lang : ^ "fr ca")))'
+    )
 
 
 INJECTIONS = [

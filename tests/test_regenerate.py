@@ -21,8 +21,8 @@ from atomcheck import NS, assert_valid_atom, parse_xml
 from loopback import recording, respond, sequence
 
 from feeds.decide.publish import Sharing
-from feeds.ingest.parallel import process_pool
 from feeds.models import Config, Entry, Settings, Source, Topic
+from feeds.pool import process_pool
 from feeds.publish.atom import render_atom
 from feeds.publish.flow import Workers, regenerate, topic_entries
 from feeds.store.sqlite.store import Store
@@ -606,7 +606,7 @@ def test_republishing_from_the_mark_writes_what_working_everything_out_writes(tm
     takes each topic's state and count from its record while they hold, the other works
     them out anew every time. Their files and records must stay the same, and the count
     that of every match."""
-    from feeds.topics.query import topic_expression
+    from feeds.topics.selection import select
 
     rng = random.Random(seed)
     coups = Topic(slug="coups", title="Coups", query="coup OR junta")
@@ -663,7 +663,7 @@ def test_republishing_from_the_mark_writes_what_working_everything_out_writes(tm
             ra, rb = a.topic_record(slug), b.topic_record(slug)
             assert (ra.entries, ra.digest, ra.shown) == (rb.entries, rb.digest, rb.shown), step
             [topic] = [t for t in marked.topics if t.slug == slug]
-            assert ra.entries == a.count(topic_expression(topic.query)), step
+            assert ra.entries == a.count(select(topic.query)), step
     for _, store in sites:
         store.close()
 

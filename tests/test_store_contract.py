@@ -14,6 +14,7 @@ from feeds.models import SourceState
 from feeds.store import open_store
 from feeds.store.sqlite.store import Store
 from feeds.store.values import START, Mark, TopicRecord
+from feeds.topics.selection import select
 
 
 @pytest.fixture(params=["sqlite-memory", "sqlite-file", "fake"])
@@ -53,29 +54,29 @@ def test_a_changed_entry_keeps_its_published_and_gets_a_later_updated(store) -> 
 def test_search_newest_first_and_after_a_position_in_arrival_order(store) -> None:
     store.upsert([entry(3, title="Chad 3"), entry(1, title="Chad 1")], now=T0)
     store.upsert([entry(2, title="Mali 2"), entry(5, title="Chad 5")], now=T0)
-    assert [e.title for e in store.search("chad", limit=2)] == ["Chad 5", "Chad 3"]
-    matches = store.search_after_rows("chad", after=START, limit=10)
+    assert [e.title for e in store.search(select("chad"), limit=2)] == ["Chad 5", "Chad 3"]
+    matches = store.search_after_rows(select("chad"), after=START, limit=10)
     assert [m.entry().title for m in matches] == ["Chad 3", "Chad 1", "Chad 5"]
     positions = [m.position for m in matches]
     assert positions == sorted(positions)
-    later = store.search_after("chad", after=positions[0], limit=10)
+    later = store.search_after(select("chad"), after=positions[0], limit=10)
     assert [e.title for _, e in later] == ["Chad 1", "Chad 5"]
-    assert [m.id for m in store.search_from("chad", start=positions[1], limit=10)] == [
+    assert [m.id for m in store.search_from(select("chad"), start=positions[1], limit=10)] == [
         m.id for m in matches[1:]
     ]
-    assert store.count("chad") == 3
-    assert store.count("chad", after=positions[0], upto=positions[1]) == 1
-    assert store.matches_after("chad", positions[1]) is True
-    assert store.matches_after("chad", positions[2]) is False
-    assert [p for p, _ in store.arrivals("chad", limit=2)] == [positions[2], positions[1]]
+    assert store.count(select("chad")) == 3
+    assert store.count(select("chad"), after=positions[0], upto=positions[1]) == 1
+    assert store.matches_after(select("chad"), positions[1]) is True
+    assert store.matches_after(select("chad"), positions[2]) is False
+    assert [p for p, _ in store.arrivals(select("chad"), limit=2)] == [positions[2], positions[1]]
 
 
 def test_matches_compare_equal_while_their_entry_is_unchanged(store) -> None:
     store.upsert([entry(1, title="Chad 1")], now=T0)
-    before = store.search_rows("chad", limit=5)
-    assert store.search_rows("chad", limit=5) == before
+    before = store.search_rows(select("chad"), limit=5)
+    assert store.search_rows(select("chad"), limit=5) == before
     store.upsert([entry(1, title="Chad 1", hash="changed")], now=T0)
-    assert store.search_rows("chad", limit=5) != before
+    assert store.search_rows(select("chad"), limit=5) != before
 
 
 def test_the_mark_moves_with_arrivals_and_edits(store) -> None:

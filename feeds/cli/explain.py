@@ -14,12 +14,12 @@ from feeds.models import Config, Entry, Source
 from feeds.normalize.entry import normalize
 from feeds.normalize.text import body_text
 from feeds.sources.articles import read_article
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.topics.query import Document, explain_topic
 
 
 def load_entry(
-    config: Config, store: Store, *, entry_id: str | None = None, file: Path | None = None
+    config: Config, store: StoreType, *, entry_id: str | None = None, file: Path | None = None
 ) -> Entry | None:
     """The stored entry ``entry_id`` (None if there is none: the caller's usage error), or
     the entry the article ``file`` would become."""

@@ -7,61 +7,39 @@ saying what, where and what to do, never a traceback. Commands call the flows; n
 
 from __future__ import annotations
 
-import asyncio
-import difflib
 import json
 import logging
-import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from feeds import __version__
+from feeds.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Obj,
+    check_names,
+    color,
+    echo_lines,
+    entries_word,
+    fail,
+    ingest_once,
+    pass_obj,
+    query_pointer,
+    summarize,
+    usage_message,
+)
 from feeds.cli.logs import FORMATS, LogFormat, setup_logging
-from feeds.config.loader import ENV_VAR, default_path, load_config
+from feeds.config.loader import ENV_VAR, default_path
 from feeds.errors import ConfigError, FeedsError, QuerySyntaxError
-from feeds.models import Config, IngestReport
-from feeds.run.lock import DataLock
-from feeds.store import open_store
-from feeds.store.sqlite.store import Store
 from feeds.words import count
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 log = logging.getLogger("feeds")
-
-
-class _Obj:
-    """What the group passes to its commands: the config path, loaded on demand."""
-
-    def __init__(self, config_path: Path, verbose: int, quiet: bool) -> None:
-        self.config_path = config_path
-        self.verbose = verbose
-        self.quiet = quiet
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_path)
-        return self._config
-
-    def store(self) -> Store:
-        return open_store(self.config.settings)
-
-    @contextmanager
-    def writing(self) -> Iterator[Store]:
-        """The store, with the data folder locked against a daemon or another writer."""
-        with DataLock(self.config.settings.data_dir), self.store() as store:
-            yield store
-
-
-pass_obj = click.make_pass_decorator(_Obj)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,19 +79,20 @@ def cli(
     """
     setup_logging(verbose=verbose, quiet=quiet, fmt=log_format)
     _preload_flows()
-    ctx.obj = _Obj(config_path or default_path(), verbose, quiet)
+    ctx.obj = Obj(config_path or default_path(), verbose, quiet)
 
 
 def _preload_flows() -> None:
     """The forkserver's workers start with the flows they run imported (lazily: `--help`)."""
-    from feeds.ingest.parallel import PRELOAD, set_preload
+    from feeds.ingest.parallel import PRELOAD
+    from feeds.pool import set_preload
 
     set_preload((*PRELOAD, "feeds.ingest.flow", "feeds.publish.flow"))
 
 
 @cli.command()
 @pass_obj
-def check(obj: _Obj) -> None:
+def check(obj: Obj) -> None:
     """Validate the config and say what it holds."""
     config = obj.config
     sources, topics = count(len(config.sources), "source"), count(len(config.topics), "topic")
@@ -142,7 +121,7 @@ def init(folder: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
 @pass_obj
 def add(
-    obj: _Obj, url: str | None, folder: Path | None, name: str | None, language: str | None,
+    obj: Obj, url: str | None, folder: Path | None, name: str | None, language: str | None,
     dry_run: bool,
 ) -> None:  # fmt: skip
     """Add a source: the feed behind URL (a feed or a page that links to one), a feed file
@@ -162,53 +141,55 @@ def add(
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 @click.option("--force", is_flag=True, help="Also sources a server asked to wait.")
 @pass_obj
-def ingest(obj: _Obj, names: tuple[str, ...], force: bool) -> None:
+def ingest(obj: Obj, names: tuple[str, ...], force: bool) -> None:
     """Fetch and store every enabled source once."""
-    _check_names(obj.config, names, "source")
+    check_names(obj.config, names, "source")
     with obj.writing() as store:
-        reports = _ingest(obj, store, names, force)
-    sys.exit(_summarize(reports))
+        reports = ingest_once(obj, store, names, force)
+    sys.exit(summarize(reports))
 
 
 @cli.command()
 @click.option("--topic", "slugs", multiple=True, help="Only this topic (repeatable).")
 @pass_obj
-def regenerate(obj: _Obj, slugs: tuple[str, ...]) -> None:
+def regenerate(obj: Obj, slugs: tuple[str, ...]) -> None:
     """Write the topic feeds, index and OPML from the store."""
     from feeds.publish.flow import regenerate as run
 
     config = obj.config
-    _check_names(config, slugs, "topic")
+    check_names(config, slugs, "topic")
     with obj.writing() as store:
         reports = run(config, store, slugs=slugs or None)
     for r in reports:
-        click.echo(f"{r.topic}: {_entries(r.entries)}{'' if r.written else ' (unchanged)'}")
+        click.echo(f"{r.topic}: {entries_word(r.entries)}{'' if r.written else ' (unchanged)'}")
     click.echo(f"written to {config.settings.public_dir}")
 
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Also sources a server asked to wait.")
 @pass_obj
-def update(obj: _Obj, force: bool) -> None:
+def update(obj: Obj, force: bool) -> None:
     """Ingest every source once, then regenerate every feed."""
     from feeds.publish.flow import regenerate as run
 
     config = obj.config
     with obj.writing() as store:
-        reports = _ingest(obj, store, (), force)
+        reports = ingest_once(obj, store, (), force)
         published = run(config, store)
         now = datetime.now(UTC)
         if store.maintenance_due(now):  # at most daily: merges the search index
             store.maintain(now)
     for p in published:
-        click.echo(f"{p.topic}: {_entries(p.entries)} -> {config.settings.base_url}{p.topic}.atom")
-    sys.exit(_summarize(reports))
+        click.echo(
+            f"{p.topic}: {entries_word(p.entries)} -> {config.settings.base_url}{p.topic}.atom"
+        )
+    sys.exit(summarize(reports))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON document for scripts.")
 @pass_obj
-def status(obj: _Obj, as_json: bool) -> None:
+def status(obj: Obj, as_json: bool) -> None:
     """Show each source's state and each topic's size and last publish."""
     from feeds.cli.status import collect, document, render_status
 
@@ -218,7 +199,7 @@ def status(obj: _Obj, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(document(config, sources, topics), indent=2, ensure_ascii=False))
     else:
-        _echo_lines(render_status(config, sources, topics))
+        echo_lines(render_status(config, sources, topics))
 
 
 @cli.command()
@@ -230,7 +211,7 @@ def status(obj: _Obj, as_json: bool) -> None:
               help="How many of the newest matches to show.")  # fmt: skip
 @pass_obj
 def search(
-    obj: _Obj, query: str | None, slug: str | None, exclude: str | None,
+    obj: Obj, query: str | None, slug: str | None, exclude: str | None,
     languages: tuple[str, ...], limit: int,
 ) -> None:  # fmt: skip
     """Show what a topic with QUERY would publish, matched words highlighted."""
@@ -240,7 +221,7 @@ def search(
     if (query is None) == (slug is None):
         raise click.UsageError("give a QUERY, or --topic SLUG (not both)")
     if slug is not None:
-        _check_names(obj.config, (slug,), "topic")
+        check_names(obj.config, (slug,), "topic")
         topic = obj.config.topic(slug)
         assert topic is not None
         query, exclude = topic.query, exclude or topic.exclude
@@ -251,7 +232,7 @@ def search(
         warnings = unknown_filters(obj.config, store, query, tuple(languages))
     for warning in warnings:
         click.echo(f"feeds: warning: {warning}", err=True)
-    _echo_lines(render_result(result, color=_color(), limit=limit))
+    echo_lines(render_result(result, color=color(), limit=limit))
 
 
 @cli.command()
@@ -259,7 +240,7 @@ def search(
 @click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An article file instead of a stored entry.")  # fmt: skip
 @pass_obj
-def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
+def explain(obj: Obj, entry_id: str | None, file: Path | None) -> None:
     """Show, for each topic, whether an entry matches and by which words.
 
     ENTRY_ID is an entry's id, as `feeds search` shows it.
@@ -276,7 +257,7 @@ def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
         raise click.UsageError(
             f"no entry with id {entry_id!r} in the store; `feeds search QUERY` shows ids"
         )
-    _echo_lines(render_explain(config, entry, color=_color()))
+    echo_lines(render_explain(config, entry, color=color()))
 
 
 @cli.command()
@@ -289,7 +270,7 @@ def explain(obj: _Obj, entry_id: str | None, file: Path | None) -> None:
               help="Address of --admin-port.")  # fmt: skip
 @pass_obj
 def run(
-    obj: _Obj, host: str, port: int, no_serve: bool, admin_port: int | None, admin_host: str
+    obj: Obj, host: str, port: int, no_serve: bool, admin_port: int | None, admin_host: str
 ) -> None:
     """Run the daemon: ingest on schedule, republish, serve public/."""
     from feeds.run.daemon import run_daemon
@@ -301,99 +282,20 @@ def run(
     sys.exit(run_daemon(obj.config_path, host=host, port=served, admin=admin))
 
 
-def _ingest(obj: _Obj, store: Store, names: Sequence[str], force: bool) -> list[IngestReport]:
-    """Ingest once, then keep the health state as the daemon does (``feeds.publish.health``)."""
-    from feeds.cli.terminal import Progress
-    from feeds.ingest.flow import ingest as run
-    from feeds.publish.health import keep_health
-
-    config = obj.config
-    total = sum(1 for s in config.sources if (s.name in names if names else s.enabled))
-    bar = not obj.quiet and _is_terminal(sys.stderr)
-    with Progress(total, bar=bar) as progress:
-        reports = asyncio.run(run(config, store, names=names, force=force, on_report=progress))
-    keep_health(config, store, reports, datetime.now(UTC))
-    return reports
-
-
-def _check_names(config: Config, names: Iterable[str], what: str) -> None:
-    """UsageError naming the unknown source/topic, the closest valid one and all of them."""
-    known = (
-        [s.name for s in config.sources] if what == "source" else [t.slug for t in config.topics]
-    )
-    for name in names:
-        if name not in known:
-            close = [k for k in known if name.lower() in k.lower()]
-            close = close or difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise click.UsageError(
-                f"no {what} {name!r} in {config.file}; {hint}{what}s: {', '.join(known) or 'none'}"
-            )
-
-
-def _summarize(reports: Sequence[IngestReport]) -> int:
-    failed = [r for r in reports if not r.ok]
-    new = sum(r.new for r in reports)
-    changed = sum(r.changed for r in reports)
-    click.echo(
-        f"{count(len(reports), 'source')}: {new} new, {changed} changed, {len(failed)} failed"
-    )
-    if failed:  # each failure's reason is in its log line (stderr) and in `feeds status`
-        names = ", ".join(r.source for r in failed)
-        click.echo(
-            f"failed: {names}; see `feeds status` (README: Troubleshooting, a source failing)",
-            err=True,
-        )
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _entries(n: int) -> str:
-    return count(n, "entry")
-
-
-def _echo_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        click.echo(line)
-
-
-def _is_terminal(stream: Any) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def _color() -> bool:
-    """Highlight with bold/underline on a terminal (unless $NO_COLOR), else [brackets]."""
-    return _is_terminal(sys.stdout) and not os.environ.get("NO_COLOR")
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"feeds: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _query_pointer(e: QuerySyntaxError) -> str:
-    return "the query:\n  " + e.pointer().replace("\n", "\n  ")
-
-
-def _usage_message(e: click.ClickException) -> str:
-    ctx = getattr(e, "ctx", None)
-    command = ctx.command_path if ctx is not None else "feeds"
-    return f"{e.format_message().rstrip('.')} (see `{command} --help`)"
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: run the group, turning errors into one line and an exit code."""
     run_cli: Callable[..., Any] = cli.main
     try:
         code = run_cli(args=argv, prog_name="feeds", standalone_mode=False)
     except click.exceptions.Abort:
-        _fail("aborted", EXIT_FAILED)
+        fail("aborted", EXIT_FAILED)
     except click.ClickException as e:
-        _fail(_usage_message(e), EXIT_USAGE)
+        fail(usage_message(e), EXIT_USAGE)
     except QuerySyntaxError as e:
-        _fail(f"{e}; {_query_pointer(e)}", EXIT_USAGE)
+        fail(f"{e}; {query_pointer(e)}", EXIT_USAGE)
     except ConfigError as e:
-        pointer = f"; {_query_pointer(e.query_error)}" if e.query_error else ""
-        _fail(f"{e}{pointer}", EXIT_USAGE)
+        pointer = f"; {query_pointer(e.query_error)}" if e.query_error else ""
+        fail(f"{e}{pointer}", EXIT_USAGE)
     except FeedsError as e:
-        _fail(str(e), EXIT_FAILED)
+        fail(str(e), EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from feeds.cli.terminal import highlight, query_leaves, snippet
 from feeds.models import Config, Entry
 from feeds.normalize.text import body_text
-from feeds.store.sqlite.store import Store
-from feeds.topics.query import Query, Term, explain_topic, parse_query, tokens, topic_expression
+from feeds.store.protocols import StoreType
+from feeds.topics.query import Query, Term, explain_topic, parse_query, tokens
+from feeds.topics.selection import select
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class SearchResult:
 
 
 def search(
-    store: Store,
+    store: StoreType,
     query: str,
     *,
     exclude: str | None = None,
@@ -42,13 +43,13 @@ def search(
     """
     parsed = parse_query(query)
     excluded = parse_query(exclude) if exclude and exclude.strip() else None
-    expression = topic_expression(query, exclude, languages)
-    entries = store.search(expression, limit=limit)
-    return SearchResult(parsed, excluded, tuple(entries), store.count(expression))
+    selection = select(query, exclude, languages)
+    entries = store.search(selection, limit=limit)
+    return SearchResult(parsed, excluded, tuple(entries), store.count(selection))
 
 
 def unknown_filters(
-    config: Config, store: Store, query: str, languages: tuple[str, ...] = ()
+    config: Config, store: StoreType, query: str, languages: tuple[str, ...] = ()
 ) -> list[str]:
     """Warnings for ``source:`` and ``lang:`` terms and ``--lang`` values that name nothing
     known: no source of the config or the store, no language of the config that any stored
@@ -63,7 +64,7 @@ def unknown_filters(
             known = ", ".join(sources) or "none"
             warnings.append(f"source:{leaf.text} names no source (sources: {known})")
         elif leaf.field == "lang" and all(tokens(n)[:1] != leaf.tokens[:1] for n in langs):
-            if not leaf.tokens or store.count(topic_expression(str(leaf))) == 0:
+            if not leaf.tokens or store.count(select(str(leaf))) == 0:
                 known = ", ".join(langs) or "none"
                 warnings.append(f"lang:{leaf.text} matches no stored entry (languages: {known})")
     return list(dict.fromkeys(warnings))

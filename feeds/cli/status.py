@@ -22,10 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from feeds.cli.terminal import table, when
+from feeds.clock import ts
 from feeds.models import Config, Source, SourceState, Topic
 from feeds.publish.current import capped
-from feeds.store.sqlite.store import Store, ts
-from feeds.topics.query import topic_expression
+from feeds.store.protocols import StoreType
+from feeds.topics.selection import Selection, select
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ def _source_row(source: Source, st: SourceState | None) -> SourceRow:
     )
 
 
-def topic_rows(config: Config, store: Store) -> list[TopicRow]:
+def topic_rows(config: Config, store: StoreType) -> list[TopicRow]:
     rows = []
     for topic in config.topics:
         record = store.topic_record(topic.slug)
@@ -89,17 +90,17 @@ def topic_rows(config: Config, store: Store) -> list[TopicRow]:
                 entries=record.entries if record else 0,
                 last_publish=record.published_at if record else None,
                 url=f"{config.settings.base_url}{topic.slug}.atom",
-                capped=capped(config.settings, store, _expression(topic)),
+                capped=capped(config.settings, store, _selection(topic)),
             )
         )
     return rows
 
 
-def _expression(topic: Topic) -> str:
-    return topic_expression(topic.query, topic.exclude, topic.languages)
+def _selection(topic: Topic) -> Selection:
+    return select(topic.query, topic.exclude, topic.languages)
 
 
-def collect(config: Config, store: Store) -> tuple[list[SourceRow], list[TopicRow]]:
+def collect(config: Config, store: StoreType) -> tuple[list[SourceRow], list[TopicRow]]:
     return source_rows(config, store.source_states()), topic_rows(config, store)
 
 

@@ -3,7 +3,7 @@
 Ingest writes each source's entries and state as soon as the source is done. A commit costs
 SQLite more than a feed's rows (the search index writes a new segment at every commit, and
 merges them as they pile up), so the writes that arrive within BATCH_DELAY of each other, up
-to BATCH_SIZE, share one: ``Store.batch()``. Each write stays all or nothing on its own:
+to BATCH_SIZE, share one: ``StoreType.batch()``. Each write stays all or nothing on its own:
 when one raises (or the commit fails), the batch is rolled back and its writes are made
 again one at a time, each in its own transaction, so that only a failing one fails. (Not
 with savepoints: FTS5 writes a segment at each one, which is the cost saved here.)
@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 
 __all__ = ["BATCH_DELAY", "BATCH_SIZE", "WriteBatch"]
 
@@ -32,7 +32,7 @@ BATCH_SIZE, BATCH_DELAY = 8, 0.05
 class WriteBatch:
     """Runs ``write(work)`` calls of one event loop's coroutines in shared transactions."""
 
-    def __init__(self, store: Store, *, size: int = BATCH_SIZE, delay: float = BATCH_DELAY):
+    def __init__(self, store: StoreType, *, size: int = BATCH_SIZE, delay: float = BATCH_DELAY):
         self.store = store
         self.size = size
         self.delay = delay

@@ -34,7 +34,7 @@ from feeds.parse.articles import ArticleScan
 from feeds.sources.articles import folder_digest, scan_articles
 from feeds.sources.files import read_feed_file
 from feeds.sources.http import Fetcher, FetchSettings, user_agent
-from feeds.store.sqlite.store import Store, ts
+from feeds.store.protocols import StoreType
 from feeds.words import count
 
 __all__ = ["fetch_settings", "id_authority", "ingest", "ingest_source", "utcnow"]
@@ -43,7 +43,7 @@ log = logging.getLogger("feeds")
 T = TypeVar("T")
 
 
-def id_authority(config: Config, store: Store) -> str:
+def id_authority(config: Config, store: StoreType) -> str:
     """The authority of ``tag:`` ids, fixed in the store on first use so ids never change."""
     default = config.settings.id_authority or urlsplit(config.settings.base_url).hostname
     return store.meta("id_authority", lambda: default or "localhost")
@@ -59,7 +59,7 @@ def fetch_settings(config: Config) -> FetchSettings:
 @dataclass(frozen=True, slots=True)
 class _Ingest:
     config: Config
-    store: Store
+    store: StoreType
     fetcher: Fetcher
     authority: str
     now: datetime
@@ -72,7 +72,7 @@ class _Ingest:
 
 async def ingest(
     config: Config,
-    store: Store,
+    store: StoreType,
     *,
     names: Sequence[str] = (),
     force: bool = False,
@@ -248,7 +248,7 @@ def _store(
 def _store_folder(
     run: _Ingest, source: Source, scan: ArticleScan, entries: Sequence[Entry], texts: Sequence[str]
 ) -> IngestReport:
-    """Store a folder's articles: a renamed file keeps its id; a deleted file's entry is
+    """StoreType a folder's articles: a renamed file keeps its id; a deleted file's entry is
     retracted, unless the source keeps entries (``on_delete = "keep"``); see
     ``feeds.decide.articles``. In the caller's transaction, so a kill leaves all or nothing."""
     read = [
@@ -260,7 +260,7 @@ def _store_folder(
     report = _store(run, source, plan.entries, texts)
     retracted: list[str] = []
     if plan.gone and source.on_delete == "retract":
-        retracted = run.store.retract(plan.gone, when=ts(run.now) or "")
+        retracted = run.store.retract(plan.gone, when=run.now)
     run.store.save_known_files(source.name, plan.files)
     for old, new in plan.renamed:
         log.info("source %s: %s is now %s; its entry keeps its id", source.name, old, new)

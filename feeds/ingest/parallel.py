@@ -13,42 +13,32 @@ loaded before forking (feeds.ingest.warm), so that the workers share one copy of
 
 The result is the same as calling ``parse_feed`` then ``normalize`` in the caller: both are
 pure functions of their arguments (``now`` is passed in). This module decides nothing about
-feeds; it must not touch the store, the network or the config. ``process_pool`` is also the
-pool feeds.publish.flow renders many topics in.
+feeds; it must not touch the store, the network or the config. The processes come from
+feeds.pool, which feeds.publish.flow renders many topics in too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import multiprocessing
-import os
-import select
 import threading
-import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from multiprocessing import forkserver
 
 from feeds.models import Entry, ParsedFeed, RawItem, Source
 from feeds.normalize.claims import with_former_id
 from feeds.normalize.entry import normalize_with_text
 from feeds.normalize.feedwide import distinct_updated, inherit_authors
 from feeds.parse import parse_feed
+from feeds.pool import configured_workers, default_workers, process_pool
 
 #: Normalized entries and their plain texts (``feeds.text.body_text``), in item order.
 Normalized = tuple[tuple[Entry, ...], tuple[str, ...]]
 
 __all__ = [
-    "ENV_WORKERS",
     "PRELOAD",
-    "set_preload",
-    "configured_workers",
-    "forkserver_up",
-    "process_pool",
     "MIN_SOURCES",
     "NormalizeArgs",
     "Normalized",
@@ -62,9 +52,7 @@ log = logging.getLogger("feeds")
 
 #: Below this many sources in a run, parsing stays in-process: starting workers costs more.
 MIN_SOURCES = 16
-#: Worker processes; "0" parses in-process (the benchmark's reference, or a tiny machine).
-ENV_WORKERS = "FEEDS_PARSE_WORKERS"
-#: How process_pool tells feeds.ingest.warm, in the forkserver, which languages to load.
+#: How ParsePool tells feeds.ingest.warm, in the forkserver, which languages to load.
 ENV_WARM = "_FEEDS_WARM_LANGUAGES"
 #: Imported once in the forkserver, so that a worker starts with them: what a worker runs
 #: and what a main module run with ``-m`` imports (the worker imports it again; a script's
@@ -72,10 +60,6 @@ ENV_WARM = "_FEEDS_WARM_LANGUAGES"
 #: names only modules at or below ingest; a caller above (cli, run) passes its own list,
 #: which adds the flows its workers run (``preload``).
 PRELOAD = ("feeds.ingest.parallel", "feeds.ingest.warm")
-#: Serializes starting the forkserver (its environment names the languages to warm).
-_START = threading.Lock()
-#: Set once this process has started its forkserver.
-_UP = threading.Event()
 #: Sources between fetch and parsed at once: enough to keep the fetcher's 20 connections
 #: and every worker busy, few enough that pending bodies stay a few MB.
 MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
@@ -84,9 +68,6 @@ MIN_SLOTS, SLOTS_PER_WORKER = 20, 8
 #: parses a body (the bench's cold ingest is faster with 16 than with 4). Past the slots
 #: (more workers), the main process only fetches and stores.
 QUEUED = 16
-#: Buffer of the pipes between this process and its workers (the most an unprivileged
-#: process may set on Linux by default).
-PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,114 +130,6 @@ def parse_and_normalize(
     return replace(parsed, items=()), normalize_items(parsed.items, args, parsed.authors)
 
 
-def default_workers() -> int:
-    """One worker per core the process may use but one, the main process's (it parses and
-    renders its share too): 1 to 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores - 1, 4))
-
-
-def configured_workers() -> int:
-    """``$FEEDS_PARSE_WORKERS`` if set (0: work in-process), else ``default_workers()``."""
-    setting = os.environ.get(ENV_WORKERS, "").strip()
-    return int(setting) if setting.isdigit() else default_workers()
-
-
-#: The modules the forkserver preloads (``set_preload``).
-_preload: list[tuple[str, ...]] = [PRELOAD]
-
-
-def set_preload(modules: Iterable[str]) -> None:
-    """Name the modules this process's forkserver preloads (cli adds the flows);
-    before it starts, which is at the first pool (later, the list it started with stays)."""
-    _preload[0] = tuple(modules)
-
-
-def process_pool(workers: int, languages: tuple[str, ...] = ()) -> ProcessPoolExecutor:
-    """Worker processes forked from a ``forkserver`` with feeds' modules preloaded (a fork of
-    a process with threads, such as a running daemon, could inherit a held lock), and the
-    lingua models of ``languages`` when this starts the forkserver (feeds.ingest.warm). Each
-    worker exits when the process that made the pool is gone: a run killed with -9 leaves
-    no worker behind (what a worker was writing is written atomically, or rolled back)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(_preload[0]))
-    _start_forkserver(languages)
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
-    )
-    _widen_pipes(pool)
-    return pool
-
-
-def forkserver_up() -> bool:
-    """Whether this process started its forkserver (an ingest with workers did): a pool's
-    worker then starts quickly, where starting the forkserver takes a few tenths of a
-    second (it imports feeds and loads the language models)."""
-    return _UP.is_set()
-
-
-def _widen_pipes(pool: ProcessPoolExecutor) -> None:
-    """Give the pool's pipes PIPE_BYTES of buffer (Linux; elsewhere, or if the pool is not
-    built as expected, they stay as they are). A worker's result (for a feed of many
-    entries) did not fit in the default 64 KB: the worker waited, idle, until this process
-    read it, which its pool thread does only when it gets the GIL from a thread busy parsing
-    (up to a switch interval). Wider pipes leave the workers idle less."""
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
-    for queue in (getattr(pool, "_result_queue", None), getattr(pool, "_call_queue", None)):
-        reader = getattr(queue, "_reader", None)
-        if set_size is None or reader is None:
-            continue
-        try:
-            fcntl.fcntl(reader.fileno(), set_size, PIPE_BYTES)
-        except OSError:  # over /proc/sys/fs/pipe-max-size: the default stays
-            pass
-
-
-def _start_forkserver(languages: tuple[str, ...]) -> None:
-    """Start this process's forkserver unless it runs already: it inherits the environment
-    of that moment, where feeds.ingest.warm finds ``languages``."""
-    with _START:
-        previous = os.environ.get(ENV_WARM)
-        os.environ[ENV_WARM] = ",".join(languages)
-        try:
-            forkserver.ensure_running()
-            _UP.set()
-        finally:
-            if previous is None:
-                del os.environ[ENV_WARM]
-            else:
-                os.environ[ENV_WARM] = previous
-
-
-def _exit_with(owner: int) -> None:
-    """In a worker: a thread that ends the process as soon as ``owner`` has exited."""
-
-    def watch() -> None:
-        try:
-            fd = os.pidfd_open(owner)
-        except (AttributeError, OSError):  # no pidfd (not Linux, an old kernel), or gone
-            while _alive(owner):
-                time.sleep(1.0)
-        else:
-            select.select([fd], [], [])  # readable once the owner has exited
-        os._exit(1)
-
-    threading.Thread(target=watch, name="feeds-owner-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - a pid reused by another user
-        return False
-    return True
-
-
 class ParsePool:
     """A lazily started process pool for ``parse_and_normalize``, in which the calling
     process takes a share; ``close()`` when done.
@@ -303,7 +176,11 @@ class ParsePool:
 
     def _boot(self) -> None:
         try:
-            executor = process_pool(self.workers, self.languages)
+            executor = process_pool(
+                self.workers,
+                preload=PRELOAD,
+                environment={ENV_WARM: ",".join(self.languages)},
+            )
             self._executor = executor
             executor.submit(int).result()  # a worker is up
         except Exception as e:  # parsing goes on in this process

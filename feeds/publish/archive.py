@@ -12,10 +12,10 @@ links to the newest complete page with ``prev-archive``. Each page links to the 
 and after it (the next exists once it is complete too) and to the current feed, so a reader
 can page back through the whole history.
 
-Pages belong to a *series* named by a hash of what decides their content: the compiled topic
-query, the page size and the base URL. Editing a topic's query starts a new series (the new
-query covers the whole history at once, as a new topic would); the old series' files stay
-where they are, unchanged, so no URL a reader fetched ever changes meaning.
+Pages belong to a *series* named by a hash of what decides their content: the canonical
+text of the topic's selection, the page size and the base URL. Editing a topic's query starts
+a new series (the new query covers the whole history at once, as a new topic would); the old
+series' files stay where they are, unchanged, so no URL a reader fetched ever changes meaning.
 
 Pure: names, URLs and :class:`feeds.publish.atom.Links`; no store, no files.
 """
@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from feeds.models import Settings, Topic
 from feeds.publish.atom import Links, feed_url
+from feeds.topics.selection import Selection
 
 #: Folder of the archive documents under public/.
 FOLDER = "archive"
@@ -54,9 +55,9 @@ class Series:
         return settings.base_url + quote(self.relative(page))
 
 
-def series(topic: Topic, expression: str, settings: Settings) -> Series:
+def series(topic: Topic, selection: Selection, settings: Settings) -> Series:
     """The series a topic's pages belong to with its current query and settings."""
-    basis = "\n".join((expression, str(settings.archive_size), settings.base_url))
+    basis = "\n".join((selection.text, str(settings.archive_size), settings.base_url))
     return Series(topic.slug, hashlib.sha256(basis.encode("utf-8")).hexdigest()[:10])
 
 

@@ -25,14 +25,19 @@ from feeds.publish import archive
 from feeds.publish.atom import render_atom, stylesheet_href
 from feeds.publish.current import group_stories, related
 from feeds.publish.files import write_atomic, write_many
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.store.values import START, Position
+from feeds.topics.selection import Selection
 
 log = logging.getLogger("feeds")
 
 
 def publish_archives(
-    settings: Settings, store: Store, sources: Mapping[str, Source], topic: Topic, expression: str
+    settings: Settings,
+    store: StoreType,
+    sources: Mapping[str, Source],
+    topic: Topic,
+    selection: Selection,
 ) -> tuple[str | None, Position | None]:
     """Write the topic's newly complete archive pages (and frozen ones gone missing); the
     URL of the newest complete page (None: none yet), and the last rowid the complete pages
@@ -40,14 +45,14 @@ def publish_archives(
     size = settings.archive_size
     if size == 0:
         return None, None
-    series = archive.series(topic, expression, settings)
+    series = archive.series(topic, selection, settings)
     frozen = store.archive_pages(topic.slug, series.key)
-    _restore_missing(settings, store, sources, topic, expression, series, frozen)
+    _restore_missing(settings, store, sources, topic, selection, series, frozen)
     completed: list[tuple[int, Position]] = []  # (page, its last position)
 
     def pages() -> Iterator[tuple[Path, bytes]]:
         page, after = len(frozen), (frozen[-1] if frozen else START)
-        while len(rows := store.search_after(expression, after=after, limit=size)) == size:
+        while len(rows := store.search_after(selection, after=after, limit=size)) == size:
             # Full: complete, whatever arrives later (it arrives after it).
             entries = [e for _, e in rows]
             yield _render_page(settings, store, sources, topic, series, page, entries)
@@ -81,10 +86,10 @@ def _take_down_open_page(settings: Settings, s: archive.Series, page: int) -> No
 
 def _restore_missing(
     settings: Settings,
-    store: Store,
+    store: StoreType,
     sources: Mapping[str, Source],
     topic: Topic,
-    expression: str,
+    selection: Selection,
     series: archive.Series,
     frozen: Sequence[Position],
 ) -> None:
@@ -99,14 +104,14 @@ def _restore_missing(
         if f"{page + 1}.atom" in names:
             continue
         after = frozen[page - 1] if page else START
-        rows = store.search_after(expression, after=after, limit=settings.archive_size)
+        rows = store.search_after(selection, after=after, limit=settings.archive_size)
         entries = [e for rowid, e in rows if rowid <= last]
         write_atomic(*_render_page(settings, store, sources, topic, series, page, entries))
 
 
 def _render_page(
     settings: Settings,
-    store: Store,
+    store: StoreType,
     sources: Mapping[str, Source],
     topic: Topic,
     series: archive.Series,

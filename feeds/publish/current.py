@@ -19,8 +19,9 @@ from feeds.normalize.grouping import Story, group
 from feeds.publish import archive
 from feeds.publish.atom import Related, source_title
 from feeds.publish.window import kept_from, pick
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.store.values import START, Match, Position, entries_of
+from feeds.topics.selection import Selection
 
 #: How many candidates per shown story are read for grouping (one story once).
 CANDIDATES_PER_STORY = 3
@@ -30,7 +31,7 @@ CANDIDATES_PER_STORY = 3
 class Kept:
     """The matches a current feed keeps whatever their date."""
 
-    #: As ``Store.search_after_rows`` gives them: rowid first, in arrival order.
+    #: As ``StoreType.search_after_rows`` gives them: rowid first, in arrival order.
     rows: list[Match]
     #: More than ``feed_max`` arrived within the window (see feeds.publish.window).
     capped: bool = False
@@ -43,42 +44,44 @@ def candidates(settings: Settings) -> int:
 
 
 def archived_upto(
-    settings: Settings, store: Store, topic: Topic, expression: str
+    settings: Settings, store: StoreType, topic: Topic, selection: Selection
 ) -> Position | None:
     """The last rowid the topic's complete archive pages hold (0: none yet; None: archives
     are off)."""
     if not settings.archive_size:
         return None
-    frozen = store.archive_pages(topic.slug, archive.series(topic, expression, settings).key)
+    frozen = store.archive_pages(topic.slug, archive.series(topic, selection, settings).key)
     return frozen[-1] if frozen else START
 
 
-def kept(settings: Settings, store: Store, expression: str, *, upto: Position | None) -> Kept:
+def kept(
+    settings: Settings, store: StoreType, selection: Selection, *, upto: Position | None
+) -> Kept:
     """The matches kept whatever their date, ``upto`` being ``archived_upto``."""
     if settings.feed_window <= timedelta(0) and upto is None:
         return Kept([])
     limit = settings.feed_max + 1  # one more than the cap: to know it is reached
-    arrivals = store.arrivals(expression, limit=limit)
+    arrivals = store.arrivals(selection, limit=limit)
     start = kept_from(
         arrivals, window=settings.feed_window, cap=settings.feed_max, archived_upto=upto
     )
     if start.rowid is None:
         return Kept([], start.capped)
-    rows = store.search_from(expression, start=start.rowid, limit=limit)
+    rows = store.search_from(selection, start=start.rowid, limit=limit)
     return Kept(rows, start.capped)
 
 
-def capped(settings: Settings, store: Store, expression: str) -> bool:
+def capped(settings: Settings, store: StoreType, selection: Selection) -> bool:
     """Whether more of a topic's matches arrived within ``feed_window`` than ``feed_max``
     lets its current feed show (``feeds status`` says so)."""
     if settings.feed_window <= timedelta(0):
         return False
-    arrivals = store.arrivals(expression, limit=settings.feed_max + 1)
+    arrivals = store.arrivals(selection, limit=settings.feed_max + 1)
     window, cap = settings.feed_window, settings.feed_max
     return kept_from(arrivals, window=window, cap=cap, archived_upto=None).capped
 
 
-def group_stories(store: Store, entries: Sequence[Entry]) -> list[Story]:
+def group_stories(store: StoreType, entries: Sequence[Entry]) -> list[Story]:
     """``dedupe.group`` with the texts the store keeps for search (not worked out again),
     and the order entries arrived in: the first of a story to arrive stays its entry."""
     ids = [e.id for e in entries]
@@ -86,10 +89,10 @@ def group_stories(store: Store, entries: Sequence[Entry]) -> list[Story]:
 
 
 def current_stories(
-    settings: Settings, store: Store, rows: Sequence[Match], keep: Kept
+    settings: Settings, store: StoreType, rows: Sequence[Match], keep: Kept
 ) -> tuple[list[Story], bool]:
     """The stories of a current feed made from its newest candidates (``rows``, newest
-    first, as ``Store.search_rows``) and ``keep``; and whether ``feed_max`` left any out."""
+    first, as ``StoreType.search_rows``) and ``keep``; and whether ``feed_max`` left any out."""
     entries = entries_of(rows)
     known = {e.id for e in entries}
     extra = [e for e in entries_of(keep.rows) if e.id not in known]

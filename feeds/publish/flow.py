@@ -11,8 +11,7 @@ rendered again and whether topics are shared with worker processes is
 ``feeds.publish.window``'s. Unchanged files are not rewritten, so their bytes, mtimes and
 ETags stay put, and a frozen archive page is never written again.
 
-Must not import sources, the ingest flow, run or cli (the process pool of
-``feeds.ingest.parallel`` aside).
+Must not import sources, ingest, run or cli (its worker processes come from feeds.pool).
 """
 
 from __future__ import annotations
@@ -28,9 +27,9 @@ from datetime import datetime
 from feeds.agent import user_agent
 from feeds.clock import utcnow
 from feeds.decide.publish import Due, Sharing, longest_first, share, workers_to_start
-from feeds.ingest.parallel import configured_workers, forkserver_up, process_pool
 from feeds.models import Config, Entry, Topic
 from feeds.normalize.grouping import Story
+from feeds.pool import configured_workers, forkserver_up, process_pool
 from feeds.publish.atom import STYLESHEET, render_atom
 from feeds.publish.current import archived_upto, candidates, current_stories, kept
 from feeds.publish.files import make_folder, remove_stale_temps, write_atomic
@@ -45,14 +44,14 @@ from feeds.publish.topic import (
     publish_topic,
 )
 from feeds.publish.websub import notify
-from feeds.store.sqlite.store import Store
-from feeds.topics.query import topic_expression
+from feeds.store.protocols import StoreType
+from feeds.topics.selection import select
 
 __all__ = ["PublishReport", "Workers", "regenerate", "topic_entries", "topic_stories"]
 
 log = logging.getLogger("feeds")
 
-#: Makes a pool of that many worker processes (``feeds.ingest.parallel.process_pool``).
+#: Makes a pool of that many worker processes (``feeds.pool.process_pool``).
 PoolFactory = Callable[[int], AbstractContextManager[Executor]]
 
 
@@ -71,7 +70,7 @@ class Workers:
 
 def regenerate(
     config: Config,
-    store: Store,
+    store: StoreType,
     *,
     slugs: Sequence[str] | None = None,
     now: datetime | None = None,
@@ -103,16 +102,16 @@ def regenerate(
 # -- one story once -------------------------------------------------------------------------
 
 
-def topic_stories(config: Config, store: Store, topic: Topic) -> list[Story]:
+def topic_stories(config: Config, store: StoreType, topic: Topic) -> list[Story]:
     """The stories a topic's feed shows (newest first; see ``feeds.publish.current``)."""
     settings = config.settings
-    expression = topic_expression(topic.query, topic.exclude, topic.languages)
-    rows = store.search_rows(expression, limit=candidates(settings))
-    upto = archived_upto(settings, store, topic, expression)
-    return current_stories(settings, store, rows, kept(settings, store, expression, upto=upto))[0]
+    selection = select(topic.query, topic.exclude, topic.languages)
+    rows = store.search_rows(selection, limit=candidates(settings))
+    upto = archived_upto(settings, store, topic, selection)
+    return current_stories(settings, store, rows, kept(settings, store, selection, upto=upto))[0]
 
 
-def topic_entries(config: Config, store: Store, topic: Topic) -> list[Entry]:
+def topic_entries(config: Config, store: StoreType, topic: Topic) -> list[Entry]:
     """The entries a topic's feed shows (one per story), newest first."""
     return [s.entry for s in topic_stories(config, store, topic)]
 
@@ -141,17 +140,19 @@ def _publish_topics(
             due.append((topic, check))
         else:  # remembers the mark its state holds for
             reports[topic.slug] = publish_topic(run, topic, check)
-    count = workers_to_start(workers.count(), len(due), in_memory=run.store.path == ":memory:")
+    opener = run.store.opener()
+    count = workers_to_start(workers.count(), len(due), in_memory=opener is None)
 
     def matches() -> dict[str, int]:  # the entries of each one's archives
-        return {t.slug: run.store.count(c.expression) for t, c in due}
+        return {t.slug: run.store.count(c.selection) for t, c in due}
 
     facts = [Due(t.slug, c.record is None) for t, c in due]
     sizes = share(
         facts, count, matches=matches, fast_start=workers.fast_start, sharing=workers.sharing
     )
-    if sizes is not None:
-        reports.update(_publish_shared(run, due, workers.pool(count), count, sizes))
+    if sizes is not None and opener is not None:
+        shared = _publish_shared(run, opener, due, workers.pool(count), count, sizes)
+        reports.update(shared)
     else:
         reports.update((t.slug, publish_topic(run, t, check)) for t, check in due)
     return [reports[t.slug] for t in topics]
@@ -159,6 +160,7 @@ def _publish_topics(
 
 def _publish_shared(
     run: Publishing,
+    opener: Callable[[], StoreType],
     due: Sequence[tuple[Topic, Check]],
     pool: AbstractContextManager[Executor],
     workers: int,
@@ -172,7 +174,7 @@ def _publish_shared(
     by_slug = {d[0].slug: d for d in due}
     waiting = [by_slug[slug] for slug in longest_first(by_slug, sizes)]
     with pool as executor:
-        sender = _Sender(run, executor, waiting)
+        sender = _Sender(run, opener, executor, waiting)
         for _ in range(workers):
             sender.send()
         reports = sender.publish_the_rest()
@@ -184,12 +186,16 @@ def _publish_shared(
 class _Sender:
     """The topics waiting, sent one at a time to a free worker or published here."""
 
-    __slots__ = ("executor", "lock", "run", "sent", "waiting")
+    __slots__ = ("executor", "lock", "opener", "run", "sent", "waiting")
 
     def __init__(
-        self, run: Publishing, executor: Executor, waiting: list[tuple[Topic, Check]]
+        self,
+        run: Publishing,
+        opener: Callable[[], StoreType],
+        executor: Executor,
+        waiting: list[tuple[Topic, Check]],
     ) -> None:
-        self.run, self.executor, self.waiting = run, executor, waiting
+        self.run, self.opener, self.executor, self.waiting = run, opener, executor, waiting
         self.lock = threading.Lock()
         self.sent: list[tuple[Future[PublishReport], Topic]] = []
 
@@ -201,7 +207,7 @@ class _Sender:
                 return
             item = self.waiting.pop(0)
             try:
-                args = (run.config, run.store.path, item[0], run.now)
+                args = (run.config, self.opener, item[0], run.now)
                 future = self.executor.submit(_publish_in_worker, *args)
             except RuntimeError:  # the pool is broken: this process renders it
                 self.waiting.insert(0, item)
@@ -226,8 +232,10 @@ class _Sender:
                     return reports
 
 
-def _publish_in_worker(config: Config, path: str, topic: Topic, now: datetime) -> PublishReport:
+def _publish_in_worker(
+    config: Config, opener: Callable[[], StoreType], topic: Topic, now: datetime
+) -> PublishReport:
     """``publish_topic`` in a worker process, with its own connection to the store."""
-    with Store(path) as store:
+    with opener() as store:
         sources = {s.name: s for s in config.sources}
         return publish_topic(Publishing(config, store, sources, now, context(config)), topic)

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from feeds.publish.files import write_atomic
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.words import count
 
 __all__ = ["GONE_FILE", "GonePages", "withdraw_pages"]
@@ -29,7 +29,7 @@ log = logging.getLogger("feeds")
 GONE_FILE = "gone-pages.txt"
 
 
-def withdraw_pages(public_dir: Path, data_dir: Path, store: Store) -> None:
+def withdraw_pages(public_dir: Path, data_dir: Path, store: StoreType) -> None:
     """Remove the pages under ``public_dir`` that no entry has any more, and write the list
     of retracted pages (the same bytes while nothing is retracted or restored)."""
     orphans = store.orphan_pages()

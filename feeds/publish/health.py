@@ -20,13 +20,13 @@ from feeds.publish import health_feed as hl
 from feeds.publish.atom import STYLESHEET, Links, stylesheet_href
 from feeds.publish.files import write_atomic
 from feeds.publish.site import stylesheet
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 
 log = logging.getLogger("feeds")
 
 
 def observe_run(
-    health: hl.HealthState, store: Store, source: Source, report: IngestReport, now: datetime
+    health: hl.HealthState, store: StoreType, source: Source, report: IngestReport, now: datetime
 ) -> tuple[hl.HealthState, hl.StatusEvent | None]:
     """Fold one run of ``source`` into ``health``; the event it makes is logged."""
     state = store.source_state(source.name, configured_url=source.url)
@@ -56,7 +56,7 @@ def write_status(config: Config, health: hl.HealthState, *, render: bool = True)
 
 
 def keep_health(
-    config: Config, store: Store, reports: Sequence[IngestReport], now: datetime
+    config: Config, store: StoreType, reports: Sequence[IngestReport], now: datetime
 ) -> list[hl.StatusEvent]:
     """After a one-shot ingest: load the history, fold these runs in, save, render."""
     health = hl.load_health(config.settings.data_dir / hl.HEALTH_FILE)

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from feeds import __version__
 from feeds.models import Config, Settings, Topic
 from feeds.publish import archive
-from feeds.store.sqlite.store import Mark, Store, TopicRecord
-from feeds.store.values import START, Match, Position
+from feeds.store.protocols import StoreType
+from feeds.store.values import START, Mark, Match, Position, TopicRecord
+from feeds.topics.selection import Selection
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
 RENDERING = "3"
@@ -72,7 +73,7 @@ def context(config: Config) -> bytes:
 
 
 def topic_basis(
-    config: Config, store: Store, topic: Topic, expression: str, *, shared: bytes
+    config: Config, store: StoreType, topic: Topic, selection: Selection, *, shared: bytes
 ) -> Basis:
     """What a topic's state depends on besides its matches: feeds, the settings and sources
     (``shared``, that is ``context(config)``), the topic, its archive series and its frozen
@@ -81,7 +82,7 @@ def topic_basis(
     digest.update(repr(topic).encode("utf-8"))
     if not config.settings.archive_size:
         return Basis(digest.hexdigest(), None, [])
-    series = archive.series(topic, expression, config.settings)
+    series = archive.series(topic, selection, config.settings)
     frozen = store.archive_pages(topic.slug, series.key)
     digest.update(repr((series.key, frozen)).encode("utf-8"))
     return Basis(digest.hexdigest(), series, frozen)
@@ -89,32 +90,32 @@ def topic_basis(
 
 def topic_state(
     config: Config,
-    store: Store,
+    store: StoreType,
     topic: Topic,
-    expression: str,
+    selection: Selection,
     candidates: Sequence[Match],
     *,
     shared: bytes,
     basis: Basis | None = None,
     kept: Sequence[Match] = (),
 ) -> TopicState:
-    """The state of a topic whose newest candidates (``Store.search_rows``) and kept
+    """The state of a topic whose newest candidates (``StoreType.search_rows``) and kept
     matches (``feeds.publish.current.kept``) are given; ``shared`` is ``context(config)``;
     ``basis`` its ``topic_basis`` if the caller has it."""
     settings = config.settings
-    basis = basis or topic_basis(config, store, topic, expression, shared=shared)
+    basis = basis or topic_basis(config, store, topic, selection, shared=shared)
     digest = hashlib.sha256(shared)
     digest.update(repr(topic).encode("utf-8"))
     digest.update(_rows(candidates))
     digest.update(_rows(kept, positions=True))
     # Its tombstones (RFC 6721, #15 item 17); none leaves the key as it was before them.
-    if tombstones := store.tombstone_rows(expression, limit=settings.feed_size):
+    if tombstones := store.tombstone_rows(selection, limit=settings.feed_size):
         digest.update(b"tombstones" + repr(tombstones).encode("utf-8"))
     if basis.series is None:
         return TopicState(digest.hexdigest(), basis=basis.key)
     series, frozen = basis.series, basis.frozen
     after = frozen[-1] if frozen else START
-    open_rows = store.search_after_rows(expression, after=after, limit=settings.archive_size + 1)
+    open_rows = store.search_after_rows(selection, after=after, limit=settings.archive_size + 1)
     digest.update(repr((series.key, len(frozen), after)).encode("utf-8"))
     digest.update(_rows(open_rows, positions=True))
     # Only complete pages are published (feeds.publish.archiving).
@@ -122,7 +123,7 @@ def topic_state(
 
 
 def known_state(
-    store: Store, expression: str, basis: Basis, record: TopicRecord | None, mark: Mark
+    store: StoreType, selection: Selection, basis: Basis, record: TopicRecord | None, mark: Mark
 ) -> TopicState | None:
     """The state ``record`` holds, when it is still the topic's state: same basis, no stored
     entry edited, and no match arrived after the mark it was worked out at (then the
@@ -134,7 +135,7 @@ def known_state(
         return None
     if record.basis != basis.key or record.mark.edits != mark.edits:
         return None
-    if store.matches_after(expression, record.mark.rowid):
+    if store.matches_after(selection, record.mark.rowid):
         return None
     return TopicState(record.state, basis.series, record.pages, len(basis.frozen), basis.key)
 

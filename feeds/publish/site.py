@@ -20,7 +20,7 @@ from feeds.publish.files import write_atomic, write_many
 from feeds.publish.gone import withdraw_pages
 from feeds.publish.health_feed import STATUS_SLUG
 from feeds.publish.pages import render_article_page, render_index, render_opml
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 
 log = logging.getLogger("feeds")
 
@@ -30,7 +30,7 @@ def stylesheet() -> bytes:
     return (resources.files("feeds") / "static" / STYLESHEET).read_bytes()
 
 
-def unpublish_removed(config: Config, store: Store) -> None:
+def unpublish_removed(config: Config, store: StoreType) -> None:
     """Remove the current feeds of topics no longer in the config (archives stay)."""
     for slug in removed(store.topic_slugs(), (t.slug for t in config.topics)):
         for extension in FEED_FILES:
@@ -39,7 +39,7 @@ def unpublish_removed(config: Config, store: Store) -> None:
         log.info("topic %s: no longer in the config, its feeds are removed", slug)
 
 
-def publish_index(config: Config, store: Store) -> None:
+def publish_index(config: Config, store: StoreType) -> None:
     settings = config.settings
     counts, updated = {}, {}
     for topic in config.topics:
@@ -56,7 +56,7 @@ def publish_index(config: Config, store: Store) -> None:
     write_atomic(settings.public_dir / "feeds.opml", render_opml(config.topics, settings=settings))
 
 
-def publish_pages(config: Config, store: Store) -> None:
+def publish_pages(config: Config, store: StoreType) -> None:
     """Pages under public/ for articles that have no URL of their own: those new or changed
     since their page was written, and those whose file is gone."""
     public = config.settings.public_dir

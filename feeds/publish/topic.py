@@ -44,9 +44,9 @@ from feeds.publish.current import Kept, candidates, current_stories, kept, relat
 from feeds.publish.files import write_atomic
 from feeds.publish.formats import render_json_feed, render_rss
 from feeds.publish.key import TopicState, files_present, known_state, topic_basis, topic_state
-from feeds.store.sqlite.store import Mark, Store, TopicRecord, parse_ts
-from feeds.store.values import Match, Position
-from feeds.topics.query import topic_expression
+from feeds.store.protocols import StoreType
+from feeds.store.values import Mark, Match, Position, TopicRecord
+from feeds.topics.selection import Selection, select
 from feeds.words import count
 
 log = logging.getLogger("feeds")
@@ -68,7 +68,7 @@ class PublishReport:
 @dataclass(frozen=True, slots=True)
 class Publishing:
     config: Config
-    store: Store
+    store: StoreType
     sources: Mapping[str, Source]
     now: datetime
     #: What every topic's files depend on (``feeds.publish.key.context``).
@@ -85,7 +85,7 @@ class Publishing:
 class Check:
     """What a topic's files would be made from now, read once for deciding and rendering."""
 
-    expression: str
+    selection: Selection
     #: The newest candidates; not read (empty) when the record vouched for the state.
     rows: list[Match]
     state: TopicState
@@ -116,27 +116,27 @@ def check_topic(run: Publishing, topic: Topic, *, full: bool = False) -> Check:
     a few index lookups); else it is worked out from the newest matches. A topic never
     published is due: its state is left pending unless ``full``."""
     mark = run.store.mark()
-    expression = topic_expression(topic.query, topic.exclude, topic.languages)
+    selection = select(topic.query, topic.exclude, topic.languages)
     record = run.store.topic_record(topic.slug)
     if record is None and not full:
-        return Check(expression, [], TopicState(""), None, False, mark, pending=True)
-    basis = topic_basis(run.config, run.store, topic, expression, shared=run.shared)
-    known = known_state(run.store, expression, basis, record, mark)
+        return Check(selection, [], TopicState(""), None, False, mark, pending=True)
+    basis = topic_basis(run.config, run.store, topic, selection, shared=run.shared)
+    known = known_state(run.store, selection, basis, record, mark)
     if known is not None and not republish(
         known.key, known.key, files_present(run.settings, topic, known)
     ):
-        return Check(expression, [], known, record, True, mark, known=True)
-    rows = run.store.search_rows(expression, limit=candidates(run.settings))
+        return Check(selection, [], known, record, True, mark, known=True)
+    rows = run.store.search_rows(selection, limit=candidates(run.settings))
     last = frozen_upto(basis.series is not None, basis.frozen)
     upto = None if last is None else Position(last)
-    keep = kept(run.settings, run.store, expression, upto=upto)
+    keep = kept(run.settings, run.store, selection, upto=upto)
     state = topic_state(
-        run.config, run.store, topic, expression, rows, shared=run.shared, basis=basis,
+        run.config, run.store, topic, selection, rows, shared=run.shared, basis=basis,
         kept=keep.rows,
     )  # fmt: skip
     recorded = record.state if record else None
     unchanged = not republish(recorded, state.key, files_present(run.settings, topic, state))
-    return Check(expression, rows, state, record, unchanged, mark, kept=keep, upto=upto)
+    return Check(selection, rows, state, record, unchanged, mark, kept=keep, upto=upto)
 
 
 def _total(run: Publishing, check: Check) -> int:
@@ -147,9 +147,9 @@ def _total(run: Publishing, check: Check) -> int:
     edits = record.mark.edits if record and record.mark else None
     basis = record.basis if record else None
     if record and record.mark and count_from_record(edits, mark.edits, basis, check.state.basis):
-        arrived = run.store.count(check.expression, after=record.mark.rowid, upto=mark.rowid)
+        arrived = run.store.count(check.selection, after=record.mark.rowid, upto=mark.rowid)
         return record.entries + arrived
-    return run.store.count(check.expression, upto=mark.rowid)
+    return run.store.count(check.selection, upto=mark.rowid)
 
 
 def _remember(run: Publishing, topic: Topic, check: Check) -> None:
@@ -186,7 +186,7 @@ def publish_topic(run: Publishing, topic: Topic, check: Check | None = None) -> 
         True, len(run.store.archive_pages(topic.slug, state.series.key)), state.frozen
     ):
         state = topic_state(
-            run.config, run.store, topic, check.expression, check.rows, shared=run.shared,
+            run.config, run.store, topic, check.selection, check.rows, shared=run.shared,
             kept=keep.rows,
         )  # fmt: skip
     with run.store.batch():  # the count and the mark it is for: both or neither
@@ -204,8 +204,8 @@ def _render_topic(
 ) -> tuple[PublishReport, TopicRecord | None, Kept]:
     """Write the topic's files; its report, its new record if it changed, and the matches
     its current feed kept whatever their date."""
-    settings, expression = run.settings, check.expression
-    back, upto = publish_archives(settings, run.store, run.sources, topic, expression)
+    settings, selection = run.settings, check.selection
+    back, upto = publish_archives(settings, run.store, run.sources, topic, selection)
     stories, keep = _shown(run, topic, check, upto)
     entries = [s.entry for s in stories]
     links = Links(
@@ -214,7 +214,7 @@ def _render_topic(
         alternates=alternates(settings, topic),
         site=topic_page_url(settings, topic),
         prev_archive=back,
-        deleted=_tombstones(run.store, expression, settings),
+        deleted=_tombstones(run.store, selection, settings),
     )
     rel = related(stories, run.sources, settings)
     data = run.render(
@@ -243,7 +243,7 @@ def _shown(
     # Pages frozen just now hold some of what the check found kept: read it again.
     keep = check.kept
     if upto != check.upto:
-        keep = kept(settings, run.store, check.expression, upto=upto)
+        keep = kept(settings, run.store, check.selection, upto=upto)
     stories, capped = current_stories(settings, run.store, check.rows, keep)
     if capped:
         log.warning(
@@ -255,11 +255,10 @@ def _shown(
 
 
 def _tombstones(
-    store: Store, expression: str, settings: Settings
+    store: StoreType, selection: Selection, settings: Settings
 ) -> tuple[tuple[str, datetime], ...]:
     """The topic's newest retractions (RFC 6721), as many as its feed shows entries."""
-    rows = store.tombstone_rows(expression, limit=settings.feed_size)
-    return tuple((r[0], when) for r in rows if (when := parse_ts(r[1])) is not None)
+    return tuple(store.tombstone_rows(selection, limit=settings.feed_size))
 
 
 def _publish_siblings(

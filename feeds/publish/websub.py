@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from feeds.errors import StoreError
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 
 log = logging.getLogger("feeds")
 
@@ -69,7 +69,7 @@ def ping(
 
 
 def notify(
-    store: Store, hubs: Sequence[str], urls: Sequence[str], *, user_agent: str
+    store: StoreType, hubs: Sequence[str], urls: Sequence[str], *, user_agent: str
 ) -> list[PingResult]:
     """Ping ``hubs`` about ``urls`` (the feeds that changed), and retry earlier failures."""
     failures = {(h, u): n for h, u, n in _pending(store) if h in hubs}
@@ -82,7 +82,7 @@ def notify(
     return results
 
 
-def _pending(store: Store) -> list[tuple[str, str, int]]:
+def _pending(store: StoreType) -> list[tuple[str, str, int]]:
     try:
         return store.pending_pings()
     except StoreError as e:
@@ -90,7 +90,7 @@ def _pending(store: Store) -> list[tuple[str, str, int]]:
         return []
 
 
-def _record(store: Store, result: PingResult, failures: int) -> None:
+def _record(store: StoreType, result: PingResult, failures: int) -> None:
     try:
         if result.error is None:
             log.info("websub: pinged %s about %s", result.hub, result.url)

@@ -54,7 +54,7 @@ from feeds.run.serve import Serving, make_admin_app, make_app
 from feeds.run.watch import HealthWatch
 from feeds.sources.http import Fetcher
 from feeds.store import open_store
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.words import count
 
 log = logging.getLogger("feeds.daemon")
@@ -117,7 +117,7 @@ class Daemon:
     loop's thread."""
 
     def __init__(
-        self, config_path: Path, config: Config, store: Store, fetcher: Fetcher, delay: float,
+        self, config_path: Path, config: Config, store: StoreType, fetcher: Fetcher, delay: float,
         *, first_wait: float | None = None,
     ) -> None:  # fmt: skip
         self.config_path, self.config, self.delay = config_path, config, delay
@@ -140,7 +140,7 @@ class Daemon:
         return self.schedule.scheduler
 
     async def maintain(self) -> None:
-        """Store maintenance when due (``feeds.run.jobs.Maintenance``)."""
+        """StoreType maintenance when due (``feeds.run.jobs.Maintenance``)."""
         await self.maintenance.run()
 
     async def run(self, sock: socket.socket | None, admin: socket.socket | None = None) -> int:

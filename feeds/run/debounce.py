@@ -29,7 +29,7 @@ from feeds.errors import FeedsError
 from feeds.models import Config
 from feeds.publish.flow import regenerate, topic_entries
 from feeds.run.metrics import Metrics
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.words import count
 
 log = logging.getLogger("feeds.daemon")
@@ -38,7 +38,7 @@ log = logging.getLogger("feeds.daemon")
 class Publisher:
     """The daemon's publishing state (see the module docstring)."""
 
-    def __init__(self, config: Config, store: Store, metrics: Metrics, delay: float) -> None:
+    def __init__(self, config: Config, store: StoreType, metrics: Metrics, delay: float) -> None:
         self.config, self.store, self.metrics, self.delay = config, store, metrics, delay
         self.pending: set[str] = set()
         self.trigger = Debounce(delay)

@@ -31,7 +31,7 @@ from feeds.run.debounce import Publisher
 from feeds.run.metrics import Metrics
 from feeds.run.watch import HealthWatch
 from feeds.sources.http import Fetcher
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 from feeds.words import count
 
 #: A job's work: one run of the source it names.
@@ -39,7 +39,7 @@ RunSource = Callable[[str], Awaitable[None]]
 
 log = logging.getLogger("feeds.daemon")
 
-#: Seconds between checks whether store maintenance is due (``Store.maintenance_due``).
+#: Seconds between checks whether store maintenance is due (``StoreType.maintenance_due``).
 MAINTENANCE_CHECK = 3600.0
 JITTER_FRACTION, MAX_JITTER = 0.1, 300.0
 
@@ -95,7 +95,7 @@ class SourceRuns:
     """Runs of sources: each through the ingest flow, then what follows it."""
 
     def __init__(
-        self, config: Config, store: Store, fetcher: Fetcher, *, schedule: Schedule,
+        self, config: Config, store: StoreType, fetcher: Fetcher, *, schedule: Schedule,
         publisher: Publisher, metrics: Metrics, watch: HealthWatch, stopping: asyncio.Event,
     ) -> None:  # fmt: skip
         self.config, self.store, self.fetcher = config, store, fetcher
@@ -161,20 +161,24 @@ class SourceRuns:
 
 
 class Maintenance:
-    """Store maintenance when due (an APScheduler job)."""
+    """StoreType maintenance when due (an APScheduler job)."""
 
-    def __init__(self, store: Store, stopping: asyncio.Event) -> None:
+    def __init__(self, store: StoreType, stopping: asyncio.Event) -> None:
         self.store, self.stopping = store, stopping
 
     async def run(self) -> None:
         """In a thread with its own connection, so the event loop keeps serving while the
         index is merged."""
         now = utcnow()
+        opener = self.store.opener()
         if self.stopping.is_set() or not self.store.maintenance_due(now):
             return
 
         def work() -> None:
-            with Store(self.store.path) as store:
+            if opener is None:  # no other connection sees it: maintain it here
+                self.store.maintain(now)
+                return
+            with opener() as store:
                 store.maintain(now)
 
         try:

@@ -13,7 +13,7 @@ from feeds.clock import utcnow
 from feeds.models import Config, IngestReport, Source
 from feeds.publish import health_feed as hl
 from feeds.publish.health import observe_run, write_status
-from feeds.store.sqlite.store import Store
+from feeds.store.protocols import StoreType
 
 
 class HealthWatch:
@@ -26,7 +26,9 @@ class HealthWatch:
         """Write the status feed as the state stands (at start, after a reload)."""
         write_status(config, self.state)
 
-    def observe(self, config: Config, store: Store, source: Source, report: IngestReport) -> None:
+    def observe(
+        self, config: Config, store: StoreType, source: Source, report: IngestReport
+    ) -> None:
         """Fold one run into the state; the status feed is rendered again only on an event."""
         self.state, event = observe_run(self.state, store, source, report, utcnow())
         write_status(config, self.state, render=event is not None)

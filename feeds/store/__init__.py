@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from feeds.models import Settings
-    from feeds.store.sqlite.store import Store
+    from feeds.store.protocols import StoreType
 
 #: The store's file in the data folder.
 STORE_FILE = "feeds.sqlite3"
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings) -> StoreType:
     """The store of ``settings.data_dir``, opened (close it, or use it as a context manager)."""
     from feeds.store.sqlite.store import Store  # the backend, loaded when first opened
 

@@ -2,8 +2,9 @@
 PostgreSQL next): entries written and read, topic search, source state, the publish ledger,
 article files and upkeep. ``StoreType`` is all of them (as lemon24/reader's StorageType).
 Values out are ``feeds.models`` or ``feeds.store.values`` dataclasses, never a backend's
-rows; a position in arrival order is a ``Position``. ``expression`` is a topic query as the
-backend searches it (today: the FTS5 MATCH text of ``feeds.topics.query.topic_expression``).
+rows; a position in arrival order is a ``Position``. What a topic selects comes as a
+``feeds.topics.selection.Selection`` (the query's AST), which each backend compiles to its
+own search.
 Must not import a backend.
 """
 
@@ -17,6 +18,7 @@ from typing import Protocol, Self
 from feeds.decide.articles import KnownFile
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult
+from feeds.topics.selection import Selection
 
 
 class EntryStorage(Protocol):
@@ -46,29 +48,31 @@ class EntryStorage(Protocol):
 class SearchStorage(Protocol):
     """A topic's matches: newest first, or in arrival order after a position."""
 
-    def search(self, expression: str, *, limit: int) -> list[Entry]: ...
+    def search(self, selection: Selection, *, limit: int) -> list[Entry]: ...
 
-    def search_rows(self, expression: str, *, limit: int) -> list[Match]: ...
+    def search_rows(self, selection: Selection, *, limit: int) -> list[Match]: ...
 
     def search_after(
-        self, expression: str, *, after: Position, limit: int
+        self, selection: Selection, *, after: Position, limit: int
     ) -> list[tuple[Position, Entry]]: ...
 
-    def search_after_rows(self, expression: str, *, after: Position, limit: int) -> list[Match]: ...
+    def search_after_rows(
+        self, selection: Selection, *, after: Position, limit: int
+    ) -> list[Match]: ...
 
-    def search_from(self, expression: str, *, start: Position, limit: int) -> list[Match]: ...
+    def search_from(self, selection: Selection, *, start: Position, limit: int) -> list[Match]: ...
 
     def count(
-        self, expression: str, *, after: Position = ..., upto: Position | None = None
+        self, selection: Selection, *, after: Position = ..., upto: Position | None = None
     ) -> int: ...
 
-    def matches_after(self, expression: str, rowid: Position) -> bool: ...
+    def matches_after(self, selection: Selection, rowid: Position) -> bool: ...
 
     def mark(self) -> Mark: ...
 
-    def arrivals(self, expression: str, *, limit: int) -> list[tuple[Position, datetime]]: ...
+    def arrivals(self, selection: Selection, *, limit: int) -> list[tuple[Position, datetime]]: ...
 
-    def tombstone_rows(self, expression: str, *, limit: int) -> list[tuple[str, str]]: ...
+    def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, datetime]]: ...
 
 
 class SourceStorage(Protocol):
@@ -128,7 +132,7 @@ class ArticleStorage(Protocol):
 
     def save_known_files(self, source: str, files: Iterable[KnownFile]) -> None: ...
 
-    def retract(self, ids: Sequence[str], *, when: str) -> list[str]: ...
+    def retract(self, ids: Sequence[str], *, when: datetime) -> list[str]: ...
 
 
 class Upkeep(Protocol):
@@ -141,6 +145,11 @@ class Upkeep(Protocol):
     def maintain(self, now: datetime) -> None: ...
 
     def checkpoints_elsewhere(self) -> AbstractContextManager[None]: ...
+
+    def opener(self) -> Callable[[], StoreType] | None:
+        """A picklable way to open the same store again (for a thread or a worker process of
+        its own), or None when no other connection can see it (an in-memory store)."""
+        ...
 
 
 class StoreType(

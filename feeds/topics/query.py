@@ -1,4 +1,4 @@
-"""Topic queries: parse them, compile them to SQLite FTS5, explain a match. Pure, no I/O.
+"""Topic queries: parse them and explain a match. Pure, no I/O.
 
 The language: words, ``"phrases"``, implicit AND (``AND`` may be written), ``OR``,
 ``-word``/``NOT word`` (also ``-"phrase"``, ``-(group)``), ``prefix*``, parentheses and field
@@ -6,9 +6,9 @@ filters ``title:``, ``lang:``, ``source:``, ``category:`` applied to the next wo
 prefix or group. NOT binds tightest, then AND, then OR. Text folds as FTS5's
 ``unicode61 remove_diacritics 2`` does (see ``fold``/``tokens``).
 
-``to_fts``/``topic_expression`` compile to a MATCH string for the ``entries_fts`` table of
-docs/dev.md; every user token is quoted, so user text can never inject FTS5 syntax.
-``explain`` evaluates the same query in Python on a ``Document`` with the same result.
+What a topic selects is a ``feeds.topics.selection.Selection`` (the query's AST, its exclude
+and languages), which each store backend compiles to its own search. ``explain`` evaluates
+the same query in Python on a ``Document`` with the same result as the stores.
 """
 
 from __future__ import annotations
@@ -33,14 +33,13 @@ __all__ = [
     "explain",
     "explain_topic",
     "fold",
+    "language_terms",
     "parse_query",
-    "to_fts",
     "tokens",
-    "topic_expression",
 ]
 
-_EVERY = 'every : "all"'
-_ANCHORED = ("lang", "source")
+#: Fields whose phrase must start the field's text.
+ANCHORED = ("lang", "source")
 
 #: The last token of every entry's ``source`` column (see ``source_column``). FTS5 anchors a
 #: phrase at a column's start (``^``) but has no end anchor: with this token, ``source:desk``
@@ -53,7 +52,7 @@ def source_column(name: str) -> str:
     return f"{name} {SOURCE_END}"
 
 
-def _exact(leaf: Leaf) -> Leaf:
+def exact(leaf: Leaf) -> Leaf:
     """A ``source:`` term names a whole source, unless it is a prefix (``source:desk*``)."""
     if leaf.field == "source" and not leaf.prefix and leaf.tokens:
         return replace(leaf, tokens=(*leaf.tokens, SOURCE_END))
@@ -76,67 +75,14 @@ def parse_query(text: str) -> Query:
     return Query(text, parse(text))
 
 
-# --- FTS5 ---------------------------------------------------------------------------------
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _leaf_fts(leaf: Leaf) -> str:
-    leaf = _exact(leaf)
-    phrase = _quote(" ".join(leaf.tokens)) + (" *" if leaf.prefix else "")
-    if leaf.field is None:
-        return "{title body} : " + phrase
-    if leaf.field in _ANCHORED:
-        return f"{leaf.field} : ^ {phrase}"
-    return f"{leaf.field} : {phrase}"
-
-
-def _operand(node: Node) -> str:
-    return _leaf_fts(node) if isinstance(node, Term | Phrase) else f"({_node_fts(node)})"
-
-
-def _node_fts(node: Node) -> str:
-    if isinstance(node, Term | Phrase):
-        return _leaf_fts(node)
-    if isinstance(node, Or):
-        return " OR ".join(_operand(c) for c in node.children)
-    children = node.children if isinstance(node, And) else (node,)
-    positive = [c for c in children if not isinstance(c, Not)]
-    negative = [c.child for c in children if isinstance(c, Not)]
-    expr = " AND ".join(_operand(c) for c in positive) if positive else _EVERY
-    if negative:
-        # FTS5's NOT is binary: a NOT (b OR c) is a AND NOT b AND NOT c, and stays flat.
-        excluded = " OR ".join(map(_operand, negative)) if negative[1:] else _node_fts(negative[0])
-        expr = f"({expr}) NOT ({excluded})"
-    return expr
-
-
-def to_fts(query: Query) -> str:
-    """The FTS5 MATCH expression of ``query`` over the ``entries_fts`` columns."""
-    return _node_fts(query.root)
-
-
-def _language_terms(languages: tuple[str, ...]) -> list[Term]:
+def language_terms(languages: tuple[str, ...]) -> list[Term]:
+    """The ``lang:`` terms of a topic's languages; raises ``QuerySyntaxError`` for a tag
+    with no letters."""
     terms = [Term(lang, tokens(lang), field="lang") for lang in languages]
     for term in terms:
         if not term.tokens:
             raise QuerySyntaxError("language tag has no letters", query=term.text, position=0)
     return terms
-
-
-def topic_expression(
-    query: str, exclude: str | None = None, languages: tuple[str, ...] = ()
-) -> str:
-    """The MATCH string of a topic: (query) AND NOT (exclude) AND (lang in languages)."""
-    expr = f"({to_fts(parse_query(query))})"
-    if exclude is not None and exclude.strip():
-        expr = f"({expr} NOT ({to_fts(parse_query(exclude))}))"
-    if languages:
-        langs = " OR ".join(f"({_leaf_fts(t)})" for t in _language_terms(languages))
-        expr = f"({expr} AND ({langs}))"
-    return expr
 
 
 # --- explain ------------------------------------------------------------------------------
@@ -177,11 +123,11 @@ def _phrase_at(seq: tuple[str, ...], i: int, leaf: Leaf) -> bool:
 
 
 def _leaf_matches(leaf: Leaf, f: _Fields) -> bool:
-    leaf = _exact(leaf)
+    leaf = exact(leaf)
     columns: tuple[tuple[str, ...], ...] = (f.title, f.body)
     if leaf.field is not None:
         columns = (getattr(f, leaf.field),)
-    if leaf.field in _ANCHORED:
+    if leaf.field in ANCHORED:
         return any(_phrase_at(col, 0, leaf) for col in columns)
     return any(_phrase_at(col, i, leaf) for col in columns for i in range(len(col)))
 
@@ -278,11 +224,11 @@ class TopicExplanation:
 def explain_topic(
     query: str, exclude: str | None, languages: tuple[str, ...], doc: Document
 ) -> TopicExplanation:
-    """Explain ``topic_expression(query, exclude, languages)`` for one document."""
+    """Explain the selection ``select(query, exclude, languages)`` for one document."""
     f = _Fields.of(doc)
     q = _explain(parse_query(query).root, f)
     x = _explain(parse_query(exclude).root, f) if exclude and exclude.strip() else None
     excluded = x is not None and x.matched
-    lang_ok = not languages or any(_leaf_matches(t, f) for t in _language_terms(languages))
+    lang_ok = not languages or any(_leaf_matches(t, f) for t in language_terms(languages))
     matched = q.matched and not excluded and lang_ok
     return TopicExplanation(matched, q, x, excluded, lang_ok, doc.lang, tuple(languages))

@@ -12,19 +12,20 @@ from datetime import UTC, datetime
 
 from feeds.store.sqlite.connection import Connection
 from feeds.store.values import Position
+from feeds.topics.selection import Selection
 
 
 class ArrivalQueries(Connection):
     """Part of Store (see the module docstring)."""
 
-    def arrivals(self, expression: str, *, limit: int) -> list[tuple[Position, datetime]]:
-        """The ``limit`` matches of an FTS5 expression stored last, the last first: their
+    def arrivals(self, selection: Selection, *, limit: int) -> list[tuple[Position, datetime]]:
+        """The ``limit`` matches of ``selection`` stored last, the last first: their
         positions and the times they were first stored."""
         # The order and limit go to FTS5 (rowid order), then one lookup per match kept.
         rows = self._query(
             "SELECT e.rowid, e.first_seen FROM entries e JOIN "
             "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC "
             "LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid DESC",
-            (expression, limit),
+            (selection.text, limit),
         )
         return [(Position(int(r[0])), datetime.fromisoformat(r[1]).astimezone(UTC)) for r in rows]

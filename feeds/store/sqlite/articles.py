@@ -6,7 +6,7 @@ A retracted entry keeps its row (``entries.retracted`` is the time it was retrac
 its id, ``published`` and place are kept should its file come back: it is never new
 again. Its search-index row moves from ``entries_fts`` to ``retracted_fts`` (the same
 columns): every topic query stops finding it at once, and a topic finds its tombstones
-(RFC 6721) with the very same MATCH expression. All in the caller's transaction.
+(RFC 6721) with the very same selection. All in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from datetime import datetime
 
 from feeds.decide.articles import KnownFile
 from feeds.store.sqlite.connection import Connection
+from feeds.store.sqlite.values import parse_ts, ts
+from feeds.topics.selection import Selection
 
 __all__ = ["ArticleStore", "Tombstone"]
 
@@ -51,7 +53,7 @@ class ArticleStore(Connection):
                 [(source, f.path, f.id, f.key) for f in files],
             )
 
-    def retract(self, ids: Sequence[str], *, when: str) -> list[str]:
+    def retract(self, ids: Sequence[str], *, when: datetime) -> list[str]:
         """Retract the stored, not yet retracted entries of ``ids`` (``when``: the store's
         time text); return the ids retracted."""
         done: list[str] = []
@@ -68,21 +70,20 @@ class ArticleStore(Connection):
                     (row[0],),
                 )
                 db.execute("DELETE FROM entries_fts WHERE rowid = ?", (row[0],))
-                db.execute("UPDATE entries SET retracted = ? WHERE rowid = ?", (when, row[0]))
+                db.execute("UPDATE entries SET retracted = ? WHERE rowid = ?", (ts(when), row[0]))
                 done.append(entry_id)
         return done
 
-    def tombstone_rows(self, expression: str, *, limit: int) -> list[tuple[str, str]]:
-        """The newest ``limit`` retractions of entries matching ``expression``: (id, when,
-        as the store's time text)."""
+    def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, datetime]]:
+        """The newest ``limit`` retractions of entries ``selection`` selects: (id, when)."""
         rows = self._query(
             "SELECT e.id, e.retracted FROM entries e JOIN "
             "(SELECT rowid FROM retracted_fts WHERE retracted_fts MATCH ?) f "
             "ON f.rowid = e.rowid WHERE e.retracted IS NOT NULL "
             "ORDER BY e.retracted DESC, e.id LIMIT ?",
-            (expression, limit),
+            (selection.text, limit),
         )
-        return [(str(r[0]), str(r[1])) for r in rows]
+        return [(str(r[0]), when) for r in rows if (when := parse_ts(r[1])) is not None]
 
     def gone_pages(self) -> list[str]:
         """Pages of retracted entries that no other entry has (they answer 410 Gone)."""

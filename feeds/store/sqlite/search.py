@@ -1,7 +1,7 @@
 """The store's search: a topic's newest matches, its matches in arrival order after a
 position, how many match, and the store's mark (where it stands). Part of
-``feeds.store.sqlite.store.Store``. Only SQL: the FTS5 expressions come ready-made; it
-decides nothing.
+``feeds.store.sqlite.store.Store``. Only SQL: FTS5 reads a selection's canonical text as its MATCH
+expression (see feeds.topics.selection); it decides nothing.
 """
 
 from __future__ import annotations
@@ -21,23 +21,24 @@ from feeds.store.sqlite.values import (
     match_of_row,
 )
 from feeds.store.values import START
+from feeds.topics.selection import Selection
 
 
 class SearchStore(Connection):
     """Topic matches (see the module docstring)."""
 
-    def search(self, expression: str, *, limit: int) -> list[Entry]:
-        """The newest ``limit`` entries matching an FTS5 expression (see feeds.topics.query)."""
-        return entries_of(self.search_rows(expression, limit=limit))
+    def search(self, selection: Selection, *, limit: int) -> list[Entry]:
+        """The newest ``limit`` entries ``selection`` selects."""
+        return entries_of(self.search_rows(selection, limit=limit))
 
-    def search_rows(self, expression: str, *, limit: int) -> list[Match]:
+    def search_rows(self, selection: Selection, *, limit: int) -> list[Match]:
         """``search`` as matches (``entries_of`` makes them Entries): cheap to compare."""
-        found = self._newest_by_rowid(expression, limit)
+        found = self._newest_by_rowid(selection.text, limit)
         if found is None:
-            found = self._newest_sorted(expression, limit)
+            found = self._newest_sorted(selection.text, limit)
         return [match_of_row(r) for r in found]
 
-    def _newest_sorted(self, expression: str, limit: int) -> list[sqlite3.Row]:
+    def _newest_sorted(self, match: str, limit: int) -> list[sqlite3.Row]:
         """``search_rows``'s rows, every match sorted."""
         # Sorting rowids, then reading the rows kept, moves less than sorting whole rows.
         rowids = [
@@ -46,7 +47,7 @@ class SearchStore(Connection):
                 "SELECT rowid FROM entries WHERE rowid IN "
                 "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
                 "ORDER BY published DESC, id LIMIT ?",
-                (expression, limit),
+                (match, limit),
             )
         ]
         return self._newest_first(rowids, limit)
@@ -60,7 +61,7 @@ class SearchStore(Connection):
             (*rowids, limit),
         )
 
-    def _newest_by_rowid(self, expression: str, limit: int) -> list[sqlite3.Row] | None:
+    def _newest_by_rowid(self, match: str, limit: int) -> list[sqlite3.Row] | None:
         """``search_rows`` without sorting every match, when that gives the same rows.
 
         Entries mostly arrive newest last, so the newest matches are among the last to
@@ -78,7 +79,7 @@ class SearchStore(Connection):
             for r in self._query(
                 "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC "
                 "LIMIT ?",
-                (expression, 2 * limit),
+                (match, 2 * limit),
             )
         ]
         rows = self._newest_first(rowids, limit)
@@ -108,21 +109,21 @@ class SearchStore(Connection):
         return bool(tie)
 
     def count(
-        self, expression: str, *, after: Position = START, upto: Position | None = None
+        self, selection: Selection, *, after: Position = START, upto: Position | None = None
     ) -> int:
         """How many entries match, of those after ``after`` up to ``upto`` (all: START, None)."""
         rows = self._query(
             "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
             "AND rowid <= ?",
-            (expression, after, MAX_ROWID if upto is None else upto),
+            (selection.text, after, MAX_ROWID if upto is None else upto),
         )
         return int(rows[0][0])
 
-    def matches_after(self, expression: str, rowid: Position) -> bool:
+    def matches_after(self, selection: Selection, rowid: Position) -> bool:
         """Whether an entry that arrived after ``rowid`` matches."""
         rows = self._query(
             "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? LIMIT 1",
-            (expression, rowid),
+            (selection.text, rowid),
         )
         return bool(rows)
 
@@ -135,23 +136,25 @@ class SearchStore(Connection):
         return Mark(Position(int(row[0])), int(row[1]))
 
     def search_after(
-        self, expression: str, *, after: Position, limit: int
+        self, selection: Selection, *, after: Position, limit: int
     ) -> list[tuple[Position, Entry]]:
-        """Matches of an FTS5 expression that arrived after ``after``, in arrival order."""
-        rows = self.search_after_rows(expression, after=after, limit=limit)
+        """Matches of ``selection`` that arrived after ``after``, in arrival order."""
+        rows = self.search_after_rows(selection, after=after, limit=limit)
         return [(m.position, m.entry()) for m in rows]
 
-    def search_from(self, expression: str, *, start: Position, limit: int) -> list[Match]:
+    def search_from(self, selection: Selection, *, start: Position, limit: int) -> list[Match]:
         """``search_after_rows`` from ``start`` on (``start`` itself too)."""
-        return self.search_after_rows(expression, after=Position(start - 1), limit=limit)
+        return self.search_after_rows(selection, after=Position(start - 1), limit=limit)
 
-    def search_after_rows(self, expression: str, *, after: Position, limit: int) -> list[Match]:
+    def search_after_rows(
+        self, selection: Selection, *, after: Position, limit: int
+    ) -> list[Match]:
         """``search_after`` as matches (``entries_of`` makes them Entries)."""
         # The rowid range and order go to FTS5, which then reads only ``limit`` matches.
         rows = self._query(
             f"SELECT e.rowid, {ENTRY_COLUMNS} FROM entries e JOIN "
             "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
             "ORDER BY rowid LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid",
-            (expression, after, limit),
+            (selection.text, after, limit),
         )
         return [match_of_row(r) for r in rows]

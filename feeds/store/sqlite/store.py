@@ -12,6 +12,8 @@ publish, ingest's flow, run or cli.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from feeds.decide.entries import MAINTENANCE_EVERY
@@ -58,6 +60,11 @@ class Store(
     MaintenanceStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
+
+    def opener(self) -> Callable[[], Store] | None:
+        """Another connection to this file (picklable: a worker process opens it), or None
+        for an in-memory store."""
+        return None if self.path == ":memory:" else functools.partial(Store, self.path)
 
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
 from typing import Any
 
+from feeds.clock import parse_ts, ts
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult, entries_of
 
@@ -39,24 +39,6 @@ ENTRY_COLUMNS = (
     "id, source, title, link, summary, content, authors, published, updated, language, "
     "categories, page, hash"
 )
-
-
-def ts(value: datetime | None) -> str | None:
-    """A UTC datetime as the sortable text the store keeps (always six digits of seconds'
-    fractions, and four digits of year, so that the text sorts as the time does)."""
-    if value is None:
-        return None
-    # Not strftime("%Y…"): it writes the year 999 as "999", which sorts after "2024" and
-    # which fromisoformat cannot read back.
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def parse_ts(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    # The store's own text (``ts``, or whole seconds before schema 4): fromisoformat reads
-    # both, with the "Z", much faster than strptime.
-    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 def json_strings(values: tuple[str, ...]) -> str:
