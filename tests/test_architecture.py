@@ -150,6 +150,18 @@ def test_the_pure_parts_import_no_io():
     assert not wrong, "I/O in a pure part:\n" + "\n".join(wrong)
 
 
+def test_the_pure_parts_read_no_environment():
+    """What the environment says is read at an edge and passed down (``fast=``, ``now=``)."""
+    wrong = [
+        f"{path.relative_to(FEEDS.parent)}:{node.lineno}"
+        for module, path in _modules()
+        if _package(module) in PURE
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "environb"}
+    ]
+    assert not wrong, "the environment read in a pure part: " + ", ".join(wrong)
+
+
 @pytest.mark.parametrize(
     "module",
     ["feeds.normalize.entry", "feeds.topics.query", "feeds.decide.sources", "feeds.decide.publish"],

@@ -125,13 +125,15 @@ def test_parse_feed_takes_the_fast_path(monkeypatch):
         raise AssertionError("feedparser was called")
 
     monkeypatch.setattr(feedparser, "parse", no_feedparser)
-    monkeypatch.delenv(feed_module.FAST_PARSE_ENV, raising=False)
     assert len(parse_feed(feed_body(2, 50, 0), url=bench_url(2)).items) == 50
     assert len(parse_feed(feed_body(3, 50, 0), url=bench_url(3)).items) == 50
 
 
 @pytest.mark.parametrize("setting", ["0", "false", "off", "no"])
 def test_environment_switch_forces_feedparser(monkeypatch, setting):
+    """Ingest reads $FEEDS_FAST_PARSE (parsing reads no environment) and passes it down."""
+    from feeds.ingest.parallel import FAST_PARSE_ENV, fast_parse_enabled
+
     calls = []
     real = feedparser.parse
 
@@ -140,9 +142,12 @@ def test_environment_switch_forces_feedparser(monkeypatch, setting):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(feedparser, "parse", counting)
-    monkeypatch.setenv(feed_module.FAST_PARSE_ENV, setting)
+    assert fast_parse_enabled()
+    monkeypatch.setenv(FAST_PARSE_ENV, setting)
+    assert not fast_parse_enabled()
     body = feed_body(2, 5, 0)
-    assert parse_feed(body, url=bench_url(2)) == feed_module._fast_only(body, bench_url(2), None)
+    slow = parse_feed(body, url=bench_url(2), fast=fast_parse_enabled())
+    assert slow == feed_module._fast_only(body, bench_url(2), None)
     assert calls == [1]
 
 

@@ -15,7 +15,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import TypeVar
@@ -26,7 +26,13 @@ from feeds.decide import sources as decide
 from feeds.decide.articles import plan_folder
 from feeds.errors import SourceError
 from feeds.ingest.batching import WriteBatch
-from feeds.ingest.parallel import NormalizeArgs, NormalizedFeed, ParsePool, normalize_items
+from feeds.ingest.parallel import (
+    NormalizeArgs,
+    NormalizedFeed,
+    ParsePool,
+    fast_parse_enabled,
+    normalize_items,
+)
 from feeds.models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
 from feeds.normalize.claims import ids_to_ask, own_ids
 from feeds.parse import parse_feed
@@ -68,6 +74,8 @@ class _Ingest:
     pool: ParsePool | None = None
     #: Where sources' writes go: committed several at once.
     writes: WriteBatch | None = None
+    #: Try the parser's fast path first (``$FEEDS_FAST_PARSE``, read once per run).
+    fast: bool = field(default_factory=fast_parse_enabled)
 
 
 async def ingest(
@@ -179,7 +187,7 @@ async def _read(
         digest = hashlib.sha256(body).hexdigest()
         if decide.unchanged(digest, state):
             return None, state, None
-        parsed = parse_feed(body, url=source.path.as_uri())
+        parsed = parse_feed(body, url=source.path.as_uri(), fast=run.fast)
         return _normalized(run, source, parsed), decide.after_read(state, digest), None
     url = state.url or source.url
     assert url is not None
@@ -207,13 +215,17 @@ async def _fetch_and_parse(
             result.body, result.final_url, result.content_type, args
         )
         return NormalizedFeed.of(parsed, normalized), state, result.max_age
-    parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
+    parsed = parse_feed(
+        result.body, url=result.final_url, content_type=result.content_type, fast=run.fast
+    )
     return _normalized(run, source, parsed), state, result.max_age
 
 
 def _normalize_args(run: _Ingest, source: Source) -> NormalizeArgs:
     settings = run.config.settings
-    return NormalizeArgs(source, run.now, run.authority, settings.languages, settings.base_url)
+    return NormalizeArgs(
+        source, run.now, run.authority, settings.languages, settings.base_url, run.fast
+    )
 
 
 async def _write(run: _Ingest, work: Callable[[], T]) -> T:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -52,6 +53,8 @@ log = logging.getLogger("feeds")
 
 #: Below this many sources in a run, parsing stays in-process: starting workers costs more.
 MIN_SOURCES = 16
+#: "0" (or false, no, off) turns the parser's fast path off (the benchmark's reference).
+FAST_PARSE_ENV = "FEEDS_FAST_PARSE"
 #: How ParsePool tells feeds.ingest.warm, in the forkserver, which languages to load.
 ENV_WARM = "_FEEDS_WARM_LANGUAGES"
 #: Imported once in the forkserver, so that a worker starts with them: what a worker runs
@@ -95,6 +98,14 @@ class NormalizeArgs:
     id_authority: str
     languages: tuple[str, ...]
     site_base: str
+    #: Try the parser's fast path first (``fast_parse_enabled``).
+    fast: bool = True
+
+
+def fast_parse_enabled() -> bool:
+    """False when ``$FEEDS_FAST_PARSE`` is 0, false, no or off."""
+    setting = os.environ.get(FAST_PARSE_ENV, "").strip().lower()
+    return setting not in ("0", "false", "no", "off")
 
 
 def normalize_items(
@@ -126,7 +137,7 @@ def parse_and_normalize(
     body: bytes, url: str | None, content_type: str | None, args: NormalizeArgs
 ) -> tuple[ParsedFeed, Normalized]:
     """``parse_feed`` then ``normalize`` each item; the feed comes back without its items."""
-    parsed = parse_feed(body, url=url, content_type=content_type)
+    parsed = parse_feed(body, url=url, content_type=content_type, fast=args.fast)
     return replace(parsed, items=()), normalize_items(parsed.items, args, parsed.authors)
 
 

@@ -4,7 +4,8 @@
 Common, well-formed RSS 2.0 and Atom 1.0 bodies first take a fast path (``fast/``, on lxml)
 that reproduces the part of feedparser's result read here, exactly, or declines; a declined
 body goes to feedparser. Either result becomes the ParsedFeed through the same code below.
-``FEEDS_FAST_PARSE=0`` in the environment turns the fast path off (benchmarks, comparisons).
+``fast=False`` turns the fast path off (the benchmark's reference; ingest reads that from
+``FEEDS_FAST_PARSE``).
 
 Parsing only: no network, no file (feedparser is given a stream, never bytes it could take for
 a path), no sanitizing (normalize runs nh3 once), no resolving of relative links in content
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -46,7 +46,6 @@ _HTML_START = re.compile(
 MAX_ATTRIBUTES = 1000
 _LONG_TAG = re.compile(rb"<[^<>]{%d,}>" % (4 * MAX_ATTRIBUTES))
 #: Set to 0 (or false, no, off) to read every RSS/Atom body with feedparser.
-FAST_PARSE_ENV = "FEEDS_FAST_PARSE"
 #: sy:updatePeriod → seconds.
 _PERIODS = {
     "hourly": 3600.0,
@@ -58,9 +57,9 @@ _PERIODS = {
 
 
 def parse_feed(
-    body: bytes, *, url: str | None = None, content_type: str | None = None
+    body: bytes, *, url: str | None = None, content_type: str | None = None, fast: bool = True
 ) -> ParsedFeed:
-    """Parse one fetched (or read) feed body.
+    """Parse one fetched (or read) feed body (``fast``: try the fast path first).
 
     ``url`` is where it came from: relative links and xml:base resolve against it.
     ``content_type`` is the Content-Type header, if any (it picks JSON Feed and the charset).
@@ -74,7 +73,7 @@ def parse_feed(
     if _HTML_START.match(start):
         raise ParseError("not a feed: the body is an HTML page")
     _check_attributes(body)
-    return _parse_xml_feed(body, url, content_type)
+    return _parse_xml_feed(body, url, content_type, fast)
 
 
 def _strip_bom(body: bytes) -> bytes:
@@ -104,19 +103,15 @@ def _is_json(start: bytes, content_type: str | None) -> bool:
 # --- RSS and Atom ------------------------------------------------------------------------
 
 
-def _parse_xml_feed(body: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
+def _parse_xml_feed(
+    body: bytes, url: str | None, content_type: str | None, fast: bool
+) -> ParsedFeed:
     result: Mapping[str, Any] | None = None
-    if fast_parse_enabled():
+    if fast:
         result = parse_fast(body, None, content_type)
     if result is None:
         result = _feedparser(body, None, content_type)
     return _parsed_feed(result, url)
-
-
-def fast_parse_enabled() -> bool:
-    """False when ``$FEEDS_FAST_PARSE`` is 0, false, no or off."""
-    setting = os.environ.get(FAST_PARSE_ENV, "").strip().lower()
-    return setting not in ("0", "false", "no", "off")
 
 
 def _feedparser_only(body: bytes, url: str | None, content_type: str | None) -> ParsedFeed:
