@@ -34,6 +34,7 @@ from feeds.parse.articles import ArticleScan
 from feeds.sources.articles import folder_digest, scan_articles
 from feeds.sources.files import read_feed_file
 from feeds.sources.http import Fetcher, FetchSettings, user_agent
+from feeds.sources.page import read_pages
 from feeds.store.sqlite.store import Store, ts
 from feeds.words import count
 
@@ -181,6 +182,8 @@ async def _read(
             return None, state, None
         parsed = parse_feed(body, url=source.path.as_uri())
         return _normalized(run, source, parsed), decide.after_read(state, digest), None
+    if source.page is not None:
+        return await _read_page(run, source, state)
     url = state.url or source.url
     assert url is not None
     if run.pool is None:
@@ -209,6 +212,27 @@ async def _fetch_and_parse(
         return NormalizedFeed.of(parsed, normalized), state, result.max_age
     parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
     return _normalized(run, source, parsed), state, result.max_age
+
+
+async def _read_page(
+    run: _Ingest, source: Source, state: SourceState
+) -> tuple[NormalizedFeed | None, SourceState, float | None]:
+    """A page source (feeds.sources.page): its pages read, their items as a feed's."""
+    assert source.page is not None
+    url = state.url or source.url
+    assert url is not None
+    read = await read_pages(
+        run.fetcher, url, source.page,
+        etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash,
+    )  # fmt: skip
+    first = read.first
+    state = decide.after_fetch(
+        state, permanent_url=first.permanent_url, etag=first.etag,
+        last_modified=first.last_modified, body_hash=read.digest or state.body_hash,
+    )  # fmt: skip
+    if read.feed is None:
+        return None, state, first.max_age
+    return _normalized(run, source, read.feed), state, first.max_age
 
 
 def _normalize_args(run: _Ingest, source: Source) -> NormalizeArgs:
