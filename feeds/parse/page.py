@@ -44,7 +44,7 @@ from feeds.errors import ParseError
 from feeds.models import PageRules, ParsedFeed, RawItem
 from feeds.parse.dates import iso_date
 
-__all__ = ["MAX_ITEMS", "PageRead", "item_date", "parse_page"]
+__all__ = ["MAX_ITEMS", "PageRead", "item_date", "page_selector", "parse_page"]
 
 #: Items taken from one page; the rest are left out (and told).
 MAX_ITEMS = 500
@@ -68,7 +68,7 @@ def parse_page(
 
     Raises ParseError when the ``items`` selector matches nothing.
     """
-    page, cut = _selector(body, content_type)
+    page, cut = page_selector(body, content_type)
     base = _base(page, url)
     matches = page.css(rules.items)
     if not matches:
@@ -90,7 +90,7 @@ def parse_page(
     )
 
 
-def _selector(body: bytes, content_type: str | None) -> tuple[Selector, bool]:
+def page_selector(body: bytes, content_type: str | None) -> tuple[Selector, bool]:
     """The page parsed, and whether the parser cut it (too deep or too big)."""
     _, text = html_to_unicode(content_type, body)
     with warnings.catch_warnings(record=True) as caught:

@@ -38,6 +38,8 @@ class PagesRead:
     feed: ParsedFeed | None
     #: What to keep as the source's ``body_hash`` (see the module rule); None on a 304.
     digest: str | None = None
+    #: Pages read.
+    pages: int = 0
 
 
 async def read_pages(
@@ -83,7 +85,7 @@ async def read_pages(
         problems.extend(f"page {number}: {p}" for p in page.feed.problems)
         next_url = page.next_url
     feed = replace(read.feed, items=tuple(items), problems=tuple(problems))
-    return PagesRead(first, feed, digest)
+    return PagesRead(first, feed, digest, len(visited))
 
 
 def _rules_digest(rules: PageRules) -> str:
