@@ -10,9 +10,10 @@ The heuristic, in order:
    and forms (menus repeat too). The best candidate has the most text: members × their
    mean text length (capped), doubled when its members have a heading (listings title
    their items; menus do not).
-2. **The items selector** is the first of ``tag.class``, ``tag.class1.class2``, ``parent >
-   tag`` (the parent by id or classes) and the path of tags and classes from ``body`` that
-   selects exactly the group on the page.
+2. **The items selector** is the first of ``tag.class``, ``tag.class1.class2``, the path
+   of tags from the nearest ancestor with an id or classes (``#main > ul > li``,
+   ``section.listing > div``), and the path of tags from ``body``, that selects exactly the
+   group on the page.
 3. **Fields.** In the items: the link is the one in a heading (``h2 a``, the heading is the
    title) else the first link; the date a ``time`` element, else an element whose class
    says date/time and whose text reads as a date; the summary an element whose class says
@@ -146,12 +147,15 @@ def _candidates(item: HtmlElement) -> Iterable[str]:
     yield from (f"{tag}.{c}" for c in classes)
     if len(classes) > 1:
         yield f"{tag}." + ".".join(classes)
-    parent = item.getparent()
-    if parent is not None:
-        if (ident := parent.get("id") or "") and _CLASS.fullmatch(ident):
-            yield f"#{ident} > {_simple(item)}"
-        yield f"{_simple(parent)} > {_simple(item)}"
-    yield " > ".join(_simple(e) for e in reversed([item, *_path(item)]))
+    steps = [_simple(item)]
+    for ancestor in _path(item):  # anchored on the nearest ancestor with an id or classes
+        ident = ancestor.get("id") or ""
+        if _CLASS.fullmatch(ident):
+            yield " > ".join([f"#{ident}", *reversed(steps)])
+        if _classes(ancestor):
+            yield " > ".join([_simple(ancestor), *reversed(steps)])
+        steps.append(str(ancestor.tag) if ancestor.tag != "body" else "body")
+    yield " > ".join(reversed(steps))
 
 
 def _path(item: HtmlElement) -> list[HtmlElement]:
