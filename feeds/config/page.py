@@ -15,9 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import cssselect
-from parsel.csstranslator import HTMLTranslator
-
 from feeds.config.values import text_problem
 from feeds.errors import ConfigError
 from feeds.models import PageRules, SourceKind
@@ -38,11 +35,13 @@ MAX_PAGES = 100
 #: Pages read when ``next`` is set and ``max_pages`` is not.
 DEFAULT_PAGES = 5
 
-_TRANSLATOR = HTMLTranslator()
-
 
 def selector_problem(selector: str) -> str | None:
     """What is wrong with the CSS ``selector`` (a phrase), or None if parsel can run it."""
+    # Imported here: only configs with page sources pay for them (~60 ms).
+    import cssselect
+    from parsel.csstranslator import HTMLTranslator
+
     if not selector.strip():
         return "must be a CSS selector, not an empty string"
     try:
@@ -52,7 +51,7 @@ def selector_problem(selector: str) -> str | None:
                 f"must select elements, without a pseudo-element (::text, ::attr…): {selector!r}"
                 " (feeds takes the text, href or datetime itself)"
             )
-        _TRANSLATOR.css_to_xpath(selector)
+        HTMLTranslator().css_to_xpath(selector)
     except (cssselect.SelectorError, cssselect.xpath.ExpressionError) as e:
         return f"is not a valid CSS selector ({e}): {selector!r}"
     return None

@@ -34,7 +34,6 @@ from feeds.parse.articles import ArticleScan
 from feeds.sources.articles import folder_digest, scan_articles
 from feeds.sources.files import read_feed_file
 from feeds.sources.http import Fetcher, FetchSettings, user_agent
-from feeds.sources.page import read_pages
 from feeds.store.sqlite.store import Store, ts
 from feeds.words import count
 
@@ -218,6 +217,8 @@ async def _read_page(
     run: _Ingest, source: Source, state: SourceState
 ) -> tuple[NormalizedFeed | None, SourceState, float | None]:
     """A page source (feeds.sources.page): its pages read, their items as a feed's."""
+    from feeds.sources.page import read_pages  # parsel and its parser: for page sources only
+
     assert source.page is not None
     url = state.url or source.url
     assert url is not None
