@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pagesite import listing_page
 
 from feeds.errors import ParseError
@@ -220,3 +222,23 @@ def test_the_proposal_for_div_cards_with_dates_in_a_class():
 def test_no_proposal_for_a_page_without_repeated_linked_structure():
     assert propose_rules(b"<html><body><h1>About</h1><p>Text, <a href=/x>one link</a>.</p>") is None
     assert propose_rules(b"") is None
+
+
+_MARKUP = st.sampled_from(
+    ["<li>", "</li>", "<a href='/x'>", "<a href=javascript:x>", "</a>", "<div class=i>", "</div>",
+     "<time datetime='2025-01-02'>", "<script>", "</script>", "<!--", "-->", "&amp;", "\x00",
+     "<table>", "<p>", "<b>", "é", " ", "text", "<a href='https://o.test/y'>"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_MARKUP | st.text(max_size=5), max_size=40))
+def test_any_markup_gives_items_with_http_links_or_one_parse_error(parts):
+    body = "".join(parts).encode("utf-8", "surrogatepass")
+    try:
+        read = parse_page(body, URL, PageRules(items="li, div.i", date="time", summary="p"))
+    except ParseError as e:
+        assert "\n" not in str(e) and "matched nothing" in str(e)
+        return
+    for item in read.feed.items:
+        assert item.link is not None and item.link.startswith(("http://", "https://"))
