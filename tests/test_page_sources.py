@@ -105,6 +105,17 @@ def test_a_next_link_loop_and_a_next_page_elsewhere_end_the_walk(tmp_path, loopb
     assert "next page http://other.test/p2 is on another host: not followed" in report.message
 
 
+def test_a_later_page_that_fails_keeps_what_was_read_and_tells(tmp_path, loopback):
+    first = b'<li><a href="/a">Story A</a></li><a rel=next href="/gone?page=2">next</a>'
+    loopback.route("/list", respond(200, first, content_type="text/html"))
+    loopback.route("/gone", respond(304))  # or a 404: any failure of a later page
+    rules = '[sources.page]\nitems = "li"\nnext = "a[rel=next]"\n'
+    with Store(tmp_path / "s.sqlite3") as store:
+        [report] = ingest_once(site(tmp_path, loopback.url("/list"), rules), store)
+    assert (report.ok, report.new) == (True, 1)
+    assert report.message and report.message.startswith("page 2 (http://"), report.message
+
+
 def test_undated_items_get_distinct_first_seen_times_in_page_order(tmp_path, loopback):
     page = "".join(f'<li><a href="/n/{n}">Ministry note {n}</a></li>' for n in range(5))
     url = loopback.route("/notes", respond(200, page.encode(), content_type="text/html"))

@@ -49,8 +49,7 @@ async def propose_page(url: str, settings: FetchSettings) -> Proposal | None:
     async with Fetcher(settings) as fetcher:
         first = await fetcher.fetch(url, discover=False)
         body = first.body
-        assert body is not None
-        if not looks_like_html(body, first.content_type):
+        if body is None or not looks_like_html(body, first.content_type):
             return None
         if find_feed_links(body, first.final_url):
             return None

@@ -94,7 +94,8 @@ def _rules_digest(rules: PageRules) -> str:
 
 async def _page(fetcher: Fetcher, url: str, rules: PageRules) -> PageRead:
     result = await fetcher.fetch(url, discover=False)
-    assert result.body is not None  # nothing conditional was asked
+    if result.body is None:  # nothing conditional was asked: a server that says 304 anyway
+        raise FetchError(f"{url} answered {result.status_code} without a body", url=url)
     return parse_page(result.body, result.final_url, rules, content_type=result.content_type)
 
 
