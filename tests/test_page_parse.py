@@ -125,6 +125,9 @@ def test_summary_and_content_are_inner_html_and_scripts_are_left_for_the_sanitiz
         ("Tue, 04 Mar 2025 10:00:00 GMT", datetime(2025, 3, 4, 10, 0, tzinfo=UTC)),
         ("Posted on 4 March 2025 at 14:05", datetime(2025, 3, 4, 14, 5, tzinfo=UTC)),
         ("March 4, 2025", datetime(2025, 3, 4, tzinfo=UTC)),
+        ("Publié le 1er avril 2025 à 14h05", datetime(2025, 4, 1, 14, 5, tzinfo=UTC)),
+        ("mardi 4 mars 2025, 10:30", datetime(2025, 3, 4, 10, 30, tzinfo=UTC)),
+        ("12 décembre 2024", datetime(2024, 12, 12, tzinfo=UTC)),
         ("4 March", None),  # no year: no date (first-seen instead), never a guessed year
         ("yesterday", None),
         ("", None),
@@ -135,7 +138,7 @@ def test_dates_are_read_leniently(text, expected):
 
 
 def test_a_date_format_that_does_not_fit_gives_no_date():
-    assert item_date("4 mars 2025", "%d/%m/%Y") is None
+    assert item_date("4 mars 2025", "%d/%m/%Y") is None  # a format is a format
     assert item_date("04/03/2025", "%d/%m/%Y") == datetime(2025, 3, 4, tzinfo=UTC)
 
 

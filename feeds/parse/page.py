@@ -16,7 +16,8 @@ recovers from broken markup as browsers do, more or less). The rules (docs/page-
   description would be (sanitized later, like any feed's).
 - ``date`` takes the ``datetime`` attribute, else the text: with ``date_format``
   (``strptime``), else leniently (RFC 3339, RFC 822, then dateutil's fuzzy reading of text
-  such as "Posted 3 March 2025, 14:05"). A date without a zone is UTC; one without a year,
+  such as "Posted 3 March 2025, 14:05" or "Publié le 1er avril 2025 à 14h05": English and
+  French month names). A date without a zone is UTC; one without a year,
   month or day is no date (the entry gets its first-seen time, as undated feed items do).
 - An ``items`` selector that matches nothing is a ParseError ("items selector matched
   nothing"): a redesign of the site shows up as a failing source.
@@ -51,6 +52,30 @@ MAX_ITEMS = 500
 _SPACES = re.compile(r"\s+")
 #: Two defaults that differ in every date field: a date text that lacks one reads differently.
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+_ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+_FRENCH_MONTHS = (
+    ("janvier", "janv"), ("février", "fevrier", "févr", "fevr"), ("mars",), ("avril", "avr"),
+    ("mai",), ("juin",), ("juillet", "juil"), ("août", "aout"), ("septembre", "sept"),
+    ("octobre", "oct"), ("novembre", "nov"), ("décembre", "decembre", "déc", "dec"),
+)  # fmt: skip
+
+
+class _DateWords(dateutil_parser.parserinfo):
+    """dateutil's words, with French month names and the words around French dates
+    ("le 1er avril 2025 à 14h05")."""
+
+    # dateutil takes any number of names per month; its stubs say two or three.
+    MONTHS = [
+        (en[:3], en, *fr)  # type: ignore[misc]
+        for en, fr in zip(_ENGLISH_MONTHS, _FRENCH_MONTHS, strict=True)
+    ]
+    JUMP = [*dateutil_parser.parserinfo.JUMP, "le", "à", "er"]
+
+
+_WORDS = _DateWords()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +250,9 @@ def _rfc822(text: str) -> datetime | None:
 
 def _fuzzy(text: str) -> datetime | None:
     try:
-        first, second = (dateutil_parser.parse(text, default=d, fuzzy=True) for d in _DEFAULTS)
+        first, second = (
+            dateutil_parser.parse(text, _WORDS, default=d, fuzzy=True) for d in _DEFAULTS
+        )
     except (ValueError, OverflowError, TypeError):
         return None
     return _utc(first) if first.date() == second.date() else None
