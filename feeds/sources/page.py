@@ -65,11 +65,19 @@ async def read_pages(
     )  # fmt: skip
     if first.not_modified or first.body is None:
         return PagesRead(first, None)
-    digest = f"{ruled}:{first.body_hash}"
     read = parse_page(first.body, first.final_url, rules, content_type=first.content_type)
+    feed, pages = await _walk(fetcher, read, first.final_url, rules)
+    return PagesRead(first, feed, f"{ruled}:{first.body_hash}", pages)
+
+
+async def _walk(
+    fetcher: Fetcher, read: PageRead, url: str, rules: PageRules
+) -> tuple[ParsedFeed, int]:
+    """The first page's ``read`` (from ``url``) with the items of the pages after it, and
+    how many pages were read."""
     items, problems = list(read.feed.items), list(read.feed.problems)
-    visited = {first.final_url}
-    next_url, host = read.next_url, urlsplit(first.final_url).netloc
+    visited = {url}
+    next_url, host = read.next_url, urlsplit(url).netloc
     while next_url and len(visited) < rules.max_pages and next_url not in visited:
         if urlsplit(next_url).netloc != host:
             problems.append(f"next page {next_url} is on another host: not followed")
@@ -84,8 +92,7 @@ async def read_pages(
         items.extend(_new(page.feed.items, items))
         problems.extend(f"page {number}: {p}" for p in page.feed.problems)
         next_url = page.next_url
-    feed = replace(read.feed, items=tuple(items), problems=tuple(problems))
-    return PagesRead(first, feed, digest, len(visited))
+    return replace(read.feed, items=tuple(items), problems=tuple(problems)), len(visited)
 
 
 def _rules_digest(rules: PageRules) -> str:
