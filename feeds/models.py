@@ -13,7 +13,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
-SourceKind = Literal["feed", "articles"]
+SourceKind = Literal["feed", "articles", "page"]
 #: What deleting an article file does to its entry: retract it, or keep it (an archive).
 OnDelete = Literal["retract", "keep"]
 
@@ -54,6 +54,33 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class PageRules:
+    """How a web page without a feed becomes items (kind "page"; feeds.parse.page).
+
+    CSS selectors: ``items`` finds one element per entry on the page; the others apply inside
+    each item (None: the field is left empty, or its default, see feeds.parse.page).
+    """
+
+    items: str
+    title: str | None = None
+    #: Its element's ``href``, resolved against the page (default: the item's first link).
+    link: str | None = None
+    #: Its element's ``datetime`` attribute, else its text.
+    date: str | None = None
+    #: ``strptime`` format of the date text; None: parsed leniently.
+    date_format: str | None = None
+    #: Inner HTML.
+    summary: str | None = None
+    #: Inner HTML.
+    content: str | None = None
+    author: str | None = None
+    #: The link to the next page of the listing (its ``href``), followed up to ``max_pages``.
+    next: str | None = None
+    #: Pages read per run, the first included.
+    max_pages: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     #: Unique name; used in status, ids and ``source:`` queries.
     name: str
@@ -74,6 +101,8 @@ class Source:
     enabled: bool = True
     #: Articles: a deleted file retracts its entry (a tombstone, its page 410), or "keep".
     on_delete: OnDelete = "retract"
+    #: Pages (kind "page"): the CSS selectors that turn the page into items.
+    page: PageRules | None = None
 
     @property
     def location(self) -> str:

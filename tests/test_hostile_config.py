@@ -43,7 +43,7 @@ CASES = [
     ),  # noqa: E501
     (('name = "desk"', 'name = "desk"\nname = "again"'), "line"),  # a duplicate TOML key
     (('path = "articles"', 'path = "no-such-folder"'), "sources[0].path"),
-    (('kind = "articles"', 'kind = "page"'), "sources[0].kind"),
+    (('kind = "articles"', 'kind = "webpage"'), "sources[0].kind"),
     (('name = "desk"', 'name = "de sk"'), "sources[0].name"),
     (('name = "desk"', 'name = "desk"\ncolour = "red"'), "sources[0].colour"),
     (('slug = "zebras"', 'slug = "Zebras!"'), "topics[0].slug"),

@@ -27,6 +27,14 @@ from feeds.cli.adder import (
     unique_name,
     write_config,
 )
+from feeds.cli.page_adder import (
+    Proposal,
+    describe_proposal,
+    no_proposal,
+    page_table,
+    proposal_toml,
+    propose_page,
+)
 from feeds.errors import FeedsError, FetchError
 from feeds.ingest.flow import fetch_settings
 from feeds.models import Config
@@ -34,11 +42,12 @@ from feeds.sources.http import is_fetchable_url
 
 
 def add_location(
-    config: Config, location: str, *, name: str | None, language: str | None, dry_run: bool
-) -> None:
+    config: Config, location: str, *, name: str | None, language: str | None, dry_run: bool,
+    yes: bool = False,
+) -> None:  # fmt: skip
     """``feeds add URL`` (a feed or a page on the web) or ``feeds add PATH`` (a feed file)."""
     if is_fetchable_url(location):
-        add_url(config, location, name=name, language=language, dry_run=dry_run)
+        add_url(config, location, name=name, language=language, dry_run=dry_run, yes=yes)
         return
     path = Path(location).expanduser()
     if path.is_file():
@@ -55,9 +64,11 @@ def add_location(
 
 
 def add_url(
-    config: Config, url: str, *, name: str | None, language: str | None, dry_run: bool
-) -> None:
-    """Find the feed behind ``url``, show it, and add it as a source."""
+    config: Config, url: str, *, name: str | None, language: str | None, dry_run: bool,
+    yes: bool = False,
+) -> None:  # fmt: skip
+    """Find the feed behind ``url``, show it, and add it as a source; for a page that links
+    to no feed, propose a page source (written only with ``yes``)."""
     if not is_fetchable_url(url):
         raise click.UsageError(
             f"{url!r} is not an http:// or https:// URL; for a folder use --articles FOLDER"
@@ -66,6 +77,9 @@ def add_url(
     try:
         found = asyncio.run(discover(url, fetch_settings(config)))
     except FetchError as e:
+        if (proposal := _page_proposal(config, url, e)) is not None:
+            _add_page(config, proposal, name=name, language=language, dry_run=dry_run, yes=yes)
+            return
         raise FetchError(f"{e}; nothing added (check the URL in a browser)", url=url) from e
     check_new_url(config, found.url)
     for line in describe(found):
@@ -78,6 +92,40 @@ def add_url(
     fallback = found.title or (urlsplit(found.url).hostname or "source")
     name = _name(config, name, fallback)
     _write(config, feed_table(name, found, language=language), name, found.page, dry_run)
+
+
+def _page_proposal(config: Config, url: str, error: FetchError) -> Proposal | None:
+    """A page source for ``url`` if it is a page without a feed (``error``: what the feed's
+    discovery said); FetchError if it is such a page but shows no repeated structure."""
+    if error.status_code is None or not 200 <= error.status_code < 300:
+        return None  # the network or the server failed: no page to read
+    try:
+        proposal = asyncio.run(propose_page(url, fetch_settings(config)))
+    except FetchError:
+        return None
+    if proposal is None:
+        raise no_proposal(url, error) from error
+    return proposal
+
+
+def _add_page(
+    config: Config, proposal: Proposal, *, name: str | None, language: str | None,
+    dry_run: bool, yes: bool,
+) -> None:  # fmt: skip
+    check_new_url(config, proposal.url)
+    for line in describe_proposal(proposal):
+        click.echo(line)
+    fallback = proposal.feed.title or urlsplit(proposal.url).hostname or "page"
+    keys = page_table(_name(config, name, fallback), proposal)
+    if language:
+        keys["language"] = language
+    click.echo("the source it would add:")
+    click.echo(proposal_toml(keys))
+    if not (yes or dry_run):
+        click.echo("nothing written: check the items above, then run again with --yes to add"
+                   " it (or edit the selectors: docs/page-sources.md)")  # fmt: skip
+        return
+    _write(config, keys, keys["name"], None, dry_run)
 
 
 def add_feed_file(

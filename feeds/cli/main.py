@@ -119,21 +119,21 @@ def init(folder: Path) -> None:
 @click.option("--name", help="Source name [default: from the feed's title or the folder].")
 @click.option("--language", help="Language of its entries, when the feed does not say (fr).")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; change nothing.")
+@click.option("--yes", is_flag=True, help="Write the page source proposed (a page without feed).")
 @pass_obj
 def add(
     obj: Obj, url: str | None, folder: Path | None, name: str | None, language: str | None,
-    dry_run: bool,
+    dry_run: bool, yes: bool,
 ) -> None:  # fmt: skip
-    """Add a source: the feed behind URL (a feed or a page that links to one), a feed file
-    PATH, or a folder of articles."""
+    """Add a source: the feed behind URL (a feed or a page that links to one; for a page
+    without one, a proposed page source), a feed file PATH, or a folder of articles."""
     from feeds.cli.add import add_articles, add_location
 
     if (url is None) == (folder is None):
         raise click.UsageError("give a URL or PATH, or --articles FOLDER (not both)")
     if url is not None:
-        add_location(obj.config, url, name=name, language=language, dry_run=dry_run)
-    else:
-        assert folder is not None
+        add_location(obj.config, url, name=name, language=language, dry_run=dry_run, yes=yes)
+    elif folder is not None:
         add_articles(obj.config, folder, name=name, dry_run=dry_run)
 
 

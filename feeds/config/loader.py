@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from feeds.config import values as check
+from feeds.config.page import KINDS, page_source, source_kind
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
 from feeds.models import Config, OnDelete, Settings, Source, Topic
@@ -31,7 +32,7 @@ SETTINGS_KEYS = frozenset(
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
-    + ("enabled", "on_delete")
+    + ("enabled", "on_delete", "page")
 )
 TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
@@ -297,9 +298,8 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
         f"must be letters, digits, '-', '_' or '.', not {name!r}",
     )
     kind = ctx.get(t, "kind", str, w, "feed")
-    ctx.check(
-        kind in ("feed", "articles"), f"{w}.kind", f'must be "feed" or "articles", not {kind!r}'
-    )
+    ctx.check(kind in KINDS, f"{w}.kind", f'must be "feed", "articles" or "page", not {kind!r}')
+    page = page_source(t, w, ctx.file, kind)
     url, path = _location(ctx, t, w, kind)
     language = ctx.get(t, "language", str, w, "") or None
     ctx.check(
@@ -312,7 +312,7 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
         link_base = _http_url(ctx, link_base, f"{w}.link_base").rstrip("/") + "/"
     return Source(
         name=name,
-        kind="articles" if kind == "articles" else "feed",
+        kind=source_kind(kind),
         url=url,
         path=path,
         interval=_duration(ctx, t, w, settings.interval),
@@ -322,6 +322,7 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
         link_base=link_base,
         enabled=ctx.get(t, "enabled", bool, w, True),
         on_delete=_on_delete(ctx, t, w, kind),
+        page=page,
     )
 
 

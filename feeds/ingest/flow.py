@@ -189,6 +189,8 @@ async def _read(
             return None, state, None
         parsed = parse_feed(body, url=source.path.as_uri(), fast=run.fast)
         return _normalized(run, source, parsed), decide.after_read(state, digest), None
+    if source.page is not None:
+        return await _read_page(run, source, state)
     url = state.url or source.url
     assert url is not None
     if run.pool is None:
@@ -219,6 +221,29 @@ async def _fetch_and_parse(
         result.body, url=result.final_url, content_type=result.content_type, fast=run.fast
     )
     return _normalized(run, source, parsed), state, result.max_age
+
+
+async def _read_page(
+    run: _Ingest, source: Source, state: SourceState
+) -> tuple[NormalizedFeed | None, SourceState, float | None]:
+    """A page source (feeds.sources.page): its pages read, their items as a feed's."""
+    from feeds.sources.page import read_pages  # parsel and its parser: for page sources only
+
+    assert source.page is not None
+    url = state.url or source.url
+    assert url is not None
+    read = await read_pages(
+        run.fetcher, url, source.page,
+        etag=state.etag, last_modified=state.last_modified, body_hash=state.body_hash,
+    )  # fmt: skip
+    first = read.first
+    state = decide.after_fetch(
+        state, permanent_url=first.permanent_url, etag=first.etag,
+        last_modified=first.last_modified, body_hash=read.digest or state.body_hash,
+    )  # fmt: skip
+    if read.feed is None:
+        return None, state, first.max_age
+    return _normalized(run, source, read.feed), state, first.max_age
 
 
 def _normalize_args(run: _Ingest, source: Source) -> NormalizeArgs:

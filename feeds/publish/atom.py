@@ -187,6 +187,8 @@ class _Extras:
     source_updated: str
     source_url: str | None
     related: tuple[Related, ...] = ()
+    #: A page source's URL is a web page, not a feed: ``alternate``, not ``self``.
+    source_rel: str = "self"
 
 
 class _AtomExtras:
@@ -219,7 +221,8 @@ class _AtomExtras:
         etree.SubElement(source, "id").text = extras.source_id
         etree.SubElement(source, "title").text = extras.source_title
         if extras.source_url:
-            etree.SubElement(source, "link", {"rel": "self", "href": extras.source_url})
+            attributes = {"rel": extras.source_rel, "href": extras.source_url}
+            etree.SubElement(source, "link", attributes)
         etree.SubElement(source, "updated").text = extras.source_updated
         return entry
 
@@ -255,6 +258,7 @@ def _extras(
         source_updated=utc(entry.updated).isoformat(),
         source_url=url,
         related=clean_related(entry, related),
+        source_rel="alternate" if source and source.kind == "page" else "self",
     )
 
 
