@@ -1,5 +1,6 @@
-"""The rest of public/: the browser stylesheet, article pages, ``index.html``, ``feeds.opml``,
-and the removal of the feeds of topics no longer configured.
+"""The rest of public/: the browser stylesheets (``feed.xsl``, ``feeds.css``) and the copy
+script, article pages, ``index.html``, ``status.html``, ``feeds.opml``, and the removal of
+the feeds and pages of topics no longer configured.
 
 Called by ``feeds.publish.flow`` once the topics are published; renders with
 ``feeds.publish.pages``, writes with ``feeds.publish.files``; asks ``feeds.decide.publish``
@@ -18,42 +19,79 @@ from feeds.models import Config
 from feeds.publish.atom import STYLESHEET
 from feeds.publish.files import write_atomic, write_many
 from feeds.publish.gone import withdraw_pages
-from feeds.publish.health_feed import STATUS_SLUG
-from feeds.publish.pages import render_article_page, render_index, render_opml
+from feeds.publish.matches import newest_matches
+from feeds.publish.pages import (
+    COPY_SCRIPT,
+    INDEX,
+    STYLESHEET_CSS,
+    render_article_page,
+    render_index,
+    render_opml,
+)
+from feeds.publish.status_page import publish_status
+from feeds.publish.templating import EntryView, entry_view
 from feeds.store.sqlite.store import Store
 
 log = logging.getLogger("feeds")
 
 
-def stylesheet() -> bytes:
-    """The XSL that makes a feed opened in a browser read as a page (package data)."""
-    return (resources.files("feeds") / "static" / STYLESHEET).read_bytes()
+#: Entries of each topic the index shows.
+INDEX_ENTRIES = 3
+
+
+def stylesheet(name: str = STYLESHEET) -> bytes:
+    """A file of ``feeds/static`` (package data): by default the XSL that makes a feed opened
+    in a browser read as a page."""
+    return (resources.files("feeds") / "static" / name).read_bytes()
+
+
+def publish_static(public: Path) -> None:
+    """The XSL, the pages' stylesheet and the copy script, into public/."""
+    for name in (STYLESHEET, STYLESHEET_CSS, COPY_SCRIPT):
+        write_atomic(public / name, stylesheet(name))
 
 
 def unpublish_removed(config: Config, store: Store) -> None:
     """Remove the current feeds of topics no longer in the config (archives stay)."""
     for slug in removed(store.topic_slugs(), (t.slug for t in config.topics)):
-        for extension in FEED_FILES:
+        for extension in (*FEED_FILES, "html"):
             (config.settings.public_dir / f"{slug}.{extension}").unlink(missing_ok=True)
         store.forget_topic(slug)
         log.info("topic %s: no longer in the config, its feeds are removed", slug)
 
 
 def publish_index(config: Config, store: Store) -> None:
+    """``index.html``, ``status.html`` and ``feeds.opml``."""
     settings = config.settings
-    counts, updated = {}, {}
+    counts, updated, newest = {}, {}, {}
     for topic in config.topics:
         record = store.topic_record(topic.slug)
         counts[topic.slug] = record.entries if record else 0
         if record and record.published_at:
             updated[topic.slug] = record.published_at
-    status = f"{STATUS_SLUG}.atom"  # the health feed (feeds.publish.health), linked once it exists
-    linked = status if (settings.public_dir / status).exists() else None
+        newest[topic.slug] = _newest(config, store, topic.query, topic.exclude, topic.languages)
     index = render_index(
-        config.topics, settings=settings, counts=counts, updated=updated, status=linked
+        config.topics, settings=settings, counts=counts, updated=updated, newest=newest
     )
-    write_atomic(settings.public_dir / "index.html", index)
+    write_atomic(settings.public_dir / INDEX, index)
+    publish_status(config, store)
     write_atomic(settings.public_dir / "feeds.opml", render_opml(config.topics, settings=settings))
+
+
+def _newest(
+    config: Config, store: Store, query: str, exclude: str | None, languages: tuple[str, ...]
+) -> list[EntryView]:
+    """A topic's newest few matches, one per link (copies of a story seldom share one)."""
+    sources = {s.name: s for s in config.sources}
+    entries, _ = newest_matches(store, query, exclude, languages, limit=3 * INDEX_ENTRIES)
+    seen: set[str] = set()
+    views: list[EntryView] = []
+    for entry in entries:
+        key = entry.link or entry.id
+        if key not in seen and len(views) < INDEX_ENTRIES:
+            seen.add(key)
+            views.append(entry_view(entry, config.settings, sources))
+    return views
 
 
 def publish_pages(config: Config, store: Store) -> None:
