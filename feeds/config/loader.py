@@ -38,6 +38,7 @@ TOP_KEYS = frozenset({"settings", "sources", "topics"})
 
 # Always used with fullmatch: a pattern's `$` also matches before a final newline (#15 item 10).
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_RESERVED_SLUGS = frozenset({"index", "status"})
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
@@ -371,6 +372,8 @@ def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
         f"{w}.slug",
         f"must be lower-case letters, digits and '-', not {slug!r}",
     )
+    # public/<slug>.html is the topic's page: these are the site's own (#20).
+    ctx.check(slug not in _RESERVED_SLUGS, f"{w}.slug", f"{slug!r} is the name of a site page")
     query = ctx.required(t, "query", w)
     exclude = ctx.get(t, "exclude", str, w, "") or None
     _check_query(ctx, query, f"{w}.query")

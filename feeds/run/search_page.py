@@ -62,8 +62,10 @@ class SearchPage:
         *,
         limit: Limit | None = None,
         clock: Callable[[], float] = time.monotonic,
+        budget: int = BUDGET,
     ) -> None:
         self.config, self.limit, self.clock = config, limit or Limit(), clock
+        self.budget = budget
         self._buckets: OrderedDict[str, Bucket] = OrderedDict()
         self._lock = threading.Lock()
         self._running = threading.BoundedSemaphore(CONCURRENT)
@@ -107,7 +109,7 @@ class SearchPage:
         if not q.strip():
             return _html(self.page(request, q=q, topic=topic), 200)
         try:
-            with open_readonly(config.settings, budget=BUDGET) as store:
+            with open_readonly(config.settings, budget=self.budget) as store:
                 sources = {s.name: s for s in config.sources}
                 found = search(store, q, topic, settings=config.settings, sources=sources)
         except QuerySyntaxError as e:

@@ -3,14 +3,17 @@
 ``ReadOnlyStore`` is a ``Store`` whose connection SQLite opened with ``mode=ro`` and
 ``PRAGMA query_only``: nothing through it can write, and it neither creates the file nor
 migrates its schema (a store of another schema is a StoreError). A progress handler counts
-the virtual machine steps of each query and interrupts one past ``budget`` steps (a
-StoreError, ``QueryTooCostly``), so one search cannot hold a core for long whatever its
-query. Only SQL; decides nothing.
+the virtual machine steps of each query and interrupts one past ``budget`` steps or
+``seconds`` (a StoreError, ``QueryTooCostly``), so one search cannot hold a core for long
+whatever its query. (The full-text index's own work inside one step, merging the rows of
+one term, is not counted: the query's size bounds that, see ``feeds.run.search_results``.)
+Only SQL; decides nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,11 +31,13 @@ _STEP = 1000
 class ReadOnlyStore(Store):
     """One SQLite file, read-only, each query within ``budget`` steps."""
 
-    def __init__(self, path: Path | str, *, budget: int) -> None:
+    def __init__(self, path: Path | str, *, budget: int, seconds: float = 2.0) -> None:
         self.path = str(path)
         self._batched = False
-        self._steps = 0
-        self._budget = max(budget // _STEP, 1)
+        self._steps, self._seconds, self._deadline = 0, seconds, 0.0
+        # Checked every ``step`` steps: finer for a small budget.
+        step = max(1, min(_STEP, budget // 10))
+        self._budget = max(budget // step, 1)
         uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
         try:
             self._db = sqlite3.connect(uri, uri=True, timeout=busy_timeout(), isolation_level=None)
@@ -44,14 +49,14 @@ class ReadOnlyStore(Store):
         if version != SCHEMA_VERSION:
             self._db.close()
             raise StoreError(f"the store {self.path} has schema {version}, not {SCHEMA_VERSION}")
-        self._db.set_progress_handler(self._progress, _STEP)
+        self._db.set_progress_handler(self._progress, step)
 
     def _progress(self) -> int:
         self._steps += 1
-        return 1 if self._steps > self._budget else 0
+        return 1 if self._steps > self._budget or time.monotonic() > self._deadline else 0
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        self._steps = 0
+        self._steps, self._deadline = 0, time.monotonic() + self._seconds
         try:
             return super()._query(sql, params)
         except StoreError as e:
