@@ -39,8 +39,9 @@ log = logging.getLogger("feeds")
 
 #: Searches running at once; one more is answered 503 at once rather than queued.
 CONCURRENT = 2
-#: SQLite virtual machine steps one query of a search may take.
-BUDGET = 20_000_000
+#: SQLite virtual machine steps one query of a search may take (about six per match
+#: counted), and its time in seconds (see docs/web.md for what they were measured on).
+BUDGET, SECONDS = 3_000_000, 1.0
 #: Clients whose buckets are kept (the least recently seen go first).
 CLIENTS = 10_000
 _MARK = re.compile(rb"<!--feeds:search(?::([a-z0-9-]{1,64}))?-->")
@@ -109,7 +110,7 @@ class SearchPage:
         if not q.strip():
             return _html(self.page(request, q=q, topic=topic), 200)
         try:
-            with open_readonly(config.settings, budget=self.budget) as store:
+            with open_readonly(config.settings, budget=self.budget, seconds=SECONDS) as store:
                 sources = {s.name: s for s in config.sources}
                 found = search(store, q, topic, settings=config.settings, sources=sources)
         except QuerySyntaxError as e:

@@ -25,10 +25,10 @@ def open_store(settings: Settings) -> Store:
     return Store(settings.data_dir / STORE_FILE)
 
 
-def open_readonly(settings: Settings, *, budget: int) -> Store:
+def open_readonly(settings: Settings, *, budget: int, seconds: float = 2.0) -> Store:
     """The store of ``settings.data_dir``, read-only, each query within ``budget`` steps of
-    SQLite's virtual machine (``feeds.store.sqlite.readonly``); StoreError if it does not
-    exist yet."""
+    SQLite's virtual machine and about ``seconds`` (``feeds.store.sqlite.readonly``);
+    StoreError if it does not exist yet."""
     from feeds.store.sqlite.readonly import ReadOnlyStore
 
-    return ReadOnlyStore(settings.data_dir / STORE_FILE, budget=budget)
+    return ReadOnlyStore(settings.data_dir / STORE_FILE, budget=budget, seconds=seconds)

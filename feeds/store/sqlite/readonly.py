@@ -3,10 +3,11 @@
 ``ReadOnlyStore`` is a ``Store`` whose connection SQLite opened with ``mode=ro`` and
 ``PRAGMA query_only``: nothing through it can write, and it neither creates the file nor
 migrates its schema (a store of another schema is a StoreError). A progress handler counts
-the virtual machine steps of each query and interrupts one past ``budget`` steps or
-``seconds`` (a StoreError, ``QueryTooCostly``), so one search cannot hold a core for long
-whatever its query. (The full-text index's own work inside one step, merging the rows of
-one term, is not counted: the query's size bounds that, see ``feeds.run.search_results``.)
+the virtual machine steps of each query and interrupts one past ``budget`` steps, or any
+once ``seconds`` have passed since the store was opened (a StoreError, ``QueryTooCostly``),
+so one search cannot hold a core for long whatever its query. (The full-text index's own
+work inside a step, such as expanding a prefix, is not counted as steps; the clock sees
+it at the next step.)
 Only SQL; decides nothing.
 """
 
@@ -34,7 +35,8 @@ class ReadOnlyStore(Store):
     def __init__(self, path: Path | str, *, budget: int, seconds: float = 2.0) -> None:
         self.path = str(path)
         self._batched = False
-        self._steps, self._seconds, self._deadline = 0, seconds, 0.0
+        # The steps are counted per query, the time from the opening: a search opens it.
+        self._steps, self._deadline = 0, time.monotonic() + seconds
         # Checked every ``step`` steps: finer for a small budget.
         step = max(1, min(_STEP, budget // 10))
         self._budget = max(budget // step, 1)
@@ -56,7 +58,7 @@ class ReadOnlyStore(Store):
         return 1 if self._steps > self._budget or time.monotonic() > self._deadline else 0
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        self._steps, self._deadline = 0, time.monotonic() + self._seconds
+        self._steps = 0
         try:
             return super()._query(sql, params)
         except StoreError as e:
