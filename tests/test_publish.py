@@ -402,7 +402,7 @@ def test_article_page():
     assert doc.xpath("//article")[0].get("lang") == "en-GB"
     assert doc.findtext(".//title") == "Prices <up> & away"
     assert doc.xpath("//article/h1")[0].text_content() == "Prices <up> & away"
-    assert doc.xpath("//article/h2")[0].text_content() == "Morning"  # content, as HTML
+    assert doc.xpath("//article//h2")[0].text_content() == "Morning"  # content, as HTML
     assert doc.xpath("//time")[0].get("datetime") == entry.published.isoformat()
     assert "Field team" in doc.text_content()
     assert doc.xpath(f'//a[@href="{BASE}"]')

@@ -6,12 +6,13 @@ the search box the daemon puts in when it serves them."""
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import lxml.html
 import pytest
 from test_serve import call
-from webpages import BASE, HOSTILE, SAHEL, assert_valid_html, make_site
+from webpages import BASE, HOSTILE, SAHEL, T0, assert_valid_html, entry, make_site
 
 from feeds.config.loader import load_config
 from feeds.errors import ConfigError
@@ -147,3 +148,14 @@ def test_a_topic_cannot_take_a_site_page_s_name(tmp_path: Path, slug: str) -> No
     config.write_text(f'[[topics]]\nslug = "{slug}"\ntitle = "T"\nquery = "x"\n')
     with pytest.raises(ConfigError, match="topics\\[0\\].slug.*site page"):
         load_config(config)
+
+
+def test_the_index_follows_a_new_match(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    with Store(config.settings.data_dir / "feeds.sqlite3") as store:
+        store.upsert([entry(30, "Sahel: a new report arrives")], now=T0 + timedelta(days=2))
+        regenerate(config, store)
+    newest = _page(config, "index.html").get_element_by_id("topic-sahel").xpath(".//ol/li/a")
+    assert newest[0].text_content() == "Sahel: a new report arrives"
+    page = _page(config, "sahel.html")
+    assert page.xpath('//ol[@class="entries"]//h3')[0].text_content() == newest[0].text_content()

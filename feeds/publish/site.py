@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from feeds.decide.publish import FEED_FILES, removed
-from feeds.models import Config
+from feeds.models import Config, Topic
 from feeds.publish.atom import STYLESHEET
 from feeds.publish.files import write_atomic, write_many
 from feeds.publish.gone import withdraw_pages
@@ -69,7 +69,7 @@ def publish_index(config: Config, store: Store) -> None:
         counts[topic.slug] = record.entries if record else 0
         if record and record.published_at:
             updated[topic.slug] = record.published_at
-        newest[topic.slug] = _newest(config, store, topic.query, topic.exclude, topic.languages)
+        newest[topic.slug] = _newest(config, store, topic, record.state if record else None)
     index = render_index(
         config.topics, settings=settings, counts=counts, updated=updated, newest=newest
     )
@@ -78,19 +78,33 @@ def publish_index(config: Config, store: Store) -> None:
     write_atomic(settings.public_dir / "feeds.opml", render_opml(config.topics, settings=settings))
 
 
-def _newest(
-    config: Config, store: Store, query: str, exclude: str | None, languages: tuple[str, ...]
-) -> list[EntryView]:
+#: The index's entries of each topic by (store, slug, the topic's state key): while a topic's
+#: state is the same its newest matches are (``feeds.publish.key``), so an unchanged topic
+#: is not read again for the index, as it is not for its feeds.
+_NEWEST: dict[tuple[str, str, str], list[EntryView]] = {}
+_NEWEST_KEPT = 4096
+
+
+def _newest(config: Config, store: Store, topic: Topic, state: str | None) -> list[EntryView]:
     """A topic's newest few matches, one per link (copies of a story seldom share one)."""
+    key = (store.path, topic.slug, state) if state else None
+    if key is not None and key in _NEWEST:
+        return _NEWEST[key]
     sources = {s.name: s for s in config.sources}
-    entries, _ = newest_matches(store, query, exclude, languages, limit=3 * INDEX_ENTRIES)
+    entries, _ = newest_matches(
+        store, topic.query, topic.exclude, topic.languages, limit=3 * INDEX_ENTRIES
+    )
     seen: set[str] = set()
     views: list[EntryView] = []
     for entry in entries:
-        key = entry.link or entry.id
-        if key not in seen and len(views) < INDEX_ENTRIES:
-            seen.add(key)
+        link = entry.link or entry.id
+        if link not in seen and len(views) < INDEX_ENTRIES:
+            seen.add(link)
             views.append(entry_view(entry, config.settings, sources))
+    if key is not None:
+        if len(_NEWEST) >= _NEWEST_KEPT:
+            _NEWEST.clear()
+        _NEWEST[key] = views
     return views
 
 
