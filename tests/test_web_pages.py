@@ -102,6 +102,11 @@ def test_status_page_shows_sources_and_topics(site: Config) -> None:
     wire = cards["Sahel Wire (wire)"]
     assert "2024-05-01 08:00 UTC" in wire.text_content()  # last success
     assert "Last error" not in wire.text_content()
+    order = doc.xpath('//section[@aria-labelledby="sources"]//h3')
+    assert [h.text_content() for h in order] == [
+        "The Desk (desk)",
+        "Sahel Wire (wire)",
+    ]  # failing first
     topics = doc.xpath('//section[@aria-labelledby="topics"]//h3/a/@href')
     assert topics == ["sahel.html", "space.html"]
     assert "1 failing" in doc.xpath('//p[@class="summary"]')[0].text_content()

@@ -35,6 +35,7 @@ def status_page(config: Config, store: Store) -> bytes:
     """The page's bytes as the store stands."""
     states, counts = store.source_states(), store.count_entries()
     sources = [source_status(s, states.get(s.name), counts.get(s.name, 0)) for s in config.sources]
+    sources.sort(key=lambda s: s.status not in ("error", "gone"))  # failing first, else in order
     topics = []
     for topic in config.topics:
         record = store.topic_record(topic.slug)
