@@ -9,6 +9,7 @@ Every error the package raises on purpose derives from FeedsError::
      │    ├── FetchError                    network, HTTP status, limits
      │    └── ParseError                    the body or file could not be read as entries
      ├── StoreError                         SQLite could not be opened or written
+     │    └── QueryTooCostly                a read-only search went past its budget
      ├── PublishError                       a topic could not be published
      └── LockError                          another process holds the data folder
 
@@ -136,3 +137,9 @@ class LockError(FeedsError):
     """Another feeds process holds the lock on the data folder."""
 
     _default_message = "another feeds process is running"
+
+
+class QueryTooCostly(StoreError):
+    """A search on the read-only store went past its budget and was interrupted."""
+
+    _default_message = "the query was interrupted: it cost more than allowed"

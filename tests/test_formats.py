@@ -34,7 +34,7 @@ LINKS = Links(
         ("application/rss+xml", BASE + "sahel.rss"),
         ("application/feed+json", BASE + "sahel.json"),
     ),
-    site=BASE + "#topic-sahel",
+    site=BASE + "sahel.html",
     prev_archive=BASE + "archive/sahel/abc/2.atom",
 )
 ARCHIVE = Links(
@@ -87,7 +87,7 @@ def test_golden_file(name, render):
 def test_rss_reads_back_with_feedparser():
     parsed = feedparser.parse(rss())
     assert not parsed.bozo and parsed.version == "rss20"
-    assert parsed.feed.link == BASE + "#topic-sahel"  # the topic's page (#15 item 9)
+    assert parsed.feed.link == BASE + "sahel.html"  # the topic's page (#15 item 9)
     assert [e.id for e in parsed.entries] == [e.id for e in ENTRIES]
     first = parsed.entries[0]
     assert first.title == ENTRIES[0].title

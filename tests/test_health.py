@@ -175,4 +175,7 @@ def test_cron_runs_keep_the_health_feed_as_the_daemon_does(tmp_path: Path, loopb
     assert saved.sources["wire"].condition == "failing"
     assert saved.sources["desk"].condition == "ok"
     index = (tmp_path / "public" / "index.html").read_text()
-    assert '<a href="_status.atom" type="application/atom+xml">' in index
+    assert '<a href="status.html">' in index
+    page = (tmp_path / "public" / "status.html").read_text()  # written after the ingest too
+    assert '<a href="_status.atom" type="application/atom+xml">' in page
+    assert '<span class="badge">error</span>' in page

@@ -15,13 +15,15 @@ from atomcheck import assert_valid_atom, parse_xml
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from webpages import assert_valid_html
 
 from feeds.models import Entry, RawItem, Settings, Source, Topic
 from feeds.normalize.entry import normalize
 from feeds.normalize.sanitize import sanitize_html
-from feeds.publish.atom import render_atom
+from feeds.publish.atom import Related, render_atom
 from feeds.publish.formats import render_json_feed, render_rss
-from feeds.publish.pages import render_article_page, render_index
+from feeds.publish.pages import render_article_page, render_index, render_topic_page
+from feeds.publish.templating import entry_view
 
 SPECIALS = st.sampled_from(
     ["]]>", "&", "<", ">", "&amp;", "\x00", "\x0b", "\ufffe", "\ud800", "<script>", "\u2028",
@@ -55,6 +57,19 @@ def _check_all(entry: Entry, topic: Topic, source: Source) -> None:
     assert page.find("body") is not None and not list(page.iter("script"))
     index = lxml.html.document_fromstring(render_index([topic], settings=SETTINGS))
     assert not list(index.iter("script"))
+    # The web face (#20): valid HTML whatever the text, and the text never markup.
+    copy = Related("http://example.org/2", source.title or "")
+    view = entry_view(entry, SETTINGS, sources, [copy])
+    views = {topic.slug: [view]}
+    for data in (
+        render_topic_page(topic, [view], settings=SETTINGS),
+        render_index([topic], settings=SETTINGS, newest=views),
+        render_article_page(entry, settings=SETTINGS),
+    ):
+        assert_valid_html(data)
+        doc = lxml.html.document_fromstring(data)
+        assert [s.get("src") for s in doc.iter("script")] in ([], ["copy.js"])
+        assert not doc.xpath("//*[starts-with(name(@*), 'on')]")
 
 
 @hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -116,7 +116,7 @@ def test_newsboat_takes_the_topic_page_as_each_feed_s_site(served, tmp_path):
     reload(reader, [f"{base}{slug}.atom" for slug in TOPICS])
     with sqlite3.connect(reader / "cache.db") as db:
         sites = dict(db.execute("SELECT rssurl, url FROM rss_feed").fetchall())
-    assert sites == {f"{base}{slug}.atom": f"{base}#topic-{slug}" for slug in TOPICS}
+    assert sites == {f"{base}{slug}.atom": f"{base}{slug}.html" for slug in TOPICS}
     index = (config.parent.parent / "public" / "index.html").read_text()
     assert all(f'id="topic-{slug}"' in index for slug in TOPICS)
 

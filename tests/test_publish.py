@@ -350,9 +350,10 @@ def test_index_lists_topics_with_counts_and_dates():
     )
     assert data.startswith(b"<!DOCTYPE html>")
     doc = lxml.html.fromstring(data)
-    items = doc.xpath("//li")
+    items = doc.xpath('//ul[@class="topics"]/li')
     assert len(items) == 2
-    assert items[0].xpath(".//h2/a")[0].get("href") == "sahel.atom"
+    assert items[0].xpath(".//h2/a")[0].get("href") == "sahel.html"
+    assert items[0].xpath('.//a[@type="application/atom+xml"]')[0].get("href") == "sahel.atom"
     assert items[0].xpath(".//h2/a")[0].text_content() == "Sahel"
     assert SAHEL.description in items[0].text_content()
     assert "3 entries" in items[0].text_content()
@@ -383,7 +384,7 @@ def test_opml_lists_every_topic():
     assert [o.get("xmlUrl") for o in outlines] == [BASE + "sahel.atom", BASE + "ai-policy.atom"]
     assert [o.get("text") for o in outlines] == ["Sahel", 'AI <policy> & "rules"']
     assert all(o.get("type") == "rss" for o in outlines)
-    assert outlines[0].get("htmlUrl") == BASE + "#topic-sahel"
+    assert outlines[0].get("htmlUrl") == BASE + "sahel.html"
     assert b"dateCreated" not in data
     assert render_opml(TOPICS, settings=SETTINGS) == data
 
@@ -397,10 +398,11 @@ def test_article_page():
     assert data.startswith(b"<!DOCTYPE html>")
     assert b"Prices &lt;up&gt; &amp; away" in data
     doc = lxml.html.fromstring(data)
-    assert doc.get("lang") == "en-GB"
+    assert doc.get("lang") == "en"  # the page's own words; the article's are its language
+    assert doc.xpath("//article")[0].get("lang") == "en-GB"
     assert doc.findtext(".//title") == "Prices <up> & away"
     assert doc.xpath("//article/h1")[0].text_content() == "Prices <up> & away"
-    assert doc.xpath("//article/h2")[0].text_content() == "Morning"  # content, as HTML
+    assert doc.xpath("//article//h2")[0].text_content() == "Morning"  # content, as HTML
     assert doc.xpath("//time")[0].get("datetime") == entry.published.isoformat()
     assert "Field team" in doc.text_content()
     assert doc.xpath(f'//a[@href="{BASE}"]')

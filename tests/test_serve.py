@@ -30,11 +30,18 @@ class Reply:
         self.status, self.headers, self.body = status, headers, body
 
 
-def call(app, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> Reply:
+def call(
+    app,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    client: str = "127.0.0.1",
+) -> Reply:
+    path, _, query = path.partition("?")
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": b"", "server": ("127.0.0.1", 8080), "client": ("127.0.0.1", 1234),
+        "query_string": query.encode(), "server": ("127.0.0.1", 8080), "client": (client, 1234),
         "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
     }  # fmt: skip
     sent: list[dict] = []

@@ -1,6 +1,6 @@
 """Where a topic feed says its site is (#15 item 9): readers that take the *last*
 ``rel="alternate"`` link of an Atom feed as the feed's site (newsboat does) must land on the
-topic's web page (its entry in index.html), never on the JSON Feed or the RSS sibling. The
+topic's web page (``<slug>.html``, #20), never on the JSON Feed or the RSS sibling. The
 RSS channel's link and the JSON Feed's home page say the same."""
 
 from __future__ import annotations
@@ -45,15 +45,16 @@ def _alternates(public) -> list[tuple[str | None, str | None]]:
 
 def test_the_last_alternate_of_a_topic_feed_is_its_web_page(tmp_path):
     public = _site(tmp_path).settings.public_dir
-    page = BASE + "#topic-sahel-news"
+    page = BASE + "sahel-news.html"
     assert _alternates(public) == [
         ("application/rss+xml", BASE + "sahel-news.rss"),
         ("application/feed+json", BASE + "sahel-news.json"),
         ("text/html", page),
     ]
-    # The anchor is there: the page exists.
+    # The page is there, and the index links it (its old anchor stays for old links).
+    assert html.fromstring((public / "sahel-news.html").read_bytes()).findtext(".//h1") == "Sahel"
     index = html.fromstring((public / "index.html").read_bytes())
-    assert index.get_element_by_id("topic-sahel-news") is not None
+    assert index.get_element_by_id("topic-sahel-news").xpath(".//h2/a/@href") == ["sahel-news.html"]
     # feedparser, like most readers, takes the feed's link from its text/html alternate.
     assert feedparser.parse((public / "sahel-news.atom").read_bytes()).feed.link == page
     assert feedparser.parse((public / "sahel-news.rss").read_bytes()).feed.link == page
@@ -62,4 +63,4 @@ def test_the_last_alternate_of_a_topic_feed_is_its_web_page(tmp_path):
 
 def test_the_web_page_stays_last_with_the_siblings_switched_off(tmp_path):
     public = _site(tmp_path, rss=False, json_feed=False).settings.public_dir
-    assert _alternates(public) == [("text/html", BASE + "#topic-sahel-news")]
+    assert _alternates(public) == [("text/html", BASE + "sahel-news.html")]

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from feeds.cli.terminal import highlight, query_leaves, snippet
+from feeds.cli.terminal import highlight, snippet
 from feeds.models import Config, Entry
 from feeds.normalize.text import body_text
 from feeds.store.protocols import StoreType
+from feeds.topics.highlight import query_leaves
 from feeds.topics.query import Query, Term, explain_topic, parse_query, tokens
 from feeds.topics.selection import select
 

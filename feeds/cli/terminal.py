@@ -9,7 +9,6 @@ must not read the config or the store, nor decide what matches (``feeds.topics.q
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -21,66 +20,13 @@ import click
 
 from feeds.cli.logs import PROGRESS, held
 from feeds.models import IngestReport
+from feeds.topics.highlight import match_spans, window
 from feeds.topics.parser import Leaf
-from feeds.topics.query import And, Or, Phrase, Query, Term, fold
 
-#: A word as the FTS5 tokenizer sees one, near enough for display (letters and digits).
-_WORD = re.compile(r"[^\W_]+")
 _ELLIPSIS = "…"
 
 
 # -- highlighting -----------------------------------------------------------------------------
-
-
-def query_leaves(*queries: Query | None) -> tuple[Leaf, ...]:
-    """The positive words and phrases of ``queries`` (not those under NOT)."""
-    found: list[Leaf] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, Term | Phrase):
-            found.append(node)
-        elif isinstance(node, And | Or):
-            for child in node.children:
-                walk(child)
-
-    for query in queries:
-        if query is not None:
-            walk(query.root)
-    return tuple(found)
-
-
-def match_spans(text: str, leaves: Iterable[Leaf], *, title: bool = True) -> list[tuple[int, int]]:
-    """Character spans of ``text`` that the ``leaves`` match, merged and sorted.
-
-    Only words the full-text search looks at: leaves without a field, and ``title:`` leaves
-    when ``text`` is a title.
-    """
-    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
-    spans: list[tuple[int, int]] = []
-    for leaf in leaves:
-        if leaf.field not in (None, "title") or (leaf.field == "title" and not title):
-            continue
-        n = len(leaf.tokens)
-        for i in range(len(words) - n + 1):
-            if n and _words_match([w[2] for w in words[i : i + n]], leaf):
-                spans.append((words[i][0], words[i + n - 1][1]))
-    return _merge(sorted(spans))
-
-
-def _words_match(got: list[str], leaf: Leaf) -> bool:
-    want = leaf.tokens
-    last_ok = got[-1].startswith(want[-1]) if leaf.prefix else got[-1] == want[-1]
-    return last_ok and got[:-1] == list(want[:-1])
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def mark(text: str, spans: Sequence[tuple[int, int]], *, color: bool) -> str:
@@ -106,11 +52,7 @@ def snippet(text: str, leaves: Iterable[Leaf], *, color: bool, width: int = 100)
     spans = match_spans(text, leaves, title=False)
     if not spans:
         return ""
-    start = max(0, spans[0][0] - width // 3)
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    end = min(len(text), start + width)
-    if end < len(text):
-        end = max(text.rfind(" ", start, end), spans[0][1])
+    start, end = window(text, spans, width)
     piece = text[start:end]
     shifted = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
     prefix = _ELLIPSIS if start else ""

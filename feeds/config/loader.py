@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from feeds.config import values as check
+from feeds.config.context import Context as _Ctx
 from feeds.config.page import KINDS, page_source, source_kind
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
@@ -39,6 +40,7 @@ TOP_KEYS = frozenset({"settings", "sources", "topics"})
 
 # Always used with fullmatch: a pattern's `$` also matches before a final newline (#15 item 10).
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_RESERVED_SLUGS = frozenset({"index", "status"})
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
@@ -80,77 +82,6 @@ def parse_config(data: Mapping[str, Any], *, path: Path) -> Config:
     ctx.unique([s.name for s in sources], "sources", "name")
     ctx.unique([t.slug for t in topics], "topics", "slug")
     return Config(file=path, settings=settings, sources=sources, topics=topics)
-
-
-class _Ctx:
-    """Typed getters that raise ConfigError with the file and the key path."""
-
-    def __init__(self, file: str, root: Path) -> None:
-        self.file = file
-        self.root = root
-
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, file=self.file, key=key or None)
-
-    def no_unknown(self, table: Mapping[str, Any], known: frozenset[str], prefix: str) -> None:
-        for key in table:
-            if key not in known:
-                shown = key if key.isprintable() else repr(key)  # the error stays one line
-                where = f"{prefix}.{shown}" if prefix else shown
-                raise self.error(where, f"unknown key (known: {', '.join(sorted(known))})")
-
-    def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise self.error(key, "must be a table ([settings])")
-        return value
-
-    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.error(key, f"must be an array of tables ([[{key}]])")
-        return value
-
-    def get(self, t: Mapping[str, Any], key: str, kind: type[T], where: str, default: T) -> T:
-        if key not in t:
-            return default
-        value = t[key]
-        # bool is an int in Python; a number where a flag is expected (or back) is a mistake.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(
-                f"{where}.{key}",
-                f"must be {_KIND_NAMES.get(kind, kind.__name__)}"
-                f", not {type(value).__name__} {value!r}",
-            )
-        if isinstance(value, str):
-            problem = check.text_problem(value, multiline=key in check.MULTILINE_KEYS)
-            self.check(problem is None, f"{where}.{key}", problem or "")
-        return value
-
-    def required(self, t: Mapping[str, Any], key: str, where: str) -> str:
-        value = self.get(t, key, str, where, "")
-        if not value.strip():
-            raise self.error(f"{where}.{key}", "is required (a non-empty string)")
-        return value
-
-    def check(self, ok: bool, key: str, message: str) -> None:
-        if not ok:
-            raise self.error(key, message)
-
-    def path(self, value: str, key: str) -> Path:
-        try:
-            return (self.root / Path(value).expanduser()).resolve()
-        except (RuntimeError, OSError, ValueError) as e:  # ~nobody/, a loop of links
-            raise self.error(key, f"cannot use the path {value!r}: {e}") from None
-
-    def unique(self, values: list[str], table: str, key: str) -> None:
-        seen: set[str] = set()
-        for i, v in enumerate(values):
-            self.check(v not in seen, f"{table}[{i}].{key}", f"duplicate {key} {v!r}")
-            seen.add(v)
-
-
-_KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "an array"}
 
 
 def _duration(ctx: _Ctx, t: Mapping[str, Any], where: str, default: timedelta) -> timedelta:
@@ -372,6 +303,8 @@ def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
         f"{w}.slug",
         f"must be lower-case letters, digits and '-', not {slug!r}",
     )
+    # public/<slug>.html is the topic's page: these are the site's own (#20).
+    ctx.check(slug not in _RESERVED_SLUGS, f"{w}.slug", f"{slug!r} is the name of a site page")
     query = ctx.required(t, "query", w)
     exclude = ctx.get(t, "exclude", str, w, "") or None
     _check_query(ctx, query, f"{w}.query")

@@ -104,8 +104,8 @@ def sibling_url(settings: Settings, topic: Topic, extension: str) -> str:
 
 
 def topic_page_url(settings: Settings, topic: Topic) -> str:
-    """The topic's web page: its entry in index.html (the feeds' site, for readers)."""
-    return f"{settings.base_url}#topic-{quote(topic.slug)}"
+    """The topic's web page, ``<slug>.html`` (the feeds' site, for readers)."""
+    return f"{settings.base_url}{quote(topic.slug)}.html"
 
 
 def alternates(settings: Settings, topic: Topic) -> tuple[tuple[str, str], ...]:

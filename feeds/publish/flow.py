@@ -30,11 +30,11 @@ from feeds.decide.publish import Due, Sharing, longest_first, share, workers_to_
 from feeds.models import Config, Entry, Topic
 from feeds.normalize.grouping import Story
 from feeds.pool import configured_workers, forkserver_up, process_pool
-from feeds.publish.atom import STYLESHEET, render_atom
+from feeds.publish.atom import render_atom
 from feeds.publish.current import archived_upto, candidates, current_stories, kept
-from feeds.publish.files import make_folder, remove_stale_temps, write_atomic
+from feeds.publish.files import make_folder, remove_stale_temps
 from feeds.publish.key import context
-from feeds.publish.site import publish_index, publish_pages, stylesheet, unpublish_removed
+from feeds.publish.site import publish_index, publish_pages, publish_static, unpublish_removed
 from feeds.publish.topic import (
     Check,
     Publishing,
@@ -85,7 +85,7 @@ def regenerate(
         log.info("removed %s, left by an interrupted publish", leftover.name)
     sources = {s.name: s for s in config.sources}
     run = Publishing(config, store, sources, now or utcnow(), context(config), render)
-    write_atomic(settings.public_dir / STYLESHEET, stylesheet())
+    publish_static(settings.public_dir)
     topics = [t for t in config.topics if slugs is None or t.slug in slugs]
     reports = _publish_topics(run, topics, workers or Workers())
     if slugs is None:

@@ -1,4 +1,5 @@
-"""Keep the health state after source runs: ``data_dir/health.json`` and ``_status.atom``.
+"""Keep the health state after source runs: ``data_dir/health.json``, ``_status.atom`` and
+``status.html``.
 
 The daemon and the one-shot commands (``feeds update``, ``feeds ingest``) both call this after
 each run, so a source that fails twice in a row makes its "started failing" entry whether the
@@ -20,6 +21,7 @@ from feeds.publish import health_feed as hl
 from feeds.publish.atom import STYLESHEET, Links, stylesheet_href
 from feeds.publish.files import write_atomic
 from feeds.publish.site import stylesheet
+from feeds.publish.status_page import publish_status
 from feeds.store.protocols import StoreType
 
 log = logging.getLogger("feeds")
@@ -55,6 +57,14 @@ def write_status(config: Config, health: hl.HealthState, *, render: bool = True)
         log.error("status: %s", e)
 
 
+def write_status_page(config: Config, store: StoreType) -> None:
+    """``status.html`` after a run (``feeds.publish.status_page``); a failure is logged."""
+    try:
+        publish_status(config, store)
+    except (FeedsError, OSError) as e:
+        log.error("status: %s", e)
+
+
 def keep_health(
     config: Config, store: StoreType, reports: Sequence[IngestReport], now: datetime
 ) -> list[hl.StatusEvent]:
@@ -67,4 +77,5 @@ def keep_health(
             health, event = observe_run(health, store, source, report, now)
             events += [event] if event is not None else []
     write_status(config, health)
+    write_status_page(config, store)
     return events

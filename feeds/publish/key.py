@@ -1,7 +1,8 @@
 """What a topic's published files are made from, as one key, so that an unchanged topic is
 not rendered again.
 
-A topic's files (``<slug>.atom``, its RSS and JSON siblings, its RFC 5005 archive pages)
+A topic's files (``<slug>.atom``, its RSS and JSON siblings, its RFC 5005 archive pages, its
+web page ``<slug>.html``)
 are a pure function of: this version of feeds, the topic as configured, the settings, the
 sources (their titles appear in the feeds), the topic's newest candidate entries and the
 matches it keeps whatever their date (``feeds.publish.current``; every column), and, for the
@@ -33,7 +34,7 @@ from feeds.store.values import START, Mark, Match, Position, TopicRecord
 from feeds.topics.selection import Selection
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
-RENDERING = "3"
+RENDERING = "4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ def known_state(
 def files_present(settings: Settings, topic: Topic, state: TopicState) -> bool:
     """Whether every file of the topic is in public/ (and no switched-off sibling is)."""
     public = settings.public_dir
-    if not (public / f"{topic.slug}.atom").is_file():
+    if not all((public / f"{topic.slug}.{ext}").is_file() for ext in ("atom", "html")):
         return False
     for extension, enabled in (("rss", settings.rss), ("json", settings.json_feed)):
         if (public / f"{topic.slug}.{extension}").is_file() != enabled:

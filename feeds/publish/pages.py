@@ -1,16 +1,20 @@
-"""The HTML and OPML files of public/: index.html, feeds.opml and pages for articles.
+"""The HTML and OPML files of public/: ``index.html``, a page per topic (``<slug>.html``),
+``status.html``, pages for articles without a URL of their own, and ``feeds.opml``.
 
-Pure rendering, like ``feeds.publish.atom`` (whose escaping and URL helpers it shares): values in,
-deterministic bytes out. It does not query the store or write files.
+Pure rendering: values in, deterministic bytes out, through the Jinja2 templates of
+``feeds.publish.templating`` (autoescaped). It does not query the store or write files
+(``feeds.publish.site`` and ``feeds.publish.topic_page`` do).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
 from lxml import etree
+from markupsafe import Markup
 
 from feeds.models import Entry, Settings, Topic
 from feeds.publish.atom import (
@@ -18,65 +22,52 @@ from feeds.publish.atom import (
     JSON_FEED_TYPE,
     RSS_TYPE,
     clean,
-    esc,
     feed_url,
-    human_date,
     language_tag,
     page_url,
+    sibling_url,
     topic_page_url,
-    unique,
-    utc,
 )
+from feeds.publish.templating import EntryView, html_text, render
 from feeds.words import count
 
-
-def _siblings(settings: Settings, topic: Topic) -> list[tuple[str, str, str]]:
-    """The topic's sibling formats switched on: (media type, name, relative href)."""
-    found = [(RSS_TYPE, "RSS", "rss")] if settings.rss else []
-    found += [(JSON_FEED_TYPE, "JSON Feed", "json")] if settings.json_feed else []
-    return [(t, name, f"{quote(topic.slug)}.{ext}") for t, name, ext in found]
+#: The site's pages besides the topics' (a topic may not take their slugs).
+INDEX, STATUS = "index.html", "status.html"
+STYLESHEET_CSS, COPY_SCRIPT = "feeds.css", "copy.js"
 
 
-def _index_item(
-    topic: Topic,
-    settings: Settings,
-    counts: Mapping[str, int] | None,
-    updated: Mapping[str, datetime] | None,
-) -> str:
-    url = feed_url(settings, topic)
-    href = f"{quote(topic.slug)}.atom"
-    lines = [
-        f'<li id="topic-{esc(topic.slug)}">',
-        f'<h2><a href="{esc(href)}" type="{ATOM_TYPE}">{esc(topic.title)}</a></h2>',
-    ]
-    if topic.description:
-        lines.append(f'<p class="description">{esc(topic.description)}</p>')
-    meta = []
-    if counts is not None and topic.slug in counts:
-        n = counts[topic.slug]
-        meta.append(f'<span class="count">{count(n, "entry")}</span>')
-    if updated is not None and topic.slug in updated:
-        when = updated[topic.slug]
-        iso = utc(when).isoformat()
-        meta.append(f'updated <time datetime="{iso}">{human_date(when)}</time>')
-    if meta:
-        lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
-    lines.append(f'<p class="url">Feed: <code>{esc(url)}</code></p>')
-    others = [
-        f'<a href="{esc(href)}" type="{t}">{name}</a>'
-        for t, name, href in _siblings(settings, topic)
-    ]
-    if others:
-        lines.append(f'<p class="formats">Also as {" · ".join(others)}</p>')
-    lines.append("</li>")
-    return "\n".join(lines)
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """One of a topic's feeds: its format's name, media type, href from public/, URL."""
+
+    name: str
+    media_type: str
+    href: str
+    url: str
 
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;"
-    "line-height:1.5}ul{list-style:none;padding:0}li{margin:1.5rem 0}h2{margin:0;"
-    "font-size:1.2rem}.meta,.url{color:#555;margin:.2rem 0}code{word-break:break-all}"
-)
+def feed_links(settings: Settings, topic: Topic) -> tuple[FeedLink, ...]:
+    """The topic's feeds switched on: Atom, then RSS and JSON Feed."""
+    slug = quote(topic.slug)
+    found = [FeedLink("Atom", ATOM_TYPE, f"{slug}.atom", feed_url(settings, topic))]
+    if settings.rss:
+        found.append(FeedLink("RSS", RSS_TYPE, f"{slug}.rss", sibling_url(settings, topic, "rss")))
+    if settings.json_feed:
+        url = sibling_url(settings, topic, "json")
+        found.append(FeedLink("JSON Feed", JSON_FEED_TYPE, f"{slug}.json", url))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSummary:
+    """A topic as the index shows it."""
+
+    topic: Topic
+    feeds: tuple[FeedLink, ...]
+    #: How many entries it holds (None: not published yet).
+    entries: int | None = None
+    updated: datetime | None = None
+    newest: tuple[EntryView, ...] = ()
 
 
 def render_index(
@@ -85,58 +76,104 @@ def render_index(
     settings: Settings,
     counts: Mapping[str, int] | None = None,
     updated: Mapping[str, datetime] | None = None,
-    status: str | None = None,
+    newest: Mapping[str, Sequence[EntryView]] | None = None,
 ) -> bytes:
-    """``index.html``: the topics, their feeds, and an autodiscovery link for each; with
-    ``status`` (the health feed's href), a link to it for the operator."""
-    title = esc(settings.title)
-    discovery = [
-        f'<link rel="alternate" type="{ATOM_TYPE}" title="{esc(t.title)}" '
-        f'href="{esc(feed_url(settings, t))}">'
+    """``index.html``: each topic with its newest few entries, its size and last update, its
+    feeds (and an autodiscovery link for each), and links to the status page and OPML."""
+    summaries = [
+        TopicSummary(
+            t,
+            feed_links(settings, t),
+            (counts or {}).get(t.slug),
+            (updated or {}).get(t.slug),
+            tuple((newest or {}).get(t.slug, ())),
+        )  # fmt: skip
         for t in topics
     ]
-    discovery += [
-        f'<link rel="alternate" type="{media_type}" title="{esc(t.title)} ({name})" '
-        f'href="{esc(settings.base_url + href)}">'
-        for t in topics
-        for media_type, name, href in _siblings(settings, t)
-    ]
-    items = [_index_item(t, settings, counts, updated) for t in topics]
-    listing = ["<ul>", *items, "</ul>"] if items else ["<p>No topics yet.</p>"]
-    body = [
-        f"<h1>{title}</h1>",
-        '<p class="subscribe">To subscribe, paste a feed\'s address into your feed reader, '
-        'or import <a href="feeds.opml">feeds.opml</a> to follow every topic at once.</p>',
-        *listing,
-    ]
-    if status is not None:  # not an autodiscovery link: readers are not meant to find it
-        body.append(
-            f'<p class="status">For the operator: <a href="{esc(status)}" type="{ATOM_TYPE}">'
-            "source health</a>, a feed of sources that start failing, recover or fall silent."
-            "</p>"
-        )
-    return _html_page("en", title, discovery, body)
+    return render(
+        "index.html.j2", settings=settings, topics=summaries, root="", page="index", lang="en",
+        title=settings.title, count=count,
+    )  # fmt: skip
 
 
-def _html_page(lang: str, title: str, head: Sequence[str], body: Sequence[str]) -> bytes:
-    """A whole HTML5 page; ``lang``, ``title`` and the lines given are already escaped."""
-    page = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title>",
-        *head,
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        *body,
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(page).encode("utf-8")
+@dataclass(frozen=True, slots=True)
+class ArchiveLink:
+    number: int
+    href: str
+
+
+def render_topic_page(
+    topic: Topic,
+    entries: Sequence[EntryView],
+    *,
+    settings: Settings,
+    archives: Sequence[str] = (),
+) -> bytes:
+    """``<slug>.html``: the topic's newest entries, its subscribe box, its archive pages
+    (``archives``: their paths under public/, oldest first)."""
+    pages = [ArchiveLink(n, quote(path)) for n, path in enumerate(archives, start=1)]
+    newest = max((e.published for e in entries), default=None)
+    return render(
+        "topic.html.j2", settings=settings, topic=topic, entries=entries,
+        feeds=feed_links(settings, topic), archives=pages[::-1], newest=newest, root="",
+        page="topic", lang="en", title=f"{topic.title} · {settings.title}", count=count,
+        page_url=topic_page_url(settings, topic),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """One source as the status page shows it."""
+
+    name: str
+    title: str
+    kind: str
+    #: "ok", "error", "gone", "new", or "disabled".
+    status: str
+    last_success: datetime | None
+    #: The last failure's message, while it is failing.
+    last_error: str | None
+    next_run: datetime | None
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStatus:
+    topic: Topic
+    entries: int | None
+    published_at: datetime | None
+
+
+def render_status_page(
+    sources: Sequence[SourceStatus],
+    topics: Sequence[TopicStatus],
+    *,
+    settings: Settings,
+    health_feed: str | None,
+) -> bytes:
+    """``status.html``: every source and topic; ``health_feed``: the health feed's href."""
+    failing = sum(1 for s in sources if s.status in ("error", "gone"))
+    return render(
+        "status.html.j2", settings=settings, sources=sources, topics=topics, root="",
+        page="status", lang="en", title=f"Status · {settings.title}", failing=failing,
+        health_feed=health_feed, atom_type=ATOM_TYPE, count=count,
+    )  # fmt: skip
+
+
+def render_article_page(entry: Entry, *, settings: Settings) -> bytes:
+    """A standalone page for an article without a URL of its own (``entry.page``).
+
+    ``entry.content`` / ``entry.summary`` are already sanitized HTML and go in as they are;
+    everything else is escaped.
+    """
+    depth = (entry.page or "").count("/")
+    authors = tuple(dict.fromkeys(a for a in entry.authors if a.strip()))
+    return render(
+        "article.html.j2", settings=settings, entry=entry, authors=authors,
+        body=Markup(html_text(clean(entry.content or entry.summary))),
+        canonical=page_url(settings, entry) or clean(entry.link), root="../" * depth,
+        page="article", lang="en", entry_lang=language_tag(entry.language), title=entry.title,
+    )  # fmt: skip
 
 
 def render_opml(topics: Sequence[Topic], *, settings: Settings) -> bytes:
@@ -157,31 +194,3 @@ def render_opml(topics: Sequence[Topic], *, settings: Settings) -> bytes:
             attrs["description"] = clean(topic.description)
         etree.SubElement(body, "outline", attrs)
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
-
-
-# --- article pages -----------------------------------------------------------------------------
-
-
-def render_article_page(entry: Entry, *, settings: Settings) -> bytes:
-    """A standalone page for an article without a URL of its own (``entry.page``).
-
-    ``entry.content`` / ``entry.summary`` are already sanitized HTML and go in as they are;
-    everything else is escaped.
-    """
-    title = esc(entry.title)
-    authors = ", ".join(esc(a) for a in unique(entry.authors))
-    byline = f'<time datetime="{utc(entry.published).isoformat()}">'
-    byline += f"{utc(entry.published):%Y-%m-%d}</time>"
-    if authors:
-        byline += f' · <span class="author">{authors}</span>'
-    canonical = page_url(settings, entry) or clean(entry.link)
-    head_extra = [f'<link rel="canonical" href="{esc(canonical)}">'] if canonical else []
-    body = [
-        f'<p><a href="{esc(settings.base_url)}">← {esc(settings.title)}</a></p>',
-        "<article>",
-        f"<h1>{title}</h1>",
-        f'<p class="meta">{byline}</p>',
-        clean(entry.content or entry.summary),
-        "</article>",
-    ]
-    return _html_page(esc(language_tag(entry.language)), title, head_extra, body)

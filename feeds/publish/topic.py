@@ -1,6 +1,6 @@
 """One topic: check whether its files are made from what the store holds now, and if not
-render and write them (``<slug>.atom``, its RSS and JSON siblings, its archive pages) and
-record what they were made from.
+render and write them (``<slug>.atom``, its RSS and JSON siblings, its archive pages, its
+web page ``<slug>.html``) and record what they were made from.
 
 Called by ``feeds.publish.flow`` (in this process or in a worker). Asks
 ``feeds.decide.publish`` every "should we"; renders with ``feeds.publish.atom`` and
@@ -44,6 +44,7 @@ from feeds.publish.current import Kept, candidates, current_stories, kept, relat
 from feeds.publish.files import write_atomic
 from feeds.publish.formats import render_json_feed, render_rss
 from feeds.publish.key import TopicState, files_present, known_state, topic_basis, topic_state
+from feeds.publish.topic_page import write_topic_page
 from feeds.store.protocols import StoreType
 from feeds.store.values import Mark, Match, Position, TopicRecord
 from feeds.topics.selection import Selection, select
@@ -223,8 +224,9 @@ def _render_topic(
     written = write_atomic(settings.public_dir / f"{topic.slug}.atom", data)
     changed = [feed_url(settings, topic)] if written else []
     changed += _publish_siblings(run, topic, entries, rel)
-    digest = hashlib.sha256(data).hexdigest()
     record, total, new = check.record, _total(run, check), None
+    write_topic_page(settings, run.store, run.sources, topic, stories, rel, selection=selection)
+    digest = hashlib.sha256(data).hexdigest()
     digest_was, entries_was = (record.digest, record.entries) if record else (None, None)
     if new_record(digest_was, entries_was, digest, total):
         when = published_at(digest_was, record.published_at if record else None, digest, run.now)

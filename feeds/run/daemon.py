@@ -50,6 +50,7 @@ from feeds.run.jobs import Maintenance, Schedule, SourceRuns
 from feeds.run.listen import address, bind, port_elsewhere
 from feeds.run.lock import DataLock
 from feeds.run.metrics import Metrics
+from feeds.run.search_page import SearchPage
 from feeds.run.serve import Serving, make_admin_app, make_app
 from feeds.run.watch import HealthWatch
 from feeds.sources.http import Fetcher
@@ -184,7 +185,9 @@ class Daemon:
         apps: list[tuple[Starlette, socket.socket]] = []
         if sock is not None:
             public, gone = self.config.settings.public_dir, GonePages(self.config.settings.data_dir)
-            app = make_app(public, self.health, self.metrics.render, self.publisher.wait, gone)
+            search = SearchPage(lambda: self.config)  # the search page, its box on pages
+            app = make_app(public, self.health, self.metrics.render, self.publisher.wait, gone,
+                           routes=search.routes(), pages=search.box)  # fmt: skip
             apps.append((app, sock))
         if admin is not None:
             apps.append((make_admin_app(self.health, self.metrics.render), admin))

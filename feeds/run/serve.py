@@ -1,4 +1,5 @@
-"""The HTTP side of the daemon: public/ as static files, ``/healthz`` and ``/metrics``.
+"""The HTTP side of the daemon: public/ as static files, ``/healthz`` and ``/metrics`` (and
+the routes it is given: the search page, ``feeds.run.search_page``).
 
 A Starlette app, served by uvicorn inside the daemon's event loop; and a second app with only
 ``/healthz`` and ``/metrics`` (``make_admin_app``) for a local port, when a static server
@@ -32,7 +33,7 @@ import mimetypes
 import os
 import socket
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
@@ -261,12 +262,17 @@ def make_app(
     metrics: Callable[[], bytes],
     wait: Callable[[], int | None] = lambda: None,
     gone: Callable[[str], bool] = lambda path: False,
+    *,
+    routes: Sequence[Route] = (),
+    pages: Callable[[bytes], bytes] | None = None,
 ) -> Starlette:
-    """The app: ``/healthz``, ``/metrics``, and every other GET/HEAD a file of public_dir.
+    """The app: ``/healthz``, ``/metrics``, ``routes`` (the search page), and every other
+    GET/HEAD a file of public_dir.
 
     While ``wait()`` gives a number of seconds (nothing published yet), files are a 503 with
     that ``Retry-After`` instead, whatever public/ holds from an earlier life. A missing file
-    for which ``gone(path)`` is true (a retracted article's page) is a 410.
+    for which ``gone(path)`` is true (a retracted article's page) is a 410. ``pages`` makes
+    an HTML file's served bytes from its bytes on disk (the search box; its own ETag).
     """
     root = Path(public_dir)
 
@@ -284,10 +290,21 @@ def make_app(
             file = _load(str(target), st.st_ino, st.st_size, st.st_mtime_ns)
         except OSError:  # replaced or removed between resolve and read
             return _not_found()
+        if pages is not None and file.media_type.startswith("text/html"):
+            file = _served(file, pages)
         return _file_response(request, file)
 
-    routes = [*_admin_routes(health, metrics), Route("/{path:path}", static, methods=ALLOWED)]
-    return Starlette(routes=routes)
+    every = [*_admin_routes(health, metrics), *routes]
+    return Starlette(routes=[*every, Route("/{path:path}", static, methods=ALLOWED)])
+
+
+@lru_cache(maxsize=256)
+def _served(file: _File, pages: Callable[[bytes], bytes]) -> _File:
+    """``file`` as ``pages`` serves it: the same if it keeps the bytes, else its own ETag."""
+    data = pages(file.data)
+    if data == file.data:
+        return file
+    return _File(data, f'"{hashlib.sha256(data).hexdigest()[:32]}"', file.mtime, file.media_type)
 
 
 # -- running it inside the daemon's loop -----------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from feeds.clock import utcnow
 from feeds.models import Config, IngestReport, Source
 from feeds.publish import health_feed as hl
-from feeds.publish.health import observe_run, write_status
+from feeds.publish.health import observe_run, write_status, write_status_page
 from feeds.store.protocols import StoreType
 
 
@@ -32,6 +32,7 @@ class HealthWatch:
         """Fold one run into the state; the status feed is rendered again only on an event."""
         self.state, event = observe_run(self.state, store, source, report, utcnow())
         write_status(config, self.state, render=event is not None)
+        write_status_page(config, store)  # the source's new state
 
     def forget(self, names: Iterable[str]) -> None:
         """Sources left the config: their history goes."""

@@ -23,3 +23,12 @@ def open_store(settings: Settings) -> StoreType:
     from feeds.store.sqlite.store import Store  # the backend, loaded when first opened
 
     return Store(settings.data_dir / STORE_FILE)
+
+
+def open_readonly(settings: Settings, *, budget: int, seconds: float = 2.0) -> StoreType:
+    """The store of ``settings.data_dir``, read-only, each query within ``budget`` steps of
+    SQLite's virtual machine and about ``seconds`` (``feeds.store.sqlite.readonly``);
+    StoreError if it does not exist yet."""
+    from feeds.store.sqlite.readonly import ReadOnlyStore
+
+    return ReadOnlyStore(settings.data_dir / STORE_FILE, budget=budget, seconds=seconds)
