@@ -32,7 +32,7 @@ from feeds.store.sqlite.store import Mark, Store, TopicRecord
 from feeds.store.values import START, Match, Position
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
-RENDERING = "3"
+RENDERING = "4"
 
 
 @dataclass(frozen=True, slots=True)

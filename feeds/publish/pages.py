@@ -17,8 +17,6 @@ from feeds.publish.atom import (
     ATOM_TYPE,
     JSON_FEED_TYPE,
     RSS_TYPE,
-    clean,
-    esc,
     feed_url,
     human_date,
     language_tag,
@@ -27,6 +25,7 @@ from feeds.publish.atom import (
     unique,
     utc,
 )
+from feeds.publish.markup import clean, esc
 from feeds.words import count
 
 
