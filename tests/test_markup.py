@@ -112,3 +112,24 @@ def test_hex_references_leave_cdata_and_other_escapes():
         b'<a x="&#x26;&quot;">&#x3C;b&#x3E; &#x26;<![CDATA[&amp; <b>]]>&#13;</a>'
     )
     assert parse_xml(hex_references(data)).text == parse_xml(data).text
+
+
+def test_names_and_terms_holding_markup_are_published_as_their_text():
+    entry = _replace(
+        ENTRIES[0], authors=("Ann &lt;/b&gt; B&eacute;", "Ann </b> Bé", "AT&T desk"),
+        categories=("R&amp;D", "<i>Sahel</i>", "Sahel"),
+    )  # fmt: skip
+    root = assert_valid_atom(render_atom(TOPIC, [entry], settings=SETTINGS, sources=SOURCES))
+    names = [n.text for n in root.iterfind("a:entry/a:author/a:name", NS)]
+    terms = [c.get("term") for c in root.iterfind("a:entry/a:category", NS)]
+    assert names == ["Ann Bé", "AT&T desk"]  # the first was escaped twice
+    assert terms == ["R&D", "Sahel"]
+    rss = parse_xml(render_rss(TOPIC, [entry], settings=SETTINGS, sources=SOURCES))
+    creators = [c.text for c in rss.iterfind("channel/item/{*}creator")]
+    assert creators == names
+
+
+def test_atom_writes_ampersands_as_references():
+    data = _atom()
+    assert b"&amp;" not in data
+    assert b"Fish &#x26; chips &lt; 5 &gt; 4" in data

@@ -35,7 +35,14 @@ from feeds.errors import PublishError
 from feeds.models import Entry, Settings, Source, Topic
 from feeds.normalize.feedwide import distinct_updated
 from feeds.normalize.uri import canonical_uri, iri_to_uri
-from feeds.publish.markup import clean, esc, set_text_construct, text_form
+from feeds.publish.markup import (
+    clean,
+    esc,
+    hex_references,
+    names,
+    set_text_construct,
+    text_form,
+)
 
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
@@ -246,11 +253,6 @@ def _extras(
     )
 
 
-def unique(values: Sequence[str]) -> list[str]:
-    """Cleaned, stripped, non-empty, first occurrence kept."""
-    return list(dict.fromkeys(v for v in (clean(x).strip() for x in values) if v))
-
-
 def _atom_entry(
     entry: Entry, settings: Settings, sources: Mapping[str, Source], related: Sequence[Related]
 ) -> Any:
@@ -265,7 +267,7 @@ def _atom_entry(
         fe.link(href=link, rel="alternate")
     fe.published(utc(entry.published))
     fe.updated(utc(entry.updated))
-    for name in unique(entry.authors):
+    for name in names(entry.authors):
         fe.author(name=name)
     summary, content = clean(entry.summary), clean(entry.content)
     if summary:
@@ -276,7 +278,7 @@ def _atom_entry(
         fe.summary(value, type=kind)
     if content or not link:  # Atom: an entry without an alternate link must have content
         fe.content(content or summary, type="html")
-    for term in unique(entry.categories):
+    for term in names(entry.categories):
         fe.category(term=term)
     return fe
 
@@ -379,4 +381,4 @@ def render_atom(
         data: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as e:  # feedgen's "required fields not set", lxml's "not XML compatible"
         raise PublishError(f"cannot render {topic.slug}: {e}", topic=topic.slug) from e
-    return with_stylesheet(data, links.stylesheet)
+    return with_stylesheet(hex_references(data, ampersands_only=True), links.stylesheet)

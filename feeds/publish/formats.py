@@ -44,7 +44,7 @@ from feeds.publish.atom import (
     topic_page_url,
     utc,
 )
-from feeds.publish.markup import clean, hex_references
+from feeds.publish.markup import clean, hex_references, names
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -99,10 +99,10 @@ def _rss_item(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -
         fe.description(summary or content)
     if content:
         fe.content(content, type="CDATA")
-    authors = [a for a in (clean(x).strip() for x in entry.authors) if a]
+    authors = names(entry.authors)
     if authors:
-        fe.dc.dc_creator(list(dict.fromkeys(authors)))
-    for term in dict.fromkeys(t for t in (clean(c).strip() for c in entry.categories) if t):
+        fe.dc.dc_creator(authors)
+    for term in names(entry.categories):
         fe.category(term=term)
     source = sources.get(entry.source)
     if source is not None and source.url:  # RSS <source> needs the URL of the source's feed
@@ -161,10 +161,10 @@ def _json_item(
         item["summary"] = summary
     item["date_published"] = utc(entry.published).isoformat()
     item["date_modified"] = utc(entry.updated).isoformat()
-    authors = list(dict.fromkeys(a for a in (clean(x).strip() for x in entry.authors) if a))
+    authors = names(entry.authors)
     if authors:
         item["authors"] = [{"name": a} for a in authors]
-    tags = list(dict.fromkeys(t for t in (clean(c).strip() for c in entry.categories) if t))
+    tags = names(entry.categories)
     if tags:
         item["tags"] = tags
     item["language"] = clean(entry.language).strip() or "und"

@@ -22,10 +22,9 @@ from feeds.publish.atom import (
     language_tag,
     page_url,
     topic_page_url,
-    unique,
     utc,
 )
-from feeds.publish.markup import clean, esc
+from feeds.publish.markup import clean, esc, names
 from feeds.words import count
 
 
@@ -168,7 +167,7 @@ def render_article_page(entry: Entry, *, settings: Settings) -> bytes:
     everything else is escaped.
     """
     title = esc(entry.title)
-    authors = ", ".join(esc(a) for a in unique(entry.authors))
+    authors = ", ".join(esc(a) for a in names(entry.authors))
     byline = f'<time datetime="{utc(entry.published).isoformat()}">'
     byline += f"{utc(entry.published):%Y-%m-%d}</time>"
     if authors:
