@@ -305,7 +305,7 @@ def _shared(n: int, guid: str, title: str = "") -> str:
     """An item whose link is one that other items of the feed share (a live page, say)."""
     return (
         f"<item><title>{title or f'Sahel update {n}'}</title><link>http://h.example/live</link>"
-        f"<guid isPermaLink=\"false\">{guid}</guid><description>Sahel update {n}.</description>"
+        f'<guid isPermaLink="false">{guid}</guid><description>Sahel update {n}.</description>'
         "</item>"
     )
 
