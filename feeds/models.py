@@ -214,6 +214,10 @@ class Entry:
     #: The id this entry had before #15 item 4 when that differs (not stored): it keeps it
     #: if it is stored under it (feeds.normalize.claims).
     former_id: str | None = None
+    #: The id that entries of one fetch with distinct guids that are not URIs shared, their
+    #: common link making it (not stored): ``id`` is then the guid's own; the one stored
+    #: under the shared id keeps it (feeds.normalize.claims, #15 item 4).
+    shared_id: str | None = None
 
     def __reduce__(self) -> tuple[type[Entry], tuple[Any, ...]]:
         """Pickled as the tuple of its fields (worker processes send entries by the

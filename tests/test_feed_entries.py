@@ -299,3 +299,45 @@ def test_an_entry_stored_under_a_resolved_guid_keeps_that_id(loopback, tmp_path)
         (old_id, "Sahel story 1", "Sahel report 1."),  # kept for life, with the new text
         ("tag:127.0.0.1,2024:a/http://h.example/s/2", "Sahel story 2", "Sahel report 2."),
     ]
+
+
+def _shared(n: int, guid: str, title: str = "") -> str:
+    """An item whose link is one that other items of the feed share (a live page, say)."""
+    return (
+        f"<item><title>{title or f'Sahel update {n}'}</title><link>http://h.example/live</link>"
+        f'<guid isPermaLink="false">{guid}</guid><description>Sahel update {n}.</description>'
+        "</item>"
+    )
+
+
+def test_two_guids_of_one_source_that_share_a_link_are_two_entries(tmp_path):
+    config = site(tmp_path, {"a": rss(_shared(2, "live-2"), _shared(1, "live-1"))})
+    with Store(tmp_path / "db.sqlite3") as store:
+        run(config, store)
+        first = sorted((e.id, e.title) for e in store.entries())
+        run(config, store, at=NOW + timedelta(hours=1))  # again: the same ids
+        again = sorted((e.id, e.title) for e in store.entries())
+    assert first == again
+    assert [t for _, t in first] == ["Sahel update 1", "Sahel update 2"]
+    prefix = "tag:127.0.0.1,2024:a/"
+    assert all(i.startswith(prefix) for i, _ in first), first
+    assert first[0][0] != first[1][0]
+
+
+def test_an_entry_stored_under_its_link_keeps_that_id_when_another_guid_shares_it(tmp_path):
+    path = tmp_path / "in" / "a.xml"
+    config = site(tmp_path, {"a": rss(_shared(1, "live-1"))})
+    link_id = "tag:127.0.0.1,2024:a/http://h.example/live"
+    with Store(tmp_path / "db.sqlite3") as store:
+        run(config, store)
+        assert [e.id for e in store.entries()] == [link_id]  # alone: the id it always had
+        path.write_text(rss(_shared(2, "live-2"), _shared(1, "live-1")))  # newest first
+        run(config, store, at=NOW + timedelta(hours=1))
+        ids = {e.title: e.id for e in store.entries()}
+        assert ids["Sahel update 1"] == link_id  # not taken over by the newer item
+        assert ids["Sahel update 2"] not in {link_id} and len(ids) == 2
+        # The first one edited: it still keeps its id, the other keeps its own.
+        path.write_text(rss(_shared(2, "live-2"), _shared(1, "live-1", title="Sahel update 1b")))
+        run(config, store, at=NOW + timedelta(hours=2))
+        again = {e.title: e.id for e in store.entries()}
+    assert again == {"Sahel update 1b": link_id, "Sahel update 2": ids["Sahel update 2"]}

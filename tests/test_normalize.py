@@ -211,6 +211,20 @@ def test_authors_and_categories():
 # --- dates -------------------------------------------------------------------------------
 
 
+def test_a_date_before_1990_counts_as_none():
+    """The Unix epoch (a zero) or a file unpacked with a zero mtime is no date (the W3C
+    validator: ImplausibleDate); the next date the item has is taken, else the time seen."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert norm(RawItem(title="t", published=epoch)).published == NOW
+    assert norm(RawItem(title="t", published=epoch, updated=epoch)).updated == NOW
+    dated = norm(RawItem(title="t", published=epoch, updated=NOW - timedelta(1)))
+    assert dated.published == dated.updated == NOW - timedelta(1)
+    filed = norm(RawItem(title="t", path="a.txt", file_time=datetime(1980, 5, 1, tzinfo=UTC)))
+    assert filed.published == NOW
+    kept = datetime(1990, 1, 1, tzinfo=UTC)
+    assert norm(RawItem(title="t", published=kept)).published == kept
+
+
 def test_dates():
     assert (norm(RawItem(title="t")).published, norm(RawItem(title="t")).updated) == (NOW, NOW)
     future = norm(RawItem(title="t", published=NOW + timedelta(days=3)))

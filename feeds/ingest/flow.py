@@ -34,7 +34,7 @@ from feeds.ingest.parallel import (
     normalize_items,
 )
 from feeds.models import Config, Entry, IngestReport, ParsedFeed, Source, SourceState
-from feeds.normalize.claims import ids_to_ask, own_ids
+from feeds.normalize.claims import ids_to_ask, own_ids, shared_ids
 from feeds.parse import parse_feed
 from feeds.parse.articles import ArticleScan
 from feeds.sources.articles import folder_digest, scan_articles
@@ -314,9 +314,11 @@ def _claimed(run: _Ingest, source: Source, entries: Sequence[Entry]) -> list[Ent
     asked = ids_to_ask(entries, source.name, run.authority)
     holders = run.store.holders(asked) if asked else {}
     configured = {s.name for s in run.config.sources}
+    stored = (run.store.entry(i) for i in shared_ids(entries, source.name, holders))
+    hashes = {e.id: e.hash for e in stored if e is not None}
     return own_ids(
         entries, source=source.name, authority=run.authority, holders=holders,
-        configured=configured,
+        configured=configured, hashes=hashes,
     )  # fmt: skip
 
 

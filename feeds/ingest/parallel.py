@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from feeds.models import Entry, ParsedFeed, RawItem, Source
-from feeds.normalize.claims import with_former_id
+from feeds.normalize.claims import split_shared_links, with_former_id
 from feeds.normalize.entry import normalize_with_text
 from feeds.normalize.feedwide import distinct_updated, inherit_authors
 from feeds.parse import parse_feed
@@ -129,7 +129,7 @@ def normalize_items(
     entries = [
         with_former_id(e, i, source, authority) for (e, _), i in zip(pairs, items, strict=True)
     ]
-    entries = distinct_updated(entries)
+    entries = distinct_updated(split_shared_links(entries, items, source, authority))
     return tuple(entries), tuple(t for _, t in pairs)
 
 

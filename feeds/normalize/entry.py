@@ -49,6 +49,10 @@ TITLE_LIMIT = 80
 UNTITLED = "(untitled)"
 _WHITESPACE = re.compile(r"\s")
 _ID_YEAR = "2024"
+#: Dates before this are a source's "no date" (the Unix epoch: a zero; files unpacked with a
+#: zero mtime) or a typo, not news: they count as missing (the W3C validator calls them
+#: implausible, ``ImplausibleDate``).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.+)$", re.DOTALL)
 
 
@@ -244,11 +248,17 @@ def _utc(value: datetime) -> datetime:
 
 
 def _dates(item: RawItem, now: datetime) -> tuple[datetime, datetime]:
-    """(published, updated): defaults, clamped to ``now``, updated never before published."""
-    published = _utc(item.published or item.updated or item.file_time or now)
-    published = min(published, now)
-    updated = min(_utc(item.updated) if item.updated else published, now)
+    """(published, updated): defaults, clamped to ``now``, updated never before published; a
+    date before ``EARLIEST`` counts as none."""
+    given = (_plausible(d) for d in (item.published, item.updated, item.file_time))
+    published = min(next((d for d in given if d is not None), _utc(now)), now)
+    stated = _plausible(item.updated)
+    updated = min(stated if stated is not None else published, now)
     return published, max(updated, published)
+
+
+def _plausible(value: datetime | None) -> datetime | None:
+    return _utc(value) if value is not None and _utc(value) >= EARLIEST else None
 
 
 # --- hash --------------------------------------------------------------------------------

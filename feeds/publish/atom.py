@@ -18,7 +18,6 @@ Feed-level extras (the xml-stylesheet instruction, WebSub hub, RFC 5005 links an
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,15 @@ from feeds import __version__
 from feeds.errors import PublishError
 from feeds.models import Entry, Settings, Source, Topic
 from feeds.normalize.feedwide import distinct_updated
-from feeds.normalize.text import strip_illegal
+from feeds.normalize.uri import canonical_uri, iri_to_uri
+from feeds.publish.markup import (
+    clean,
+    esc,
+    hex_references,
+    names,
+    set_text_construct,
+    text_form,
+)
 
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
@@ -58,11 +65,6 @@ _LANG_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def clean(text: str | None) -> str:
-    """``text`` without the characters that cannot appear in XML (``None`` gives "")."""
-    return strip_illegal(text) if text else ""
-
-
 def language_tag(tag: str | None) -> str:
     """``tag`` if it is a well-formed language tag, else ``"und"`` (undetermined)."""
     tag = clean(tag).strip()
@@ -74,10 +76,6 @@ def utc(when: datetime) -> datetime:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
-
-
-def esc(text: str | None) -> str:
-    return html.escape(clean(text), quote=True)
 
 
 def human_date(when: datetime) -> str:
@@ -125,15 +123,12 @@ def stylesheet_href(depth: int = 0) -> str:
     return "../" * depth + STYLESHEET
 
 
-#: Characters that may stand in a URI as they are (RFC 3986 reserved and unreserved, and %).
-_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
-
-
 def entry_id(value: str) -> str:
-    """An entry id as published: control characters removed, the rest percent-encoded into a
-    URI (a space or a non-ASCII letter would make the W3C validator flag it). Deterministic,
-    so the published id never changes while the stored id does not."""
-    return quote(clean(value).strip(), safe=_URI_SAFE)
+    """An entry id as published: control characters removed, the rest a URI (a space or a
+    non-ASCII letter would make the W3C validator flag it; the host in IDNA) in the normalized
+    form RFC 4287 §4.2.6.1 asks of ids (``NonCanonicalURI`` otherwise). Deterministic, so
+    the published id never changes while the stored id does not."""
+    return canonical_uri(iri_to_uri(clean(value).strip()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +205,8 @@ class _AtomExtras:
         entry.set(_XML_LANG, extras.language)
         title = entry.find("title")
         if title is not None:
-            title.text = extras.title
             title.set("type", "text")
+            set_text_construct(title, extras.title)
         for link in entry.findall("link"):  # feedgen 1.0 drops rel on entry links
             link.set("rel", link.get("rel") or "alternate")
         for related in extras.related:
@@ -219,7 +214,7 @@ class _AtomExtras:
             etree.SubElement(entry, "link", attributes)
         source = etree.SubElement(entry, "source")
         etree.SubElement(source, "id").text = extras.source_id
-        etree.SubElement(source, "title").text = extras.source_title
+        set_text_construct(etree.SubElement(source, "title"), extras.source_title)
         if extras.source_url:
             attributes = {"rel": extras.source_rel, "href": extras.source_url}
             etree.SubElement(source, "link", attributes)
@@ -253,18 +248,13 @@ def _extras(
     return _Extras(
         title=clean(entry.title).strip(),
         language=language_tag(entry.language),
-        source_id=url or clean(local_id),
+        source_id=entry_id(url) if url else clean(local_id),
         source_title=clean(title) or clean(entry.source),
         source_updated=utc(entry.updated).isoformat(),
         source_url=url,
         related=clean_related(entry, related),
         source_rel="alternate" if source and source.kind == "page" else "self",
     )
-
-
-def unique(values: Sequence[str]) -> list[str]:
-    """Cleaned, stripped, non-empty, first occurrence kept."""
-    return list(dict.fromkeys(v for v in (clean(x).strip() for x in values) if v))
 
 
 def _atom_entry(
@@ -281,28 +271,31 @@ def _atom_entry(
         fe.link(href=link, rel="alternate")
     fe.published(utc(entry.published))
     fe.updated(utc(entry.updated))
-    for name in unique(entry.authors):
+    for name in names(entry.authors):
         fe.author(name=name)
     summary, content = clean(entry.summary), clean(entry.content)
     if summary:
         fe.summary(summary, type="html")
     elif not content and link and extras.title:
         # Link-only entry: give it some text (W3C Feed Validator: MissingTextualContent)
-        fe.summary(extras.title, type="text")
+        kind, value = text_form(extras.title)
+        fe.summary(value, type=kind)
     if content or not link:  # Atom: an entry without an alternate link must have content
         fe.content(content or summary, type="html")
-    for term in unique(entry.categories):
+    for term in names(entry.categories):
         fe.category(term=term)
     return fe
 
 
 class _FeedExtras:
-    """feedgen feed extension: ``fh:archive`` on an RFC 5005 archive document, and RFC 6721
-    ``at:deleted-entry`` tombstones after the entries."""
+    """feedgen feed extension: ``fh:archive`` on an RFC 5005 archive document, RFC 6721
+    ``at:deleted-entry`` tombstones, and the type of the feed's title and subtitle."""
 
     def __init__(self) -> None:
         self.archive = False
         self.deleted: tuple[tuple[str, datetime], ...] = ()
+        #: (element name, plain text) of the feed's text constructs.
+        self.texts: tuple[tuple[str, str], ...] = ()
 
     def extend_ns(self) -> dict[str, str]:
         return ({"fh": FH_NS} if self.archive else {}) | ({"at": AT_NS} if self.deleted else {})
@@ -311,6 +304,10 @@ class _FeedExtras:
         return feed
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
+        for name, text in self.texts:
+            element = feed.find(name)  # feedgen's elements have no namespace of their own
+            if element is not None:
+                set_text_construct(element, text)
         if self.archive:
             marker = etree.Element(f"{{{FH_NS}}}archive")
             first = feed.find("{http://www.w3.org/2005/Atom}entry")
@@ -368,9 +365,13 @@ def render_atom(
     fg.feeds_feed.archive = links.archive
     fg.feeds_feed.deleted = links.deleted
     fg.id(url)
-    fg.title(clean(links.title or topic.title).strip() or topic.slug)
+    texts = {"title": clean(links.title or topic.title).strip() or topic.slug}
     if clean(topic.description).strip():
-        fg.subtitle(clean(topic.description).strip())
+        texts["subtitle"] = clean(topic.description).strip()
+    fg.title(texts["title"])
+    if "subtitle" in texts:
+        fg.subtitle(texts["subtitle"])
+    fg.feeds_feed.texts = tuple(texts.items())
     _feed_links(fg, url, settings, links)
     fg.author(name=clean(settings.title).strip() or GENERATOR)
     fg.generator(GENERATOR, version=__version__)
@@ -384,4 +385,4 @@ def render_atom(
         data: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as e:  # feedgen's "required fields not set", lxml's "not XML compatible"
         raise PublishError(f"cannot render {topic.slug}: {e}", topic=topic.slug) from e
-    return with_stylesheet(data, links.stylesheet)
+    return with_stylesheet(hex_references(data, ampersands_only=True), links.stylesheet)

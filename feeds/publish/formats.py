@@ -7,7 +7,9 @@ are in a fixed order). They hold the same entries as the Atom feed, with the sam
 module does not query the store and writes nothing.
 
 RSS is built with feedgen. RSS 2.0 ``<author>`` must be an email address, so names go in
-``dc:creator``; the feed points to itself and its hubs with ``atom:link``. Every URL in it is
+``dc:creator``; the feed points to itself and its hubs with ``atom:link``. Plain text is
+written once escaped, ``&``, ``<`` and ``>`` as hexadecimal references
+(:mod:`feeds.publish.markup`). Every URL in it is
 a URI (``feeds.normalize.uri``: RSS takes no IRIs, Atom and JSON Feed keep them). JSON Feed is
 simple enough to write with :mod:`json`; related links of a story, which JSON Feed has no
 field for, go in the ``_feeds`` extension object (JSON Feed allows ``_``-prefixed keys).
@@ -34,7 +36,6 @@ from feeds.publish.atom import (
     GENERATOR,
     RSS_TYPE,
     Related,
-    clean,
     clean_related,
     entry_id,
     feed_url,
@@ -43,6 +44,7 @@ from feeds.publish.atom import (
     topic_page_url,
     utc,
 )
+from feeds.publish.markup import clean, hex_references, names
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 _ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -97,10 +99,10 @@ def _rss_item(entry: Entry, settings: Settings, sources: Mapping[str, Source]) -
         fe.description(summary or content)
     if content:
         fe.content(content, type="CDATA")
-    authors = [a for a in (clean(x).strip() for x in entry.authors) if a]
+    authors = names(entry.authors)
     if authors:
-        fe.dc.dc_creator(list(dict.fromkeys(authors)))
-    for term in dict.fromkeys(t for t in (clean(c).strip() for c in entry.categories) if t):
+        fe.dc.dc_creator(authors)
+    for term in names(entry.categories):
         fe.category(term=term)
     source = sources.get(entry.source)
     if source is not None and source.url:  # RSS <source> needs the URL of the source's feed
@@ -124,7 +126,8 @@ def render_rss(
     fg.title(clean(topic.title).strip() or topic.slug)
     fg.link(href=iri_to_uri(sibling_url(settings, topic, "rss")), rel="self", type=RSS_TYPE)
     fg.link(href=iri_to_uri(topic_page_url(settings, topic)))  # feedgen: the last link is <link>
-    fg.description(clean(topic.description).strip() or clean(topic.title).strip() or topic.slug)
+    about = clean(topic.description).strip() or clean(topic.title).strip() or topic.slug
+    fg.description(about)
     fg.generator(f"{GENERATOR} {__version__}")
     fg.docs("https://www.rssboard.org/rss-specification")
     fg.lastBuildDate(_newest(entries))
@@ -134,7 +137,7 @@ def render_rss(
         data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as e:
         raise PublishError(f"cannot render {topic.slug} as RSS: {e}", topic=topic.slug) from e
-    return data
+    return hex_references(data)
 
 
 # --- JSON Feed 1.1 -----------------------------------------------------------------------------
@@ -158,10 +161,10 @@ def _json_item(
         item["summary"] = summary
     item["date_published"] = utc(entry.published).isoformat()
     item["date_modified"] = utc(entry.updated).isoformat()
-    authors = list(dict.fromkeys(a for a in (clean(x).strip() for x in entry.authors) if a))
+    authors = names(entry.authors)
     if authors:
         item["authors"] = [{"name": a} for a in authors]
-    tags = list(dict.fromkeys(t for t in (clean(c).strip() for c in entry.categories) if t))
+    tags = names(entry.categories)
     if tags:
         item["tags"] = tags
     item["language"] = clean(entry.language).strip() or "und"

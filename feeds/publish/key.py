@@ -34,7 +34,7 @@ from feeds.store.values import START, Mark, Match, Position, TopicRecord
 from feeds.topics.selection import Selection
 
 #: Part of every key: change it when rendering changes without a new version of feeds.
-RENDERING = "4"
+RENDERING = "5"
 
 
 @dataclass(frozen=True, slots=True)

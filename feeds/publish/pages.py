@@ -21,13 +21,13 @@ from feeds.publish.atom import (
     ATOM_TYPE,
     JSON_FEED_TYPE,
     RSS_TYPE,
-    clean,
     feed_url,
     language_tag,
     page_url,
     sibling_url,
     topic_page_url,
 )
+from feeds.publish.markup import clean
 from feeds.publish.templating import EntryView, html_text, render
 from feeds.words import count
 

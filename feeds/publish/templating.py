@@ -24,6 +24,7 @@ from markupsafe import Markup
 from feeds.models import Entry, Settings, Source
 from feeds.normalize.text import html_to_text
 from feeds.publish.atom import Related, human_date, language_tag, page_url, source_title, utc
+from feeds.publish.markup import names
 
 #: What cannot stand in an HTML document's text (HTML's "control" and "noncharacter" code
 #: points, and lone surrogates, which UTF-8 cannot even encode).
@@ -106,7 +107,8 @@ def entry_view(
 ) -> EntryView:
     source = source_title(entry.source, sources)
     # An author that is the source itself is named once, as the source.
-    authors = tuple(dict.fromkeys(a.strip() for a in entry.authors if a.strip() != source))
+    # Names that hold markup are shown as their text (feeds.publish.markup.names).
+    authors = tuple(dict.fromkeys(a.strip() for a in names(entry.authors) if a.strip() != source))
     summary = html_to_text(entry.summary or entry.content)
     return EntryView(
         title=entry.title.strip() or "(untitled)",
