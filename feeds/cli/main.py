@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import json
 import logging
 import os
 import sys
@@ -23,6 +22,7 @@ import click
 
 from feeds import __version__
 from feeds.cli.logs import FORMATS, LogFormat, setup_logging
+from feeds.cli.notify import notify_group
 from feeds.config.loader import ENV_VAR, default_path, load_config
 from feeds.errors import ConfigError, FeedsError, QuerySyntaxError
 from feeds.models import Config, IngestReport
@@ -111,6 +111,9 @@ def _preload_flows() -> None:
     set_preload((*PRELOAD, "feeds.ingest.flow", "feeds.publish.flow"))
 
 
+cli.add_command(notify_group)  # `feeds notify test SLUG` (#18)
+
+
 @cli.command()
 @pass_obj
 def check(obj: _Obj) -> None:
@@ -191,34 +194,31 @@ def regenerate(obj: _Obj, slugs: tuple[str, ...]) -> None:
 @pass_obj
 def update(obj: _Obj, force: bool) -> None:
     """Ingest every source once, then regenerate every feed."""
+    from feeds.cli.notify import after_update
     from feeds.publish.flow import regenerate as run
 
     config = obj.config
     with obj.writing() as store:
         reports = _ingest(obj, store, (), force)
         published = run(config, store)
+        alerts_failed = after_update(config, store)  # #18: after the publish
         now = datetime.now(UTC)
         if store.maintenance_due(now):  # at most daily: merges the search index
             store.maintain(now)
     for p in published:
         click.echo(f"{p.topic}: {_entries(p.entries)} -> {config.settings.base_url}{p.topic}.atom")
-    sys.exit(_summarize(reports))
+    sys.exit(max(_summarize(reports), EXIT_FAILED if alerts_failed else EXIT_OK))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON document for scripts.")
 @pass_obj
 def status(obj: _Obj, as_json: bool) -> None:
-    """Show each source's state and each topic's size and last publish."""
-    from feeds.cli.status import collect, document, render_status
+    """Show each source's state, each topic's size and last publish, each alert target's."""
+    from feeds.cli.status import status_lines
 
-    config = obj.config
     with obj.store() as store:
-        sources, topics = collect(config, store)
-    if as_json:
-        click.echo(json.dumps(document(config, sources, topics), indent=2, ensure_ascii=False))
-    else:
-        _echo_lines(render_status(config, sources, topics))
+        _echo_lines(status_lines(obj.config, store, as_json=as_json))
 
 
 @cli.command()

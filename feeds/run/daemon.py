@@ -13,6 +13,7 @@ One asyncio loop runs it all, so the one SQLite connection is only ever used fro
   on a new store, the first publish waits for the first round (``feeds.run.debounce``, which
   schedules what ``feeds.decide.timing`` and ``feeds.decide.firstround`` decide);
 - the health feed ``public/_status.atom`` (``feeds.run.watch``);
+- alerts after each publish and every half minute (``feeds.run.alerts``);
 - uvicorn serving ``feeds.run.serve.make_app`` (its own signal handling switched off), and on
   ``--admin-port`` a second server with only ``/healthz`` and ``/metrics``;
 - signals: SIGTERM/SIGINT stop (running sources get a few seconds, pending changes are
@@ -45,6 +46,7 @@ from feeds.errors import ConfigError
 from feeds.ingest.flow import fetch_settings
 from feeds.models import Config
 from feeds.publish.gone import GonePages
+from feeds.run.alerts import Alerts
 from feeds.run.debounce import Publisher
 from feeds.run.jobs import Maintenance, Schedule, SourceRuns
 from feeds.run.listen import address, bind, port_elsewhere
@@ -134,6 +136,8 @@ class Daemon:
             metrics=self.metrics, watch=self.watch, stopping=self.stopping,
         )  # fmt: skip
         self.maintenance = Maintenance(store, self.stopping)
+        self.alerts = Alerts(config, store.path, self.metrics, self.watch)  # #18
+        self.publisher.on_published = self.alerts.kick
 
     @property
     def scheduler(self) -> AsyncIOScheduler:
@@ -177,6 +181,8 @@ class Daemon:
         for source in enabled:
             self.schedule.add(source, self.runs.run, first=firsts[source.name])
         self.schedule.add_maintenance(self.maintain)
+        self.alerts.schedule(self.scheduler)
+        self.alerts.kick()  # what a killed run left in the outbox, and what is due
 
     def start_servers(
         self, sock: socket.socket | None, admin: socket.socket | None
@@ -218,6 +224,7 @@ class Daemon:
         ]
         await asyncio.gather(*stopping)
         self.publisher.flush()
+        await self.alerts.finish(STOP_JOBS_TIMEOUT)
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
 
@@ -257,7 +264,7 @@ class Daemon:
             log.error("config: reload refused: data_dir and public_dir cannot change while "
                       "running; restart feeds run to move them")  # fmt: skip
             return
-        self.config = self.publisher.config = self.runs.config = new
+        self.config = self.publisher.config = self.runs.config = self.alerts.config = new
         self.reschedule(old, new)
         self.retopic(old, new)
         log.info("config: reloaded %s (%s, %s)", new.file, count(len(new.sources), "source"),
