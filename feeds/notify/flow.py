@@ -35,6 +35,7 @@ from feeds.notify.send import Answer, Sender, Targets, label, send_all
 from feeds.publish.flow import topic_stories
 from feeds.store.protocols import StoreType
 from feeds.topics.query import topic_expression
+from feeds.words import count
 
 log = logging.getLogger("feeds.notify")
 
@@ -140,8 +141,8 @@ def _baseline(store: StoreType, topic: Topic, key: str, now: datetime, delivery_
     held = store.count(expression)
     first = Delivery(delivery_id, topic.slug, key, "watching", now, now, watching=held)
     store.notify_add_target(TargetState(topic.slug, key, store.mark().rowid, now), first)
-    log.info("alerts: %s: a new target; its baseline is the %d entries the topic holds",
-             topic.slug, held)  # fmt: skip
+    log.info("alerts: %s: a new target; its baseline: the %s the topic holds", topic.slug,
+             count(held, "entry"))  # fmt: skip
 
 
 def deliver(

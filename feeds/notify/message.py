@@ -125,8 +125,9 @@ def _html(entries: Sequence[AlertEntry], feed: str) -> str:
     for e in entries[:LISTED]:
         summary = f"<br>{escape(e.summary)}" if e.summary else ""
         items.append(
+            # The link written out too: Apprise makes e-mail's plain-text part from this.
             f'<li><a href="{escape(e.link)}">{escape(e.title)}</a><br>'
-            f"<small>{escape(e.source)}, {_when(e)}</small>{summary}</li>"
+            f"<small>{escape(e.link)}<br>{escape(e.source)}, {_when(e)}</small>{summary}</li>"
         )
     more = f"<p>and {len(entries) - LISTED} more in the feed.</p>" if len(entries) > LISTED else ""
     return f"<ul>{''.join(items)}</ul>{more}{_feed_link(feed)}"

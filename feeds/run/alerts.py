@@ -48,10 +48,18 @@ class Alerts:
         self.leader = leader
         self.task: asyncio.Task[None] | None = None
         self.again = False
+        #: Set by the first publish.
+        self.ready = False
+
+    def published(self) -> None:
+        """A publish happened: a round (the first publish opens the alerts: before it, on a
+        new store, a target's baseline would miss the first round's entries)."""
+        self.ready = True
+        self.kick()
 
     def kick(self) -> None:
-        """A publish happened (or the check is due): a round now, or after the running one."""
-        if not targets(self.config):
+        """A round now, or after the running one."""
+        if not self.ready or not targets(self.config):
             return
         if self.task is not None and not self.task.done():
             self.again = True

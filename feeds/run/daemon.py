@@ -137,7 +137,7 @@ class Daemon:
         )  # fmt: skip
         self.maintenance = Maintenance(store, self.stopping)
         self.alerts = Alerts(config, store.path, self.metrics, self.watch)  # #18
-        self.publisher.on_published = self.alerts.kick
+        self.publisher.on_published = self.alerts.published
 
     @property
     def scheduler(self) -> AsyncIOScheduler:
@@ -181,8 +181,7 @@ class Daemon:
         for source in enabled:
             self.schedule.add(source, self.runs.run, first=firsts[source.name])
         self.schedule.add_maintenance(self.maintain)
-        self.alerts.schedule(self.scheduler)
-        self.alerts.kick()  # what a killed run left in the outbox, and what is due
+        self.alerts.schedule(self.scheduler)  # the first publish opens them
 
     def start_servers(
         self, sock: socket.socket | None, admin: socket.socket | None
