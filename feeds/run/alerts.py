@@ -47,6 +47,7 @@ class Alerts:
         self.config, self.path, self.metrics, self.watch = config, path, metrics, watch
         self.leader = leader
         self.task: asyncio.Task[None] | None = None
+        self.scheduler: AsyncIOScheduler | None = None
         self.again = False
         #: Set by the first publish.
         self.ready = False
@@ -71,10 +72,22 @@ class Alerts:
         self.kick()
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
-        scheduler.add_job(
-            self.check, IntervalTrigger(seconds=ALERT_CHECK, timezone=UTC), id="alerts",
-            name="alerts: retries and digests",
-        )  # fmt: skip
+        """The periodic job, while some topic has targets."""
+        self.scheduler = scheduler
+        job = scheduler.get_job("alerts")
+        if targets(self.config) and job is None:
+            scheduler.add_job(
+                self.check, IntervalTrigger(seconds=ALERT_CHECK, timezone=UTC), id="alerts",
+                name="alerts: retries and digests",
+            )  # fmt: skip
+        elif not targets(self.config) and job is not None:
+            job.remove()
+
+    def reconfigure(self, config: Config) -> None:
+        """The config was reloaded."""
+        self.config = config
+        if self.scheduler is not None:
+            self.schedule(self.scheduler)
 
     async def _rounds(self) -> None:
         while True:

@@ -263,7 +263,8 @@ class Daemon:
             log.error("config: reload refused: data_dir and public_dir cannot change while "
                       "running; restart feeds run to move them")  # fmt: skip
             return
-        self.config = self.publisher.config = self.runs.config = self.alerts.config = new
+        self.config = self.publisher.config = self.runs.config = new
+        self.alerts.reconfigure(new)
         self.reschedule(old, new)
         self.retopic(old, new)
         log.info("config: reloaded %s (%s, %s)", new.file, count(len(new.sources), "source"),
