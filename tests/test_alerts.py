@@ -24,7 +24,7 @@ from loopback import Exchange, slow
 from feeds.config.loader import load_config
 from feeds.models import Config, Entry
 from feeds.notify.flow import notify
-from feeds.notify.health import alert_events
+from feeds.notify.health import alert_events, keep_alert_health
 from feeds.run.metrics import Metrics
 from feeds.store.sqlite.store import Store
 
@@ -197,6 +197,11 @@ def test_a_failing_target_is_retried_with_backoff_then_gets_everything_once(
     assert again.failures == 2 and len(hook.bodies) == 3
     assert [e.kind for e in alert_events([again], T0)] == ["failing"]
 
+    keep_alert_health(config, [again], T0 + timedelta(minutes=1))
+    status = (tmp_path / "public" / "_status.atom").read_text()
+    assert "alert target 1 of niger (http://127.0.0.1:" in status and "started failing" in status
+    assert SECRET not in status
+
     (back,) = notify(config, store, now=T0 + timedelta(minutes=3))
     assert (back.sent, back.failures, back.pending) == (2, 0, 0)
     assert [e.kind for e in alert_events([back], T0)] == ["recovered"]
@@ -241,6 +246,8 @@ def test_an_email_digest_reaches_smtp_with_plain_text_and_html(tmp_path, store, 
     digest = box.messages[1]
     assert digest["Subject"] == "Niger watch: 2 new entries"
     assert digest["To"] == "desk@example.org"
+    ids = {m["X-Feeds-Delivery"] for m in box.messages}  # a client may drop repeats by it
+    assert len(ids) == 2 and all(len(i) == 32 for i in ids)
     assert digest.get_content_type() == "multipart/alternative"
     text = digest.get_body(("plain",)).get_content()
     html = digest.get_body(("html",)).get_content()
@@ -272,3 +279,11 @@ def test_a_changed_target_url_is_a_new_target_with_its_own_baseline(tmp_path, st
     moved = replace(config, topics=(topic,))
     notify(moved, store, now=T0 + timedelta(minutes=1))
     assert [b["entries"] for b in two.bodies] == [[]] and len(one.bodies) == 1
+
+
+def test_only_the_leader_sends_and_the_config_never_shows_the_secret(tmp_path, store, loopback):
+    hook = Hook()
+    config = site(tmp_path, [loopback.route("/hook", hook)])
+    assert notify(config, store, now=T0, leader=lambda: False) == []
+    assert hook.bodies == [] and store.notify_target("niger", store_key(config)) is None
+    assert SECRET not in repr(config) and "/hook" not in repr(config)

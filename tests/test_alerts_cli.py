@@ -136,7 +136,7 @@ def test_failures_show_in_status_and_never_the_secret(tmp_path, loopback):
     rows = {r["target"]: r for r in document["alerts"]}
     assert rows[1]["last_error"] == "HTTP 500: refused, key ****" and rows[1]["pending"] == 1
     assert rows[2]["label"].startswith("mailto://desk:") and rows[2]["failures"] == 1
-    assert rows[1]["status"] == "ok"  # one failure is a hiccup; two in a row are "failing"
+    assert rows[1]["status"] == "retrying"  # two failures in a row are "failing"
     everything = update.stdout + update.stderr + status.stdout + status.stderr
     everything += json.dumps(document)
     everything += (tmp_path / "data" / "feeds.sqlite3").read_bytes().decode("latin-1")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feeds.cli.terminal import table, when
+from feeds.decide.notify import TargetState, condition
 from feeds.models import Config
 from feeds.store.protocols import StoreType
 
@@ -23,7 +24,8 @@ class AlertRow:
     label: str
     #: "instant" or the digest period in seconds.
     every: str
-    #: "new" (not used yet), "ok" or "failing".
+    #: "new" (not used yet), "ok", "retrying" (its last try failed) or "failing" (two or more
+    #: in a row).
     status: str
     failures: int
     pending: int
@@ -34,7 +36,6 @@ class AlertRow:
 
 
 def alert_rows(config: Config, store: StoreType) -> list[AlertRow]:
-    from feeds.decide.notify import condition
     from feeds.notify.flow import targets
     from feeds.notify.send import label
 
@@ -46,12 +47,20 @@ def alert_rows(config: Config, store: StoreType) -> list[AlertRow]:
         rows.append(AlertRow(
             t.topic.slug, t.number, label(t.url),
             "instant" if every is None else f"{every.total_seconds():g}s",
-            "new" if state is None else condition(state.failures),
+            _status(state),
             state.failures if state else 0, pending,
             state.last_attempt if state else None, state.last_success if state else None,
             state.next_try if state else None, state.last_error if state else None,
         ))  # fmt: skip
     return rows
+
+
+def _status(state: TargetState | None) -> str:
+    if state is None:
+        return "new"
+    if condition(state.failures) == "failing":
+        return "failing"
+    return "retrying" if state.failures else "ok"
 
 
 def render_alerts(rows: Sequence[AlertRow]) -> Iterator[str]:

@@ -12,8 +12,8 @@ is an interface for scripts: keys are only ever added, never renamed or removed:
 ``capped``: more entries arrived within ``feed_window`` than ``feed_max`` lets the topic's
 feed show (feeds.publish.window). ``alerts`` (#18): one per target of each topic's
 ``notify``: ``target`` its number in that list, ``label`` its URL without password or
-token, ``status`` "new" (not used yet), "ok" or "failing", ``pending`` its deliveries not
-sent yet (``feeds.cli.alerts``).
+token, ``status`` "new" (not used yet), "ok", "retrying" or "failing", ``pending`` its
+deliveries not sent yet (``feeds.cli.alerts``).
 
 Times are ISO 8601 UTC strings (``2026-11-25T10:00:00Z``) or null.
 """

@@ -31,7 +31,7 @@ from feeds.decide import notify as decide
 from feeds.decide.notify import Delivery, TargetState
 from feeds.models import Config, Topic
 from feeds.notify.message import Message, alert_entry, compose
-from feeds.notify.send import Answer, Sender, Targets, label, send_all
+from feeds.notify.send import Answer, Sender, Targets, as_answered, label
 from feeds.publish.flow import topic_stories
 from feeds.store.protocols import StoreType
 from feeds.topics.query import topic_expression
@@ -160,9 +160,9 @@ def deliver(
         if not batch:
             break
         calls = [partial(send, t.url, _message(config, t, d), timeout=timeout) for t, d in batch]
-        results = send_all(calls, timeout=timeout)
         active = []
-        for (target, delivery), answer in zip(batch, results, strict=True):
+        for index, answer in as_answered(calls, timeout=timeout):  # recorded as each answers
+            target, delivery = batch[index]
             ok = _record(store, target, delivery, answer, now, labels[target.key])
             counts[target.key][0 if ok else 1] += 1
             answers[target.key] = answer.text

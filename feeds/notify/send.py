@@ -6,19 +6,22 @@ through Apprise, which knows every service (e-mail, ntfy, Telegram, Slack, Matri
 HTML body to a service that takes HTML (e-mail sends it with its plain-text alternative),
 the plain text to the others.
 
-``send_all`` sends to several targets at once, each in a daemon thread of its own, and waits
-at most the timeout (and a little) for each: a slow target holds up no other, and a hung
-one does not keep the process alive. Apprise's own log lines go to no log: a target's
-answer is kept per thread, scrubbed of the URL's password and of the webhook secret, and
-returned. Nothing here reads the store or decides what to send.
+``as_answered`` sends to several targets at once, each in a daemon thread of its own, gives
+each answer as it comes, and waits at most the timeout (and a little): a slow target holds
+up no other, and a hung one does not keep the process alive. Apprise's own log lines go to
+no log: a target's answer is kept per thread, scrubbed of the URL's password and of the
+webhook secret, and returned. E-mail (and the HTTP services Apprise lets us add a header
+to) carry the delivery id in ``X-Feeds-Delivery``. Nothing here reads the store or decides
+what to send.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -32,6 +35,8 @@ log = logging.getLogger("feeds.notify")
 
 #: Seconds past the timeout that ``send_all`` waits for a target's thread.
 GRACE = 1.0
+#: The header that carries the delivery id where Apprise lets us add one (e-mail too).
+DELIVERY_HEADER = "X-Feeds-Delivery"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,8 @@ def apprise_send(url: str, message: Message, timeout: float) -> Answer:
         _HANDLER.take()
         return Answer(False, "Apprise cannot use this URL")
     plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
+    if isinstance(getattr(plugin, "headers", None), dict):  # e-mail, and HTTP services
+        plugin.headers[DELIVERY_HEADER] = message.id  # a receiver can drop a repeat by it
     html = plugin.notify_format == apprise.NotifyFormat.HTML
     ok = plugin.notify(
         body=message.html if html else message.text,
@@ -167,21 +174,34 @@ def apprise_send(url: str, message: Message, timeout: float) -> Answer:
 # -- several at once -------------------------------------------------------------------------
 
 
-def send_all(calls: Sequence[Callable[[], Answer]], *, timeout: float) -> list[Answer]:
-    """Each call in a daemon thread; its answer, or "no answer" after ``timeout`` (+ GRACE)."""
-    answers: list[Answer | None] = [None] * len(calls)
+def as_answered(
+    calls: Sequence[Callable[[], Answer]], *, timeout: float
+) -> Iterator[tuple[int, Answer]]:
+    """Each call in a daemon thread; (its index, its answer) as each answers, so that the
+    caller records a sent delivery at once (a process killed meanwhile sends again only
+    what it had not recorded); "no answer" for those still running after ``timeout`` (+
+    GRACE)."""
+    answered: queue.Queue[tuple[int, Answer]] = queue.Queue()
 
     def run(index: int) -> None:
-        answers[index] = calls[index]()
+        answered.put((index, calls[index]()))
 
-    threads = [
-        threading.Thread(target=run, args=(i,), name="feeds-notify", daemon=True)
-        for i in range(len(calls))
-    ]
-    for thread in threads:
-        thread.start()
+    for i in range(len(calls)):
+        threading.Thread(target=run, args=(i,), name="feeds-notify", daemon=True).start()
     deadline = time.monotonic() + timeout + GRACE
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    late = Answer(False, f"no answer within {timeout:g}s")
-    return [a if a is not None else late for a in answers]
+    waiting = set(range(len(calls)))
+    while waiting:
+        try:
+            index, answer = answered.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        waiting.discard(index)
+        yield index, answer
+    for index in sorted(waiting):
+        yield index, Answer(False, f"no answer within {timeout:g}s")
+
+
+def send_all(calls: Sequence[Callable[[], Answer]], *, timeout: float) -> list[Answer]:
+    """The answers of ``as_answered``, in the calls' order."""
+    answers = dict(as_answered(calls, timeout=timeout))
+    return [answers[i] for i in range(len(calls))]
