@@ -180,3 +180,11 @@ def check_with_secret(toml: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "feeds", "--config", str(toml), "check"],
         capture_output=True, text=True, env={**os.environ, "FEEDS_NOTIFY_SECRET": SECRET},
     )  # fmt: skip
+
+
+def test_a_target_list_that_is_not_a_list_is_refused_without_repeating_it(tmp_path):
+    toml = make_site(tmp_path, [])
+    toml.write_text(toml.read_text().replace("notify = []", f'notify = "mailto://u:{PASSWORD}@x"'))
+    result = feeds(toml, "check")
+    assert result.returncode == 2 and "topics[0].notify: must be an array" in result.stderr
+    assert PASSWORD not in result.stderr

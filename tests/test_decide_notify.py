@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from feeds.decide.notify import (
     MAX_RETRY,
     Delivery,
@@ -71,3 +74,20 @@ def test_a_target_key_names_the_url_without_holding_it():
     key = target_key("mailto://bob:hunter2@mail.example.org")
     assert "hunter2" not in key and key == target_key("mailto://bob:hunter2@mail.example.org")
     assert key != target_key("mailto://bob:other@mail.example.org")
+
+
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=3, unique=True)),
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 20)),
+    st.integers(0, 20),
+    st.sets(st.sampled_from("abcdefgh")),
+)
+def test_a_new_story_has_no_copy_seen_or_older_than_the_baseline(stories, positions, base, seen):
+    flat = [i for story in stories for i in story]
+    assume(len(flat) == len(set(flat)))  # grouping puts each entry in one story
+    fresh, quiet = new_stories(stories, positions, baseline=base, seen=seen)
+    for index in fresh:
+        assert not set(stories[index]) & seen
+        assert all(positions.get(i, 0) > base for i in stories[index])
+    assert not set(quiet) & seen
+    assert not {i for index in fresh for i in stories[index]} & set(quiet)

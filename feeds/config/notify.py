@@ -140,7 +140,9 @@ def with_alerts(
     done = []
     for i, (table, topic) in enumerate(zip(ctx.tables(data, "topics"), topics, strict=True)):
         w = f"topics[{i}]"
-        targets = ctx.get(table, "notify", list, w, [])
+        targets = table.get("notify", [])
+        # Not ctx.get: its message would repeat the value, and a URL may hold a password.
+        ctx.check(isinstance(targets, list), f"{w}.notify", "must be an array of target URLs")
         for j, url in enumerate(targets):
             problem = target_problem(url, secret=settings.notify_secret)
             ctx.check(problem is None, f"{w}.notify[{j}]", problem or "")
