@@ -11,11 +11,14 @@ import hmac
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import httpx
 from helpers import feeds
 from loopback import Exchange
 
@@ -106,8 +109,10 @@ def test_the_daemon_alerts_after_its_publishes(tmp_path, loopback):
     hook = Hook()
     toml = make_site(tmp_path, [loopback.route("/hook", hook)], interval="1s")
     env = {**os.environ, "FEEDS_PUBLISH_DELAY": "0.05"}
+    admin = free_port()
     daemon = subprocess.Popen(
-        [sys.executable, "-m", "feeds", "--config", str(toml), "run", "--no-serve"],
+        [sys.executable, "-m", "feeds", "--config", str(toml), "run", "--no-serve",
+         "--admin-port", str(admin)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:
@@ -115,12 +120,34 @@ def test_the_daemon_alerts_after_its_publishes(tmp_path, loopback):
         assert hook.bodies[0]["entries"] == []
         article(toml.parent / "articles", "two", "Niger report two")
         hook.wait_for(2)
+        sent = 'feeds_alerts_sent_total{topic="niger"} 2.0'
+        assert sent in metrics_when(f"http://127.0.0.1:{admin}/metrics", sent)
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=WAIT)
     assert daemon.returncode == 0, err
     assert [e["title"] for e in hook.alerts()[0]["entries"]] == ["Niger report two"]
     assert SECRET not in err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def metrics_when(url: str, wanted: str) -> str:
+    """The daemon's /metrics once it holds ``wanted`` (the round records after sending)."""
+    text = ""
+    for _ in range(int(WAIT / 0.1)):
+        try:
+            text = httpx.get(url, timeout=5).text
+        except httpx.HTTPError:
+            text = ""
+        if wanted in text:
+            break
+        time.sleep(0.1)
+    return text
 
 
 def test_failures_show_in_status_and_never_the_secret(tmp_path, loopback):

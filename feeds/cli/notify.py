@@ -34,6 +34,7 @@ def notify_group() -> None:
 @click.pass_obj
 def test_command(obj: object, slug: str) -> None:
     """Send a sample alert to each target of topic SLUG and say what each answered."""
+    from feeds.agent import user_agent
     from feeds.notify.flow import feed_url
     from feeds.notify.message import sample
     from feeds.notify.send import Targets, label, send_all
@@ -46,7 +47,7 @@ def test_command(obj: object, slug: str) -> None:
     if not topic.notify:
         raise click.UsageError(f"topic {slug!r} has no `notify` targets in {config.file}")
     settings = config.settings
-    sender = Targets(settings.notify_secret, f"feeds ({settings.base_url})")
+    sender = Targets(settings.notify_secret, user_agent(settings.base_url))
     message = sample(slug, topic.title, feed_url(config, topic),
                      delivery_id=f"test-{uuid.uuid4().hex}", now=datetime.now(UTC))  # fmt: skip
     calls = [
