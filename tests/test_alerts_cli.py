@@ -166,7 +166,8 @@ def test_failures_show_in_status_and_never_the_secret(tmp_path, loopback):
     assert rows[1]["status"] == "retrying"  # two failures in a row are "failing"
     everything = update.stdout + update.stderr + status.stdout + status.stderr
     everything += json.dumps(document)
-    everything += (tmp_path / "data" / "feeds.sqlite3").read_bytes().decode("latin-1")
+    for stored in (tmp_path / "data").glob("feeds.sqlite3*"):  # the WAL too
+        everything += stored.read_bytes().decode("latin-1")
     for secret in (SECRET, PASSWORD):
         assert secret not in everything
 
