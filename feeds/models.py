@@ -51,6 +51,10 @@ class Settings:
     feed_window: timedelta = timedelta(days=2)
     #: The most stories a current feed shows, whatever arrived within ``feed_window``.
     feed_max: int = 500
+    #: Key of the signed webhooks' HMAC (``X-Feeds-Signature``); never shown (#18).
+    notify_secret: str | None = field(default=None, repr=False)
+    #: Seconds one alert target may take to answer before it counts as failed.
+    notify_timeout: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,11 @@ class Topic:
     #: Only entries in these languages (primary tags); empty means any.
     languages: tuple[str, ...] = ()
     description: str | None = None
+    #: Alert targets (#18): Apprise URLs, or http(s) URLs of signed webhooks. Not in repr:
+    #: a URL may hold a password or a token.
+    notify: tuple[str, ...] = field(default=(), repr=False)
+    #: None: an alert right after the publish that added entries; else one digest per period.
+    notify_every: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from feeds.decide.articles import KnownFile
 from feeds.decide.entries import changed_entry, first_of_each, maintenance_due
+from feeds.decide.notify import AlertEntry, Delivery, TargetState
 from feeds.models import Entry, SourceState
 from feeds.normalize.text import body_text
 from feeds.store.values import START, Mark, Match, Position, TopicRecord, UpsertResult
@@ -71,6 +72,10 @@ class FakeStore:
     _files: dict[str, list[KnownFile]] = field(default_factory=dict)
     _meta: dict[str, str] = field(default_factory=dict)
     _maintained: tuple[datetime, int] | None = None
+    _targets: dict[tuple[str, str], TargetState] = field(default_factory=dict)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _outbox: list[Delivery] = field(default_factory=list)
+    _sent: set[str] = field(default_factory=set)
 
     # -- opening and closing -----------------------------------------------------------
 
@@ -324,6 +329,70 @@ class FakeStore:
 
     def maintain(self, now: datetime) -> None:
         self._maintained = (now, self.entry_count())
+
+    # -- alerts (#18) --------------------------------------------------------------------
+
+    def notify_target(self, topic: str, target: str) -> TargetState | None:
+        return self._targets.get((topic, target))
+
+    def notify_add_target(self, state: TargetState, first: Delivery | None) -> None:
+        key = (state.topic, state.target)
+        if key not in self._targets:
+            self._targets[key] = replace(state, failures=0, next_try=None, last_error=None)
+            if first is not None:
+                self._outbox.append(first)
+
+    def notify_seen(self, topic: str, target: str, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if (topic, target, i) in self._seen}
+
+    def notify_collect(
+        self, topic: str, target: str, entries: Sequence[AlertEntry], seen: Sequence[str],
+        *, new_id: str, now: datetime, due: datetime,
+    ) -> None:  # fmt: skip
+        self._seen.update((topic, target, i) for i in [*seen, *(e.id for e in entries)])
+        if not entries:
+            return
+        for index, d in enumerate(self._outbox):
+            open_ = d.kind == "alert" and not d.frozen and d.id not in self._sent
+            if open_ and (d.topic, d.target) == (topic, target):
+                known = {e.id for e in d.entries}
+                more = d.entries + tuple(e for e in entries if e.id not in known)
+                self._outbox[index] = replace(d, entries=more)
+                return
+        self._outbox.append(Delivery(new_id, topic, target, "alert", now, due, tuple(entries)))
+
+    def notify_pending(self, topic: str, target: str) -> list[Delivery]:
+        found = [d for d in self._outbox if (d.topic, d.target) == (topic, target)]
+        return sorted((d for d in found if d.id not in self._sent), key=lambda d: (d.created, d.id))
+
+    def _delivery(self, delivery_id: str, **changes: object) -> Delivery:
+        index = next(i for i, d in enumerate(self._outbox) if d.id == delivery_id)
+        self._outbox[index] = replace(self._outbox[index], **changes)  # type: ignore[arg-type]
+        return self._outbox[index]
+
+    def notify_freeze(self, delivery_id: str) -> None:
+        self._delivery(delivery_id, frozen=True)
+
+    def notify_sent(self, delivery_id: str, *, now: datetime) -> None:
+        d = self._outbox[next(i for i, d in enumerate(self._outbox) if d.id == delivery_id)]
+        d = self._delivery(delivery_id, frozen=True, attempts=d.attempts + 1)
+        self._sent.add(delivery_id)
+        key = (d.topic, d.target)
+        self._targets[key] = replace(
+            self._targets[key], failures=0, next_try=None, last_error=None, last_attempt=now,
+            last_success=now,
+        )  # fmt: skip
+
+    def notify_failed(
+        self, delivery_id: str, error: str, *, now: datetime, next_try: datetime
+    ) -> None:
+        d = self._outbox[next(i for i, d in enumerate(self._outbox) if d.id == delivery_id)]
+        d = self._delivery(delivery_id, frozen=True, attempts=d.attempts + 1)
+        key = (d.topic, d.target)
+        t = self._targets[key]
+        self._targets[key] = replace(
+            t, failures=t.failures + 1, next_try=next_try, last_error=error, last_attempt=now
+        )
 
 
 def _newest_first(entries: list[Entry]) -> list[Entry]:

@@ -34,12 +34,15 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": BASE
     | {"ingest", "sources", "parse", "normalize", "topics", "decide", "store", "pool"},
     "publish": BASE | {"publish", "normalize", "topics", "decide", "store", "pool"},
+    # Alerts (#18) run after a publish and send what its feeds show: publish is below them.
+    "notify": BASE | {"notify", "config", "publish", "normalize", "topics", "decide", "store"},
     "run": BASE
     | {
         "run",
         "config",
         "ingest",
         "publish",
+        "notify",
         "store",
         "sources",
         "decide",

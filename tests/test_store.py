@@ -194,8 +194,17 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         assert [e.id for e in store.search(select(query), limit=limit)] == expected
 
 
+def _undo_schema_10(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 9: no alert tables (#18)."""
+    for table in ("notify_outbox", "notify_seen", "notify_targets"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("PRAGMA user_version = 9")
+
+
 def _undo_schema_9(db: sqlite3.Connection) -> None:
     """Take a store back to schema 8: no article files, no retractions."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 9:
+        _undo_schema_10(db)
     db.execute("DROP TABLE article_files")
     db.execute("DROP TABLE retracted_fts")
     db.execute("DROP INDEX entries_retracted")

@@ -7,7 +7,6 @@ saying what, where and what to do, never a traceback. Commands call the flows; n
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -35,6 +34,7 @@ from feeds.cli.common import (
     usage_message,
 )
 from feeds.cli.logs import FORMATS, LogFormat, setup_logging
+from feeds.cli.notify import notify_group
 from feeds.config.loader import ENV_VAR, default_path
 from feeds.errors import ConfigError, FeedsError, QuerySyntaxError
 from feeds.words import count
@@ -88,6 +88,9 @@ def _preload_flows() -> None:
     from feeds.pool import set_preload
 
     set_preload((*PRELOAD, "feeds.ingest.flow", "feeds.publish.flow"))
+
+
+cli.add_command(notify_group)  # `feeds notify test SLUG` (#18)
 
 
 @cli.command()
@@ -170,12 +173,14 @@ def regenerate(obj: Obj, slugs: tuple[str, ...]) -> None:
 @pass_obj
 def update(obj: Obj, force: bool) -> None:
     """Ingest every source once, then regenerate every feed."""
+    from feeds.cli.notify import after_update
     from feeds.publish.flow import regenerate as run
 
     config = obj.config
     with obj.writing() as store:
         reports = ingest_once(obj, store, (), force)
         published = run(config, store)
+        alerts_failed = after_update(config, store)  # #18: after the publish
         now = datetime.now(UTC)
         if store.maintenance_due(now):  # at most daily: merges the search index
             store.maintain(now)
@@ -183,23 +188,18 @@ def update(obj: Obj, force: bool) -> None:
         click.echo(
             f"{p.topic}: {entries_word(p.entries)} -> {config.settings.base_url}{p.topic}.atom"
         )
-    sys.exit(summarize(reports))
+    sys.exit(max(summarize(reports), EXIT_FAILED if alerts_failed else EXIT_OK))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON document for scripts.")
 @pass_obj
 def status(obj: Obj, as_json: bool) -> None:
-    """Show each source's state and each topic's size and last publish."""
-    from feeds.cli.status import collect, document, render_status
+    """Show each source's state, each topic's size and last publish, each alert target's."""
+    from feeds.cli.status import status_lines
 
-    config = obj.config
     with obj.store() as store:
-        sources, topics = collect(config, store)
-    if as_json:
-        click.echo(json.dumps(document(config, sources, topics), indent=2, ensure_ascii=False))
-    else:
-        echo_lines(render_status(config, sources, topics))
+        echo_lines(status_lines(obj.config, store, as_json=as_json))
 
 
 @cli.command()

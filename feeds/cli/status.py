@@ -6,21 +6,27 @@ is an interface for scripts: keys are only ever added, never renamed or removed:
     {"config": "...", "sources": [{"name", "kind", "location", "enabled", "status",
       "last_attempt", "last_success", "next_run", "failures", "entries", "last_error",
       "moved_to"}...], "topics": [{"slug", "title", "entries", "last_publish", "url",
-      "capped"}...]}
+      "capped"}...], "alerts": [{"topic", "target", "label", "every", "status",
+      "failures", "pending", "last_attempt", "last_success", "next_try", "last_error"}...]}
 
 ``capped``: more entries arrived within ``feed_window`` than ``feed_max`` lets the topic's
-feed show (feeds.publish.window).
+feed show (feeds.publish.window). ``alerts`` (#18): one per target of each topic's
+``notify``: ``target`` its number in that list, ``label`` its URL without password or
+token, ``status`` "new" (not used yet), "ok", "retrying" or "failing", ``pending`` its
+deliveries not sent yet (``feeds.cli.alerts``).
 
 Times are ISO 8601 UTC strings (``2026-11-25T10:00:00Z``) or null.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from feeds.cli.alerts import AlertRow, alert_rows, render_alerts
 from feeds.cli.terminal import table, when
 from feeds.clock import ts
 from feeds.models import Config, Source, SourceState, Topic
@@ -104,17 +110,32 @@ def collect(config: Config, store: StoreType) -> tuple[list[SourceRow], list[Top
     return source_rows(config, store.source_states()), topic_rows(config, store)
 
 
-def document(config: Config, sources: list[SourceRow], topics: list[TopicRow]) -> dict[str, Any]:
+def document(
+    config: Config, sources: list[SourceRow], topics: list[TopicRow],
+    alerts: Sequence[AlertRow] = (),
+) -> dict[str, Any]:  # fmt: skip
     """The ``--json`` document (see the module docstring)."""
 
-    def plain(row: SourceRow | TopicRow) -> dict[str, Any]:
+    def plain(row: SourceRow | TopicRow | AlertRow) -> dict[str, Any]:
         return {k: ts(v) if isinstance(v, datetime) else v for k, v in asdict(row).items()}
 
     return {
         "config": str(config.file),
         "sources": [plain(r) for r in sources],
         "topics": [plain(r) for r in topics],
+        "alerts": [plain(r) for r in alerts],
     }
+
+
+def status_lines(config: Config, store: StoreType, *, as_json: bool) -> Iterator[str]:
+    """``feeds status``'s output: the tables, or the JSON document."""
+    sources, topics = collect(config, store)
+    alerts = alert_rows(config, store)
+    if as_json:
+        yield json.dumps(document(config, sources, topics, alerts), indent=2, ensure_ascii=False)
+    else:
+        yield from render_status(config, sources, topics)
+        yield from render_alerts(alerts)
 
 
 def render_status(

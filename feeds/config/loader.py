@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from feeds.config import values as check
 from feeds.config.context import Context as _Ctx
+from feeds.config.notify import ALERT_SETTINGS, ALERTS, notify_settings, with_alerts
 from feeds.config.page import KINDS, page_source, source_kind
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
@@ -29,13 +30,13 @@ ENV_VAR = "FEEDS_CONFIG"
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
     + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
-    + ("feed_window", "feed_max")
+    + ("feed_window", "feed_max", *ALERT_SETTINGS)
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
     + ("enabled", "on_delete", "page")
 )
-TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
+TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description", *ALERTS})
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
 
 # Always used with fullmatch: a pattern's `$` also matches before a final newline (#15 item 10).
@@ -81,6 +82,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path) -> Config:
     topics = tuple(_topic(ctx, t, f"topics[{i}]") for i, t in enumerate(ctx.tables(data, "topics")))
     ctx.unique([s.name for s in sources], "sources", "name")
     ctx.unique([t.slug for t in topics], "topics", "slug")
+    topics = with_alerts(ctx, data, topics, settings)  # #18
     return Config(file=path, settings=settings, sources=sources, topics=topics)
 
 
@@ -153,6 +155,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         interval=_duration(ctx, t, w, timedelta(minutes=30)),
         **_publishing(ctx, t, w),
         **_window(ctx, t, w, feed_size),
+        **notify_settings(ctx, t, w),
     )
 
 

@@ -13,6 +13,7 @@ One asyncio loop runs it all, so the one SQLite connection is only ever used fro
   on a new store, the first publish waits for the first round (``feeds.run.debounce``, which
   schedules what ``feeds.decide.timing`` and ``feeds.decide.firstround`` decide);
 - the health feed ``public/_status.atom`` (``feeds.run.watch``);
+- alerts after each publish and every half minute (``feeds.run.alerts``);
 - uvicorn serving ``feeds.run.serve.make_app`` (its own signal handling switched off), and on
   ``--admin-port`` a second server with only ``/healthz`` and ``/metrics``;
 - signals: SIGTERM/SIGINT stop (running sources get a few seconds, pending changes are
@@ -41,10 +42,11 @@ from starlette.applications import Starlette
 from feeds.clock import utcnow
 from feeds.config.loader import load_config
 from feeds.decide.timing import MAX_WAIT_DELAYS
-from feeds.errors import ConfigError
+from feeds.errors import ConfigError, StoreError
 from feeds.ingest.flow import fetch_settings
 from feeds.models import Config
 from feeds.publish.gone import GonePages
+from feeds.run.alerts import Alerts
 from feeds.run.debounce import Publisher
 from feeds.run.jobs import Maintenance, Schedule, SourceRuns
 from feeds.run.listen import address, bind, port_elsewhere
@@ -135,6 +137,11 @@ class Daemon:
             metrics=self.metrics, watch=self.watch, stopping=self.stopping,
         )  # fmt: skip
         self.maintenance = Maintenance(store, self.stopping)
+        opener = store.opener()
+        if opener is None:  # the alert rounds run in a thread, with a connection of their own
+            raise StoreError("the daemon needs a store that another connection can open")
+        self.alerts = Alerts(config, opener, self.metrics, self.watch)  # #18
+        self.publisher.on_published = self.alerts.published
 
     @property
     def scheduler(self) -> AsyncIOScheduler:
@@ -178,6 +185,7 @@ class Daemon:
         for source in enabled:
             self.schedule.add(source, self.runs.run, first=firsts[source.name])
         self.schedule.add_maintenance(self.maintain)
+        self.alerts.schedule(self.scheduler)  # the first publish opens them
 
     def start_servers(
         self, sock: socket.socket | None, admin: socket.socket | None
@@ -221,6 +229,7 @@ class Daemon:
         ]
         await asyncio.gather(*stopping)
         self.publisher.flush()
+        await self.alerts.finish(STOP_JOBS_TIMEOUT)
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
 
@@ -261,6 +270,7 @@ class Daemon:
                       "running; restart feeds run to move them")  # fmt: skip
             return
         self.config = self.publisher.config = self.runs.config = new
+        self.alerts.reconfigure(new)
         self.reschedule(old, new)
         self.retopic(old, new)
         log.info("config: reloaded %s (%s, %s)", new.file, count(len(new.sources), "source"),

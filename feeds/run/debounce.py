@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from feeds.decide.firstround import FirstRound
@@ -50,6 +50,8 @@ class Publisher:
         #: The first round being waited for; None once something is published.
         self.first: FirstRound | None = None
         self.first_timer: asyncio.TimerHandle | None = None
+        #: Called after each publish that succeeded (the daemon's alerts, #18).
+        self.on_published: Callable[[], None] = lambda: None
 
     # -- the first publish ---------------------------------------------------------------------
 
@@ -196,6 +198,7 @@ class Publisher:
                 self.metrics.feed(report.topic, size=path.stat().st_size, entries=report.entries)
         self.error, self.last_publish = None, time.monotonic()
         self.metrics.published(time.perf_counter() - started, at=time.time())
+        self.on_published()
 
     def forget_topic(self, slug: str) -> None:
         self.shown.pop(slug, None)

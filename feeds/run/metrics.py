@@ -14,19 +14,31 @@ Metrics (all prefixed ``feeds_``):
 - ``feed_size_bytes{topic}``, ``feed_entries{topic}``: the published topic feeds;
 - ``sources_failing``: enabled sources whose last run failed;
 - ``source_up{source}``: 1 if its last run succeeded, else 0;
-- ``last_publish_timestamp_seconds``: when a publish last succeeded (Unix time).
+- ``last_publish_timestamp_seconds``: when a publish last succeeded (Unix time);
+- ``alerts_sent_total{topic}``, ``alerts_failed_total{topic}``: deliveries to alert targets;
+- ``alert_target_up{topic,target}``: 1 unless the target's last try failed (``target``: its
+  number in the topic's ``notify`` list); ``alerts_pending{topic,target}``: its deliveries
+  not sent yet (#18).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
 from feeds.models import IngestReport
 
+if TYPE_CHECKING:
+    from feeds.notify.flow import TargetReport
+
 __all__ = ["CONTENT_TYPE", "Metrics", "outcome"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
 _PUBLISH_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -74,6 +86,36 @@ class Metrics:
             "feeds_last_publish_timestamp_seconds", "When a publish last succeeded.", registry=r
         )
         self._up: dict[str, bool] = {}
+        self._alert_metrics()
+
+    def _alert_metrics(self) -> None:
+        r = self.registry
+        self.alerts_sent = Counter(
+            "feeds_alerts_sent", "Alert deliveries sent.", ["topic"], registry=r
+        )
+        self.alerts_failed = Counter(
+            "feeds_alerts_failed", "Alert deliveries that failed (retried).", ["topic"],
+            registry=r,
+        )  # fmt: skip
+        self.alert_up = Gauge(
+            "feeds_alert_target_up", "1 unless the alert target's last try failed.",
+            ["topic", "target"], registry=r,
+        )  # fmt: skip
+        self.alerts_pending = Gauge(
+            "feeds_alerts_pending", "Alert deliveries not sent yet.", ["topic", "target"],
+            registry=r,
+        )  # fmt: skip
+
+    def alerts(self, reports: Sequence[TargetReport]) -> None:
+        """Count one round of alerts."""
+        for r in reports:
+            if r.sent:
+                self.alerts_sent.labels(r.topic).inc(r.sent)
+            if r.failed:
+                self.alerts_failed.labels(r.topic).inc(r.failed)
+            target = str(r.number)
+            self.alert_up.labels(r.topic, target).set(0 if r.failures else 1)
+            self.alerts_pending.labels(r.topic, target).set(r.pending)
 
     def ingested(self, report: IngestReport) -> None:
         """Count one source run."""

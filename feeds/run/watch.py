@@ -7,13 +7,17 @@ write. It must not fetch, schedule, nor write topic feeds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 
 from feeds.clock import utcnow
 from feeds.models import Config, IngestReport, Source
+from feeds.notify.health import with_events
 from feeds.publish import health_feed as hl
 from feeds.publish.health import observe_run, write_status, write_status_page
 from feeds.store.protocols import StoreType
+
+log = logging.getLogger("feeds")
 
 
 class HealthWatch:
@@ -33,6 +37,14 @@ class HealthWatch:
         self.state, event = observe_run(self.state, store, source, report, utcnow())
         write_status(config, self.state, render=event is not None)
         write_status_page(config, store)  # the source's new state
+
+    def add(self, config: Config, events: Sequence[hl.StatusEvent]) -> None:
+        """Events of alert targets (``feeds.notify.health``): into the state and the feed."""
+        if events:
+            for event in events:
+                log.warning("status: %s", event.message)
+            self.state = with_events(self.state, events)
+            write_status(config, self.state)
 
     def forget(self, names: Iterable[str]) -> None:
         """Sources left the config: their history goes."""

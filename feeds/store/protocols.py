@@ -1,6 +1,6 @@
 """The store's roles, as the pipeline sees them, whatever the backend (SQLite today,
 PostgreSQL next): entries written and read, topic search, source state, the publish ledger,
-article files and upkeep. ``StoreType`` is all of them (as lemon24/reader's StorageType).
+article files, upkeep and alerts. ``StoreType`` is all of them (as lemon24/reader's StorageType).
 Values out are ``feeds.models`` or ``feeds.store.values`` dataclasses, never a backend's
 rows; a position in arrival order is a ``Position``. What a topic selects comes as a
 ``feeds.topics.selection.Selection`` (the query's AST), which each backend compiles to its
@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from feeds.decide.articles import KnownFile
+from feeds.decide.notify import AlertEntry, Delivery, TargetState
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult
 from feeds.topics.selection import Selection
@@ -152,6 +153,42 @@ class Upkeep(Protocol):
         ...
 
 
+class NotifyStorage(Protocol):
+    """Alerts (#18, ``feeds.decide.notify``): each (topic, target)'s state, the entries it
+    has seen, and its deliveries (an outbox: recorded before they are sent). ``target`` is
+    ``feeds.decide.notify.target_key(url)``, never the URL."""
+
+    def notify_target(self, topic: str, target: str) -> TargetState | None: ...
+
+    def notify_add_target(self, state: TargetState, first: Delivery | None) -> None:
+        """A new target and its first delivery, in one transaction (nothing if it exists)."""
+
+    def notify_seen(self, topic: str, target: str, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` the target has seen."""
+
+    def notify_collect(
+        self, topic: str, target: str, entries: Sequence[AlertEntry], seen: Sequence[str],
+        *, new_id: str, now: datetime, due: datetime,
+    ) -> None:  # fmt: skip
+        """In one transaction: ``seen`` (and the ids of ``entries``) recorded as seen by the
+        target, and ``entries`` added to its open alert delivery (or to a new one, ``new_id``,
+        due at ``due``), but those it holds already."""
+
+    def notify_pending(self, topic: str, target: str) -> list[Delivery]:
+        """The target's deliveries not sent yet, oldest first."""
+
+    def notify_freeze(self, delivery_id: str) -> None:
+        """The delivery is about to be tried: its entries are fixed from now on."""
+
+    def notify_sent(self, delivery_id: str, *, now: datetime) -> None:
+        """Sent: the delivery is done, its target's failures are over."""
+
+    def notify_failed(
+        self, delivery_id: str, error: str, *, now: datetime, next_try: datetime
+    ) -> None:
+        """One more failure of the delivery's target; not tried again before ``next_try``."""
+
+
 class StoreType(
     EntryStorage,
     SearchStorage,
@@ -159,6 +196,7 @@ class StoreType(
     PublishLedger,
     ArticleStorage,
     Upkeep,
+    NotifyStorage,
     Protocol,
 ):
     """The whole store: every role, opened and closed."""

@@ -182,6 +182,45 @@ CREATE VIRTUAL TABLE retracted_fts USING fts5(
 );
 """
 
+# Alerts (#18): each topic's targets (by a hash of the URL: the store never keeps the URL,
+# which may hold a password), the entries each has seen, and the outbox of deliveries: one
+# row per message, recorded before it is sent and marked sent after (see
+# feeds.decide.notify and feeds.store.sqlite.notify).
+_SCHEMA_10 = """
+CREATE TABLE notify_targets (
+    topic TEXT NOT NULL,
+    target TEXT NOT NULL,
+    baseline INTEGER NOT NULL,
+    since TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_try TEXT,
+    last_error TEXT,
+    last_attempt TEXT,
+    last_success TEXT,
+    PRIMARY KEY (topic, target)
+);
+CREATE TABLE notify_seen (
+    topic TEXT NOT NULL,
+    target TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (topic, target, entry)
+) WITHOUT ROWID;
+CREATE TABLE notify_outbox (
+    id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created TEXT NOT NULL,
+    due TEXT NOT NULL,
+    entries TEXT NOT NULL,
+    watching INTEGER NOT NULL DEFAULT 0,
+    frozen INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    sent TEXT
+);
+CREATE INDEX notify_unsent ON notify_outbox (topic, target, created) WHERE sent IS NULL;
+"""
+
 
 def _run(db: sqlite3.Connection, script: str, version: int) -> None:
     """Run one step's statements, then mark the store as of ``version``."""
@@ -237,9 +276,14 @@ def to_9(db: sqlite3.Connection) -> None:
     _run(db, _SCHEMA_9, 9)
 
 
+def to_10(db: sqlite3.Connection) -> None:
+    """Alerts: targets, what each has seen, the outbox."""
+    _run(db, _SCHEMA_10, 10)
+
+
 #: ``STEPS[N - 1]`` is ``to_N``.
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    to_1, to_2, to_3, to_4, to_5, to_6, to_7, to_8, to_9,
+    to_1, to_2, to_3, to_4, to_5, to_6, to_7, to_8, to_9, to_10,
 )  # fmt: skip
 SCHEMA_VERSION = len(STEPS)
 
