@@ -16,6 +16,9 @@ from typing import Any, Literal
 SourceKind = Literal["feed", "articles"]
 #: What deleting an article file does to its entry: retract it, or keep it (an archive).
 OnDelete = Literal["retract", "keep"]
+#: Whether entries get their article page's text (docs/full-text.md): never, always, or when
+#: the feed's text looks truncated (feeds.decide.fulltext).
+FullText = Literal[False, True, "auto"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,8 @@ class Settings:
     feed_window: timedelta = timedelta(days=2)
     #: The most stories a current feed shows, whatever arrived within ``feed_window``.
     feed_max: int = 500
+    #: The default of each source's ``full_text``.
+    full_text: FullText = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,10 @@ class Source:
     enabled: bool = True
     #: Articles: a deleted file retracts its entry (a tombstone, its page 410), or "keep".
     on_delete: OnDelete = "retract"
+    #: Feeds: fetch each entry's article page and keep its text as the content (or "auto").
+    full_text: FullText = False
+    #: CSS selector of the article's body on its page; None: trafilatura finds it.
+    content_selector: str | None = None
 
     @property
     def location(self) -> str:

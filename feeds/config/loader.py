@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from feeds.config import fulltext
 from feeds.config import values as check
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
@@ -27,11 +28,11 @@ ENV_VAR = "FEEDS_CONFIG"
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
     + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
-    + ("feed_window", "feed_max")
+    + ("feed_window", "feed_max", "full_text")
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
-    + ("enabled", "on_delete")
+    + ("enabled", "on_delete", "full_text", "content_selector")
 )
 TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
@@ -221,6 +222,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         interval=_duration(ctx, t, w, timedelta(minutes=30)),
         **_publishing(ctx, t, w),
         **_window(ctx, t, w, feed_size),
+        full_text=fulltext.full_text(ctx, t, w, False),
     )
 
 
@@ -322,6 +324,7 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
         link_base=link_base,
         enabled=ctx.get(t, "enabled", bool, w, True),
         on_delete=_on_delete(ctx, t, w, kind),
+        **fulltext.source_full_text(ctx, t, w, kind, settings.full_text),
     )
 
 

@@ -27,11 +27,12 @@ import os
 import select
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing import forkserver
+from typing import Any, TypeVar
 
 from feeds.models import Entry, ParsedFeed, RawItem, Source
 from feeds.normalize.claims import with_former_id
@@ -59,6 +60,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("feeds")
+T = TypeVar("T")
 
 #: Below this many sources in a run, parsing stays in-process: starting workers costs more.
 MIN_SOURCES = 16
@@ -328,6 +330,20 @@ class ParsePool:
             return await loop.run_in_executor(
                 executor, parse_and_normalize, body, url, content_type, args
             )
+        finally:
+            self._queued -= 1
+
+    async def call(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` (pure CPU, picklable: e.g. extracting an article page's text) in
+        a worker, or here, as ``parse`` does."""
+        self.start()
+        executor = self._executor
+        if not self._up.is_set() or executor is None or self._queued >= QUEUED * self.workers:
+            self.here += 1
+            return work(*args)
+        self._queued += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, work, *args)
         finally:
             self._queued -= 1
 

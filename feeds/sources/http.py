@@ -153,8 +153,10 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         body_hash: str | None = None,
+        discover: bool = True,
     ) -> FetchResult:
-        """GET ``url`` conditionally; follow redirects and, for an HTML page, its feed link.
+        """GET ``url`` conditionally; follow redirects and, for an HTML page, its feed link
+        (unless not ``discover``: an article page, robots.txt).
 
         Raises FetchError for network errors, timeouts, 4xx/5xx (``gone`` on 410,
         ``retry_after`` on 429/503), redirect loops, limits, and pages without a feed.
@@ -163,7 +165,7 @@ class Fetcher:
         budget = _Budget(self._settings.total_timeout)
         answer = await self._follow(url, target, etag, last_modified, budget)
         body, content_type = answer.hop.body, answer.hop.headers.get("content-type")
-        if body is None or not looks_like_html(body, content_type):
+        if body is None or not discover or not looks_like_html(body, content_type):
             return _result(url, answer, etag, last_modified, body_hash, None)
         links = find_feed_links(body, answer.url)
         if not links:

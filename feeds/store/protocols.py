@@ -1,10 +1,10 @@
 """The store's roles, as the pipeline sees them, whatever the backend (SQLite today,
 PostgreSQL next): entries written and read, topic search, source state, the publish ledger,
-article files and upkeep. ``StoreType`` is all of them (as lemon24/reader's StorageType).
-Values out are ``feeds.models`` or ``feeds.store.values`` dataclasses, never a backend's
-rows; a position in arrival order is a ``Position``. ``expression`` is a topic query as the
-backend searches it (today: the FTS5 MATCH text of ``feeds.topics.query.topic_expression``).
-Must not import a backend.
+article files, article pages' texts (full text) and upkeep. ``StoreType`` is all of them
+(as lemon24/reader's StorageType). Values out are ``feeds.models`` or ``feeds.store.values``
+dataclasses, never a backend's rows; a position in arrival order is a ``Position``.
+``expression`` is a topic query as the backend searches it (today: the FTS5 MATCH text of
+``feeds.topics.query.topic_expression``). Must not import a backend.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from feeds.decide.articles import KnownFile
+from feeds.decide.fulltext import ArticleText
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult
 
@@ -131,6 +132,14 @@ class ArticleStorage(Protocol):
     def retract(self, ids: Sequence[str], *, when: str) -> list[str]: ...
 
 
+class FullTextStorage(Protocol):
+    """Full text: the last try of each entry's article page."""
+
+    def article_texts(self, source: str, ids: Sequence[str]) -> dict[str, ArticleText]: ...
+
+    def save_article_texts(self, texts: Iterable[ArticleText]) -> None: ...
+
+
 class Upkeep(Protocol):
     """The store's own upkeep, and its small key-value table."""
 
@@ -149,6 +158,7 @@ class StoreType(
     SourceStorage,
     PublishLedger,
     ArticleStorage,
+    FullTextStorage,
     Upkeep,
     Protocol,
 ):

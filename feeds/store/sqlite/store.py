@@ -4,7 +4,8 @@
 (``feeds.store.sqlite.migrations``); its methods come by domain from the modules beside
 this one: the connection and transactions (``connection``), entries written and read
 (``entries``), topic search (``search``, ``arrivals``), source state (``sources``), the
-publish ledger (``ledger``), article folders (``articles``) and upkeep (``maintenance``).
+publish ledger (``ledger``), article folders (``articles``), article pages' texts
+(``fulltext``) and upkeep (``maintenance``).
 It decides nothing about feeds: it stores what the pipeline gives it and answers the
 queries the pipeline asks. ``sqlite3`` errors leave as StoreError. Must not import
 publish, ingest's flow, run or cli.
@@ -19,6 +20,7 @@ from feeds.store.sqlite.arrivals import ArrivalQueries
 from feeds.store.sqlite.articles import ArticleStore
 from feeds.store.sqlite.connection import AUTOCHECKPOINT, TIMEOUT_ENV, busy_timeout
 from feeds.store.sqlite.entries import EntryStore
+from feeds.store.sqlite.fulltext import FullTextStore
 from feeds.store.sqlite.ledger import LedgerStore
 from feeds.store.sqlite.maintenance import MERGE_PAGES, MaintenanceStore
 from feeds.store.sqlite.migrations import SCHEMA_VERSION
@@ -56,6 +58,7 @@ class Store(
     LedgerStore,
     ArticleStore,
     MaintenanceStore,
+    FullTextStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
