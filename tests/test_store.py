@@ -193,8 +193,30 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         assert [e.id for e in store.search(expression, limit=limit)] == expected
 
 
+def _undo_schema_10(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 9: no article pages' texts."""
+    db.execute("DROP TABLE article_texts")
+    db.execute("PRAGMA user_version = 9")
+
+
+def test_a_store_of_schema_9_gets_article_texts(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1)], now=T0)
+    db = sqlite3.connect(path)
+    _undo_schema_10(db)
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.article_texts("wire", ["https://example.test/1"]) == {}
+        assert s.count_entries() == {"wire": 1}
+
+
 def _undo_schema_9(db: sqlite3.Connection) -> None:
-    """Take a store back to schema 8: no article files, no retractions."""
+    """Take a store back to schema 8: no article files, no retractions (schema 10 undone
+    first)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 9:
+        _undo_schema_10(db)
     db.execute("DROP TABLE article_files")
     db.execute("DROP TABLE retracted_fts")
     db.execute("DROP INDEX entries_retracted")

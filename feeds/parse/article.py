@@ -7,18 +7,25 @@ that), no I/O. Raises ArticleError (permanent) when the page holds no text to ke
 
 from __future__ import annotations
 
+import configparser
+import re
+from functools import cache
+
 import lxml.html
 import parsel
 import trafilatura
+import trafilatura.settings
 import trafilatura.utils
 
 from feeds.errors import ArticleError
 
 __all__ = ["MAX_ELEMENTS", "extract_article"]
 
-#: A page of more elements than this is refused (trafilatura's ``max_tree_size``): bounded
+#: A page of more elements than this is refused (trafilatura's ``MAX_TREE_SIZE``): bounded
 #: work on a hostile page.
 MAX_ELEMENTS = 100_000
+#: The page's main heading, which trafilatura keeps: the entry's title already says it.
+_TITLE = re.compile(r"<h1>.*?</h1>", re.DOTALL)
 
 
 def extract_article(body: bytes, url: str, selector: str | None = None) -> str:
@@ -38,11 +45,11 @@ def extract_article(body: bytes, url: str, selector: str | None = None) -> str:
         include_links=True,
         include_images=True,
         include_formatting=True,
-        max_tree_size=MAX_ELEMENTS,
+        config=_config(),
     )
     if not found or not found.strip():
         raise ArticleError(f"{url}: no article text found on the page", url=url, permanent=True)
-    return found
+    return _TITLE.sub("", found, count=1)
 
 
 def _selected(tree: lxml.html.HtmlElement, url: str, selector: str) -> str:
@@ -53,3 +60,12 @@ def _selected(tree: lxml.html.HtmlElement, url: str, selector: str) -> str:
             f"{url}: content_selector {selector!r} matched nothing", url=url, permanent=True
         )
     return "\n".join(parts)
+
+
+@cache
+def _config() -> configparser.ConfigParser:
+    """trafilatura's default settings, with MAX_ELEMENTS as ``MAX_TREE_SIZE``."""
+    config = configparser.ConfigParser()
+    config.read_dict(trafilatura.settings.DEFAULT_CONFIG)
+    config["DEFAULT"]["MAX_TREE_SIZE"] = str(MAX_ELEMENTS)
+    return config
