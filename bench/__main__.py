@@ -179,15 +179,19 @@ def article_phases(args: argparse.Namespace, reference: bool = False) -> dict[st
 
 
 def full_text_phases(args: argparse.Namespace, url: str) -> dict[str, Any]:
-    """The cold pass with ``full_text = true``; the extraction's CPU per page alone."""
-    config = site(args.workdir / "full-text", gen.full_text_config(url, args.feeds))
-    with urllib.request.urlopen(f"{url}/_pages") as answer:  # the counter starts at 0
-        answer.read()
-    with feeds_contender(config) as who:
-        cold = who.phase("ingest")
-    with urllib.request.urlopen(f"{url}/_pages") as answer:
-        cold["pages"] = int(answer.read())
-    return {"cold": cold, "extraction": extraction_time()}
+    """The cold pass with ``full_text = true``, the same without (the baseline: the feeds
+    alone), and the extraction's CPU per page alone."""
+    results: dict[str, Any] = {}
+    for name, on in (("cold", True), ("cold without", False)):
+        config = site(args.workdir / f"full-text-{on}", gen.full_text_config(url, args.feeds, on))
+        with urllib.request.urlopen(f"{url}/_pages") as answer:  # the counter starts at 0
+            answer.read()
+        with feeds_contender(config) as who:
+            results[name] = who.phase("ingest")
+        with urllib.request.urlopen(f"{url}/_pages") as answer:
+            results[name]["pages"] = int(answer.read())
+    results["extraction"] = extraction_time()
+    return results
 
 
 def extraction_time() -> dict[str, Any]:

@@ -349,9 +349,9 @@ def article_page(i: int, j: int) -> bytes:
     return (before + body + after).encode()
 
 
-def full_text_config(base_url: str, feeds: int) -> str:
-    """``config_text`` for the full-text case: the truncated feeds, ``full_text = true``."""
+def full_text_config(base_url: str, feeds: int, full_text: bool = True) -> str:
+    """``config_text`` for the full-text case: the truncated feeds, ``full_text = true`` (or
+    false: the same feeds without their pages, the baseline)."""
     text = config_text(base_url, feeds).replace(f'url = "{base_url}/f/', f'url = "{base_url}/t/')
-    return text.replace(
-        'id_authority = "bench.example"\n', 'id_authority = "bench.example"\nfull_text = true\n', 1
-    )
+    setting = f"full_text = {str(full_text).lower()}\n"
+    return text.replace("feed_size = 50\n", "feed_size = 50\n" + setting, 1)

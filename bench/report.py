@@ -44,6 +44,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
         out.append((f"articles {phase}", value, ""))
     if "full-text" in results:
         out.append(("full text cold", results["full-text"]["cold"], ""))
+        out.append(("full text off: same feeds cold", results["full-text"]["cold without"], ""))
     for phase, value in results.get("fetch", {}).items():
         out.append((f"fetch {phase}", value, ""))
     return out
@@ -71,6 +72,9 @@ def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
               f"{cold.get('pages', 0):,} article pages fetched, {cold['new']:,} entries; "
               f"{1000 * cold['cpu'] / max(cold.get('pages', 0), 1):.1f} ms CPU per article "
               f"in all (fetch, robots.txt, extraction, store, publish)")  # fmt: skip
+        extra = cold["cpu"] - results["full-text"]["cold without"]["cpu"]
+        print(f"  full text's own cost: {extra:.1f} s CPU more than the same feeds without, "
+              f"{1000 * extra / max(cold.get('pages', 0), 1):.1f} ms per article")  # fmt: skip
         print(f"  extraction alone: {alone['ms_per_page']:.1f} ms CPU per page "
               f"({alone['pages']} pages of {alone['page_kb']:.0f} KB, "
               f"{alone['kept_kb']:.1f} KB kept)")  # fmt: skip

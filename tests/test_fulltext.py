@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from loopback import Loopback, feed, respond, sequence
 
-from feeds.cli.status import collect, document
+from feeds.cli.status import collect, document, render_status
 from feeds.config.loader import parse_config
 from feeds.errors import ConfigError
 from feeds.ingest.flow import ingest
@@ -108,6 +108,8 @@ def test_articles_are_fetched_indexed_and_published_and_robots_txt_is_honoured(
     assert row["status"] == "ok" and row["last_error"] is None
     assert "1 article without its page's text" in row["problems"]
     assert "robots.txt disallows it" in row["problems"]
+    shown = "\n".join(render_status(config, rows, topics))
+    assert "wire: full text: 1 article without its page's text" in shown
 
 
 def test_an_article_is_fetched_once_and_again_only_when_the_feed_changes_the_entry(
