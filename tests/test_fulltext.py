@@ -144,7 +144,9 @@ def test_a_failing_page_keeps_the_summary_is_tried_again_and_never_fails_the_sou
     loopback, tmp_path, store
 ):
     url = site(loopback, ["/news/water", "/news/flaky", "/news/gone"])
-    loopback.route("/news/flaky", sequence(respond(503), feed(page("03-rail-strike"))))
+    loopback.route(
+        "/news/flaky", sequence(respond(503), feed(page("03-rail-strike"), content_type=HTML))
+    )
     loopback.route("/news/gone", respond(404))
     config = make_config(tmp_path, url)
     report = run(config, store)

@@ -94,6 +94,9 @@ class Articles:
             raise ArticleError(e.message, url=link, permanent=_permanent(e)) from e
         if result.not_modified or result.body is None:
             return Article(result.final_url, "", True, result.etag, result.last_modified)
+        kind = (result.content_type or "text/html").split(";")[0].strip().lower()
+        if "html" not in kind:
+            raise ArticleError(f"{link}: not an HTML page ({kind})", url=link, permanent=True)
         selector = options.content_selector if options is not None else None
         content = await self._extract(result.body, result.final_url, selector)
         return Article(result.final_url, content, False, result.etag, result.last_modified)
