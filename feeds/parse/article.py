@@ -11,6 +11,7 @@ import configparser
 import re
 from functools import cache
 
+import lxml.etree
 import lxml.html
 import parsel
 import trafilatura
@@ -30,12 +31,22 @@ _TITLE = re.compile(r"<h1>.*?</h1>", re.DOTALL)
 
 def extract_article(body: bytes, url: str, selector: str | None = None) -> str:
     """The article's body on the page ``body`` (from ``url``) as HTML: what ``selector``
-    matches (every match, in document order) or else what trafilatura extracts."""
-    tree = trafilatura.utils.load_html(body)
-    if tree is None:
-        raise ArticleError(f"{url}: not an HTML page", url=url, permanent=True)
-    if selector is not None:
-        return _selected(tree, url, selector)
+    matches (every match, in document order) or else what trafilatura extracts. A page the
+    libraries cannot read (markup lxml refuses, nesting too deep) is an ArticleError too."""
+    try:
+        tree = trafilatura.utils.load_html(body)
+        if tree is None:
+            raise ArticleError(f"{url}: not an HTML page", url=url, permanent=True)
+        if selector is not None:
+            return _selected(tree, url, selector)
+        return _extracted(tree, url)
+    except (lxml.etree.LxmlError, ValueError, RecursionError) as e:
+        raise ArticleError(
+            f"{url}: the page could not be read: {e}", url=url, permanent=True
+        ) from e
+
+
+def _extracted(tree: lxml.html.HtmlElement, url: str) -> str:
     found = trafilatura.extract(
         tree,
         url=url,
