@@ -18,6 +18,8 @@ from feeds.errors import ConfigError
 from feeds.ingest.flow import ingest
 from feeds.models import Config
 from feeds.publish.flow import regenerate
+from feeds.sources.http import Fetcher, FetchSettings, user_agent
+from feeds.sources.robots import Refusal, Robots
 from feeds.store.sqlite.store import Store
 from feeds.topics.query import topic_expression
 
@@ -219,3 +221,24 @@ def test_the_settings_default_applies_to_sources_that_say_nothing(tmp_path):
     config = parse_config(data, path=tmp_path / "feeds.toml")
     assert [s.full_text for s in config.sources] == ["auto", False]
     assert config.settings.full_text == "auto"
+
+
+def test_robots_txt_groups_for_our_agent_and_a_missing_or_failing_robots_txt(loopback):
+    rules = b"User-agent: feeds\nDisallow: /x\n\nUser-agent: *\nDisallow: /\n"
+    loopback.route("/robots.txt", respond(200, rules, content_type="text/plain"))
+    with Loopback() as missing, Loopback() as failing:
+        failing.route("/robots.txt", respond(503))
+
+        async def checks() -> list[Refusal | None]:
+            async with Fetcher(FetchSettings(user_agent=user_agent())) as fetcher:
+                robots = Robots(fetcher)
+                urls = [loopback.url("/x/1"), loopback.url("/y"), missing.url("/a"),
+                        failing.url("/a"), failing.url("/b")]  # fmt: skip
+                return [await robots.check(u) for u in urls]
+
+        x, y, absent, failed, again = asyncio.run(checks())
+        assert x is not None and x.permanent and "disallows it for feeds" in x.reason
+        assert y is None  # our group applies, not "*"
+        assert absent is None  # 404: everything is allowed
+        assert failed is not None and not failed.permanent and "could not be read" in failed.reason
+        assert again == failed and len(failing.requests_to("/robots.txt")) == 1  # kept a while

@@ -4,7 +4,7 @@ feeds see the whole story.
 
 Wiring only: which entries want their page and whether it is fetched again is
 ``feeds.decide.fulltext``'s call, fetching is ``feeds.sources.article``'s (extraction runs
-in the parse pool's workers when the run has one), the entry with its text is
+in the parse pool's workers when the run has one, else in a thread), the entry with its text is
 ``feeds.normalize.fulltext``'s. A page that cannot be had leaves its entry with the feed's
 text; the failure is one of the source's problems (``feeds status``), never its failure.
 """
@@ -101,15 +101,20 @@ async def _try(
     )
 
 
-def _extract_with(pool: ParsePool | None) -> Extract | None:
-    """Extraction in the pool's workers (None: here, there is no pool)."""
+def _extract_with(pool: ParsePool | None) -> Extract:
+    """Extraction in the pool's workers, or in a thread without a pool (a daemon's run of
+    one source: the event loop, which also serves public/, keeps its turns)."""
     if pool is None:
-        return None
 
-    async def extract(body: bytes, url: str, selector: str | None) -> str:
+        async def in_thread(body: bytes, url: str, selector: str | None) -> str:
+            return await asyncio.to_thread(page_content, body, url, selector)
+
+        return in_thread
+
+    async def in_pool(body: bytes, url: str, selector: str | None) -> str:
         return await pool.call(page_content, body, url, selector)
 
-    return extract
+    return in_pool
 
 
 def _problems(records: Iterable[ArticleText]) -> tuple[str, ...]:

@@ -84,8 +84,8 @@ class Articles:
         Raises ArticleError: robots.txt disallows it, the fetch failed, or no text found."""
         refusal = await self._robots.check(link)
         if refusal is not None:
-            permanent = "disallows" in refusal
-            raise ArticleError(f"{link}: not fetched: {refusal}", url=link, permanent=permanent)
+            message = f"{link}: not fetched: {refusal.reason}"
+            raise ArticleError(message, url=link, permanent=refusal.permanent)
         try:
             result = await self._fetcher.fetch(
                 link, etag=etag, last_modified=last_modified, discover=False

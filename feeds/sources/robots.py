@@ -21,7 +21,7 @@ from urllib.robotparser import RobotFileParser
 from feeds.errors import FetchError
 from feeds.sources.http import Fetcher
 
-__all__ = ["AGENT_TOKEN", "KEEP", "RETRY", "Robots", "robots_of"]
+__all__ = ["AGENT_TOKEN", "KEEP", "RETRY", "Refusal", "Robots", "robots_of"]
 
 #: The product token robots.txt groups name us by.
 AGENT_TOKEN = "feeds"
@@ -29,6 +29,15 @@ AGENT_TOKEN = "feeds"
 KEEP = 24 * 3600.0
 #: Seconds before a robots.txt that could not be had is asked again.
 RETRY = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a page may not be fetched now."""
+
+    reason: str
+    #: The rules disallow it (else robots.txt could not be had: it may pass).
+    permanent: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +57,16 @@ class Robots:
         self._rules: dict[str, _Rules] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def check(self, url: str) -> str | None:
-        """None when ``url`` may be fetched; else why not (one line)."""
+    async def check(self, url: str) -> Refusal | None:
+        """None when ``url`` may be fetched; else why not."""
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         rules = await self._of(origin)
         if rules.unreachable is not None:
-            return f"{origin}/robots.txt could not be read ({rules.unreachable})"
+            reason = f"{origin}/robots.txt could not be read ({rules.unreachable})"
+            return Refusal(reason, permanent=False)
         if not rules.parser.can_fetch(AGENT_TOKEN, url):
-            return f"{origin}/robots.txt disallows it for {AGENT_TOKEN}"
+            return Refusal(f"{origin}/robots.txt disallows it for {AGENT_TOKEN}", permanent=True)
         return None
 
     async def _of(self, origin: str) -> _Rules:
