@@ -4,8 +4,8 @@ feeds see the whole story.
 
 Wiring only: which entries want their page and whether it is fetched again is
 ``feeds.decide.fulltext``'s call, fetching is ``feeds.sources.article``'s (extraction runs
-in the parse pool's workers when the run has one, else in a thread), the entry with its text is
-``feeds.normalize.fulltext``'s. A page that cannot be had leaves its entry with the feed's
+in the parse pool's workers when the run has one, else in a thread), the entry with its
+text is ``feeds.normalize.fulltext``'s. A page that cannot be had leaves its entry with the feed's
 text; the failure is one of the source's problems (``feeds status``), never its failure.
 """
 
