@@ -6,7 +6,9 @@ Each body (bodies.py) is laid out in one of eight page layouts, as sites are: se
 news markup, a WordPress theme, class soup without semantic tags, a magazine with "read
 also" boxes inside the article, an old table layout, a minimal page, a blog whose comments
 outweigh the post, and a page whose body is an ``itemprop=articleBody`` among a sidebar and
-a sitemap footer. Around the body: navigation, breadcrumbs, related links with teasers,
+a sitemap footer; four bodies again in two harder ones: related stories with teaser
+paragraphs inside the article's text, and a live blog (each block an update with its time
+and share bar). Around the body: navigation, breadcrumbs, related links with teasers,
 share buttons, newsletter boxes, comments, cookie banners and footers, in the page's
 language. The label is the body's blocks only (not the title, byline or captions).
 """
@@ -332,16 +334,59 @@ def article_body(i: int, body: Body) -> str:
     )
 
 
+def inline_teasers(i: int, body: Body) -> str:
+    """Related stories *inside* the article, as paragraphs with a teaser sentence each."""
+    lang = str(body["lang"])
+    w = WORDS[lang]
+    parts = blocks_html(body)
+    boxes = [
+        f'<div class="related-inline"><p><strong>{w["more"]}</strong> '
+        f'<a href="/{b["slug"]}">{html.escape(str(b["title"]))}</a></p>'
+        f"<p>{html.escape(teaser(b))}</p></div>"
+        for b in others(i, lang, 2, start=3)
+    ]
+    text = parts[:1] + boxes[:1] + parts[1:3] + boxes[1:] + parts[3:]
+    return (
+        f"{head(body)}<body>{cookies(lang)}<header>{nav(lang)}</header><main>"
+        f'<div class="article-wrapper">{title_block(body)}{share(lang)}'
+        f'<div class="article-text">{"".join(text)}</div>{newsletter(lang)}</div>'
+        f"{comments(lang, 2)}</main>{footer(lang)}</body></html>"
+    )
+
+
+def live_updates(i: int, body: Body) -> str:
+    """The body as a live blog: each block its own update, with a time and a share bar."""
+    lang = str(body["lang"])
+    updates = "".join(
+        f'<div class="update"><time datetime="2026-11-20T{8 + k:02d}:00">{8 + k}:00</time>'
+        f'<div class="update-body">{part}</div>{share(lang)}</div>'
+        for k, part in enumerate(blocks_html(body))
+    )
+    return (
+        f"{head(body)}<body><header>{nav(lang)}</header><div class=\"live\">"
+        f"{title_block(body)}<div class=\"updates\">{updates}</div></div>"
+        f"<aside>{most_read(i, lang)}{related(i, lang, teasers=True)}</aside>"
+        f"{footer(lang)}</body></html>"
+    )
+
+
 LAYOUTS: list[Callable[[int, Body], str]] = [
     news_semantic, wordpress, div_soup, magazine, table_layout, minimal, comments_heavy,
     article_body,
 ]  # fmt: skip
 
 
+#: Pages past the twenty: bodies laid out again in the two harder layouts.
+AGAIN: list[tuple[int, Callable[[int, Body], str]]] = [
+    (0, inline_teasers), (1, inline_teasers), (10, live_updates), (13, live_updates),
+]  # fmt: skip
+
+
 def main() -> None:
-    for i, body in enumerate(BODIES):
-        layout = LAYOUTS[i % len(LAYOUTS)]
-        stem = f"{i + 1:02d}-{body['slug']}"
+    pages = [(i, LAYOUTS[i % len(LAYOUTS)]) for i in range(len(BODIES))] + AGAIN
+    for n, (i, layout) in enumerate(pages):
+        body = BODIES[i]
+        stem = f"{n + 1:02d}-{body['slug']}"
         (HERE / f"{stem}.html").write_text(layout(i, body), encoding="utf-8")
         (HERE / f"{stem}.txt").write_text(label(body), encoding="utf-8")
         print(stem, layout.__name__)
