@@ -52,7 +52,11 @@ async def with_full_text(
 ) -> FullTexts:
     """``read`` with the article text of each entry that wants it (``source.full_text``);
     the tries made, to save with the entries (``store.save_article_texts``)."""
-    wanted = [e for e in read.entries if decide.wants_article(source.full_text, e)]
+    wanting = (e for e in read.entries if decide.wants_article(source.full_text, e))
+    firsts: dict[str, Entry] = {}
+    for e in wanting:
+        firsts.setdefault(e.id, e)  # a repeated id: the store keeps the first, so does this
+    wanted = list(firsts.values())
     if not wanted:
         return FullTexts(read)
     known = store.article_texts(source.name, [e.id for e in wanted])
