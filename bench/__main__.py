@@ -7,7 +7,13 @@ One invocation starts the loopback server (bench.server, a separate process) and
 3. churn: 10% of the feeds gain 5 entries;
 4. history: publish 20 topics over 10k then 1M stored entries (first publish, and republish
    after 50 new entries: the median of five rounds, the same entries at either size);
-5. articles: a folder of 10,000 article files, cold then unchanged.
+5. articles: a folder of 10,000 article files, cold then unchanged;
+6. full text: N feeds of teasers with ``full_text = true``, cold (every article page of a
+   news site's size fetched, robots.txt asked, the text extracted), and the extraction's
+   CPU per page alone (bench.gen, "full text").
+
+``--only CASES`` runs some of them (comma-separated: fetch, feeds, feeds-reference, reader,
+naive, history, articles, full-text).
 
 Each contender runs in its own process; CPU and peak RSS are those of its whole process tree
 (bench.measure). feeds runs twice, with and without its optimizations (``FEEDS_PARSE_WORKERS=0``
@@ -35,6 +41,10 @@ from bench.contender import Contender
 from bench.report import print_table, print_targets
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What ``--only`` may name, in the order they run.
+CASES = ("fetch", "feeds", "feeds-reference", "reader", "naive", "history", "articles", "full-text")
+#: Article pages whose extraction is timed alone (full-text case).
+EXTRACTION_SAMPLE = 200
 #: Republishes measured at each history size (each after 50 new entries); the median counts.
 REPUBLISH_ROUNDS = 5
 
@@ -45,6 +55,8 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--entries", type=int, default=50)
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--history", default="10000,1000000", help="stored entries, comma-separated")
+    p.add_argument("--full-text-entries", type=int, default=10, help="teasers per full-text feed")
+    p.add_argument("--only", default=",".join(CASES), help="cases to run, comma-separated")
     p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     p.add_argument("--no-reader", action="store_true", help="skip lemon24's reader")
     p.add_argument("--no-naive", action="store_true", help="skip the naive pipeline")
@@ -53,12 +65,18 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.feeds, args.entries, args.articles, args.history = 30, 10, 100, "500,5000"
+        args.full_text_entries = 3
+    args.only = [c.strip() for c in args.only.split(",") if c.strip()]
+    unknown = set(args.only) - set(CASES)
+    if unknown:
+        p.error(f"unknown cases {sorted(unknown)} (known: {', '.join(CASES)})")
     return args
 
 
 @contextmanager
-def server(feeds: int, entries: int) -> Iterator[str]:
-    cmd = [sys.executable, "-m", "bench.server", "--feeds", str(feeds), "--entries", str(entries)]
+def server(feeds: int, entries: int, full_text_entries: int = 10) -> Iterator[str]:
+    cmd = [sys.executable, "-m", "bench.server", "--feeds", str(feeds), "--entries", str(entries),
+           "--full-text-entries", str(full_text_entries)]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         assert proc.stdout is not None
@@ -160,24 +178,66 @@ def article_phases(args: argparse.Namespace, reference: bool = False) -> dict[st
     return {"cold": cold, "unchanged": unchanged}
 
 
+def full_text_phases(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """The cold pass with ``full_text = true``, the same without (the baseline: the feeds
+    alone), and the extraction's CPU per page alone."""
+    results: dict[str, Any] = {}
+    for name, on in (("cold", True), ("cold without", False)):
+        config = site(args.workdir / f"full-text-{on}", gen.full_text_config(url, args.feeds, on))
+        with urllib.request.urlopen(f"{url}/_pages") as answer:  # the counter starts at 0
+            answer.read()
+        with feeds_contender(config) as who:
+            results[name] = who.phase("ingest")
+        with urllib.request.urlopen(f"{url}/_pages") as answer:
+            results[name]["pages"] = int(answer.read())
+    results["extraction"] = extraction_time()
+    return results
+
+
+def extraction_time() -> dict[str, Any]:
+    """CPU per article page of feeds.sources.article.page_content (extract + sanitize), over
+    EXTRACTION_SAMPLE generated pages of every template, in this process."""
+    import time
+
+    from feeds.sources.article import page_content
+
+    pages = [gen.article_page(k, k // gen.TEMPLATES) for k in range(EXTRACTION_SAMPLE)]
+    page_content(pages[0], "http://bench.example/a", None)  # imports, caches
+    started = time.process_time()
+    kept = sum(len(page_content(p, "http://bench.example/a", None)) for p in pages)
+    cpu = time.process_time() - started
+    return {
+        "pages": len(pages),
+        "ms_per_page": 1000 * cpu / len(pages),
+        "page_kb": sum(map(len, pages)) / len(pages) / 1024,
+        "kept_kb": kept / len(pages) / 1024,
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     args.workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"params": {k: str(v) for k, v in vars(args).items()}}
     names = ["feeds", "feeds-reference"]
     names += [] if args.no_reader else ["reader"]
     names += [] if args.no_naive else ["naive"]
-    with server(args.feeds, args.entries) as url:
-        print("running the fetcher alone …", file=sys.stderr, flush=True)
-        results["fetch"] = fetch_phases(url, args.feeds)
+    names = [n for n in names if n in args.only]
+    with server(args.feeds, args.entries, args.full_text_entries) as url:
+        if "fetch" in args.only:
+            print("running the fetcher alone …", file=sys.stderr, flush=True)
+            results["fetch"] = fetch_phases(url, args.feeds)
         for name in names:
             print(f"running {name} …", file=sys.stderr, flush=True)
             results[name] = feed_phases(args, url, name)
-    for size in (int(s) for s in args.history.split(",")):
+        if "full-text" in args.only:
+            print("running full text …", file=sys.stderr, flush=True)
+            results["full-text"] = full_text_phases(args, url)
+    for size in (int(s) for s in args.history.split(",") if "history" in args.only):
         print(f"running history at {size:,} entries …", file=sys.stderr, flush=True)
         results[f"history-{size}"] = history_phases(args, size)
-    print("running articles …", file=sys.stderr, flush=True)
-    results["articles"] = article_phases(args)
-    results["articles-reference"] = article_phases(args, reference=True)
+    if "articles" in args.only:
+        print("running articles …", file=sys.stderr, flush=True)
+        results["articles"] = article_phases(args)
+        results["articles-reference"] = article_phases(args, reference=True)
     return results
 
 
@@ -185,6 +245,8 @@ def check(results: dict[str, Any]) -> list[str]:
     """Where the optimized and the reference runs differ (must be nowhere)."""
     problems = []
     for a, b in (("feeds", "feeds-reference"), ("articles", "articles-reference")):
+        if a not in results or b not in results:
+            continue
         for phase, got in results[a].items():
             if got.get("digest") != results[b][phase].get("digest"):
                 problems.append(f"{a} {phase}: store or public/ differs from {b}")

@@ -246,3 +246,112 @@ def config_text(base_url: str, feeds: int, *, articles: Path | None = None) -> s
             lines.append("exclude = 'court'")
         lines.append("")
     return "\n".join(lines)
+
+
+# --- full text -----------------------------------------------------------------------------
+# Feeds whose items carry one sentence and link to article pages on the same server, of a
+# news site's size (~100 KB: inline styles and scripts, navigation, the body of ~750 words,
+# related stories with teasers, comments, a sitemap footer); ``/robots.txt`` disallows
+# ``/private/`` only, so every article is fetched.
+
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+#: Page templates: sites share one for all their pages, as real ones do.
+TEMPLATES = 20
+
+
+def truncated_feed_body(i: int, entries: int, base_url: str) -> bytes:
+    """Feed ``i`` of the full-text case: RSS, each item one sentence and a link to
+    ``/a/<i>/<j>``."""
+    rng = random.Random(5_000_011 + i)
+    filler = FILLER_FR if feed_language(i) == "fr" else FILLER_EN
+    items = []
+    for j in reversed(range(entries)):
+        link = f"{base_url}/a/{i}/{j}"
+        title = html.escape(_words(rng, filler, 8).capitalize())
+        teaser = html.escape(_words(rng, filler, 18).capitalize() + "…")
+        date = format_datetime(entry_date(i, j), usegmt=True)
+        items.append(
+            f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+            f"<pubDate>{date}</pubDate><description>{teaser}</description></item>\n"
+        )
+    lang = feed_language(i)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>Full-text feed {i}</title><link>{base_url}/</link>"
+        f"<description>Teasers {i}</description><language>{lang}</language>\n"
+        + "".join(items)
+        + "</channel></rss>\n"
+    ).encode()
+
+
+def _template(t: int) -> tuple[str, str]:
+    """The parts of template ``t`` around an article: (before the body, after the body)."""
+    rng = random.Random(9_100_003 + t)
+    css = "".join(
+        f".c{t}-{n}{{margin:{n % 17}px {n % 5}px;padding:{n % 9}px;"
+        f"color:#{rng.randrange(4096):03x};font-size:{12 + n % 8}px}}\n"
+        for n in range(700)
+    )
+    js = "".join(
+        f"window.t{n}=function(e){{return e&&e.dataset?e.dataset.k{n % 13}:"
+        f"{rng.randrange(999)}}};\n"
+        for n in range(450)
+    )
+    nav = "".join(
+        f'<li><a href="/section/{n}">{_words(rng, FILLER_EN, 2)}</a></li>' for n in range(60)
+    )
+    footer = "".join(
+        f'<li><a href="/site/{n}">{_words(rng, FILLER_EN, 3)}</a></li>' for n in range(90)
+    )
+    before = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Site {t}</title>'
+        f"<style>{css}</style><script>{js}</script></head><body>"
+        f'<div id="cookie"><p>{_words(rng, FILLER_EN, 30)}</p><button>OK</button></div>'
+        f'<header><a class="logo" href="/">Site {t}</a><nav><ul>{nav}</ul></nav></header>'
+        f'<main class="page"><div class="ad-slot" data-ad="top"></div>'
+    )
+    after = (
+        f'</main><footer><ul class="sitemap">{footer}</ul><p>© 2026 Site {t}</p></footer>'
+        f"<script>{js[: len(js) // 3]}</script></body></html>"
+    )
+    return before, after
+
+
+_TEMPLATE_CACHE: dict[int, tuple[str, str]] = {}
+
+
+def article_page(i: int, j: int) -> bytes:
+    """Article ``j`` of feed ``i``: its body among its site's template (~100 KB)."""
+    t = i % TEMPLATES
+    if t not in _TEMPLATE_CACHE:
+        _TEMPLATE_CACHE[t] = _template(t)
+    before, after = _TEMPLATE_CACHE[t]
+    rng = random.Random(i * 7_919 + j)
+    filler = FILLER_FR if feed_language(i) == "fr" else FILLER_EN
+    paragraphs = "".join(
+        f"<p>{html.escape(_words(rng, filler, 60), quote=False)}</p>" for _ in range(12)
+    )
+    related = "".join(
+        f'<div class="card"><a href="/a/{i}/{(j + n) % 50}"><h3>{_words(rng, filler, 7)}</h3>'
+        f"</a><p>{_words(rng, filler, 20)}</p></div>"
+        for n in range(1, 9)
+    )
+    comments = "".join(
+        f'<li class="comment"><b>reader{n}</b><p>{_words(rng, filler, 25)}</p></li>'
+        for n in range(12)
+    )
+    body = (
+        f'<article><h1>{_words(rng, filler, 9).capitalize()}</h1><p class="byline">'
+        f"Reporter {rng.randrange(20)}</p>{paragraphs}</article>"
+        f'<aside class="related"><h2>Related</h2>{related}</aside>'
+        f'<section id="comments"><h2>Comments</h2><ol>{comments}</ol></section>'
+    )
+    return (before + body + after).encode()
+
+
+def full_text_config(base_url: str, feeds: int, full_text: bool = True) -> str:
+    """``config_text`` for the full-text case: the truncated feeds, ``full_text = true`` (or
+    false: the same feeds without their pages, the baseline)."""
+    text = config_text(base_url, feeds).replace(f'url = "{base_url}/f/', f'url = "{base_url}/t/')
+    setting = f"full_text = {str(full_text).lower()}\n"
+    return text.replace("feed_size = 50\n", "feed_size = 50\n" + setting, 1)

@@ -19,6 +19,8 @@ def _rate(case: str, phase: dict[str, Any], args: argparse.Namespace) -> str:
         return f"{args.feeds / wall:,.0f} feeds/s"
     if case.startswith("articles"):
         return f"{args.articles / wall:,.0f} files/s"
+    if case == "full text cold":
+        return f"{phase.get('pages', 0) / wall:,.0f} pages/s"
     return ""
 
 
@@ -30,15 +32,19 @@ def _versus(other: dict[str, Any] | None, wall: float) -> tuple[str, str]:
 
 def rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
     """(case name, feeds' phase, the key of the same phase in reader/naive results)."""
-    out = [(p, results["feeds"][p], p) for p in ("cold", "revalidation", "churn")]
+    out = [(p, results["feeds"][p], p) for p in ("cold", "revalidation", "churn")
+           if "feeds" in results]  # fmt: skip
     out += [(f"feeds, optimizations off: {p}", results["feeds-reference"][p], p)
-            for p in ("cold", "churn")]  # fmt: skip
+            for p in ("cold", "churn") if "feeds-reference" in results]  # fmt: skip
     for key in (k for k in results if k.startswith("history-")):
         size = int(key.split("-")[1])
         for phase, value in results[key].items():
             out.append((f"history {size:,}: {phase}", value, ""))
-    for phase, value in results["articles"].items():
+    for phase, value in results.get("articles", {}).items():
         out.append((f"articles {phase}", value, ""))
+    if "full-text" in results:
+        out.append(("full text cold", results["full-text"]["cold"], ""))
+        out.append(("full text off: same feeds cold", results["full-text"]["cold without"], ""))
     for phase, value in results.get("fetch", {}).items():
         out.append((f"fetch {phase}", value, ""))
     return out
@@ -60,6 +66,18 @@ def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
         for phase, value in results.get(name, {}).items():
             print(f"  {name} {phase}: wall {value['wall']:.2f} s, CPU {value['cpu']:.2f} s, "
                   f"peak RSS {value['rss_mb']:.0f} MB")  # fmt: skip
+    if "full-text" in results:
+        cold, alone = results["full-text"]["cold"], results["full-text"]["extraction"]
+        print(f"  full text: {args.feeds} feeds × {args.full_text_entries} teasers, "
+              f"{cold.get('pages', 0):,} article pages fetched, {cold['new']:,} entries; "
+              f"{1000 * cold['cpu'] / max(cold.get('pages', 0), 1):.1f} ms CPU per article "
+              f"in all (fetch, robots.txt, extraction, store, publish)")  # fmt: skip
+        extra = cold["cpu"] - results["full-text"]["cold without"]["cpu"]
+        print(f"  full text's own cost: {extra:.1f} s CPU more than the same feeds without, "
+              f"{1000 * extra / max(cold.get('pages', 0), 1):.1f} ms per article")  # fmt: skip
+        print(f"  extraction alone: {alone['ms_per_page']:.1f} ms CPU per page "
+              f"({alone['pages']} pages of {alone['page_kb']:.0f} KB, "
+              f"{alone['kept_kb']:.1f} KB kept)")  # fmt: skip
     for key, value in results.items():
         if key.startswith("history-"):
             walls = ", ".join(f"{w:.3f}" for w in value["republish"]["rounds"])
@@ -75,6 +93,8 @@ def _check(name: str, value: float, limit: float, unit: str, *, at_least: bool) 
 
 def targets(results: dict[str, Any]) -> list[str]:
     """Issue 7's (and issue 3's fetch) targets, each with the measured value: met or not."""
+    if "feeds" not in results:
+        return []
     feeds, reader = results["feeds"], results.get("reader", {})
     lines = []
     if reader:

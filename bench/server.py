@@ -8,6 +8,9 @@
 - ``GET /_control?generation=<g>``: switch to generation ``g`` (the churn feeds gain 5
   entries per generation); bodies are rendered before it answers.
 - ``GET /_stats``: requests served so far, as ``<200s> <304s>``.
+- The full-text case (bench.gen, "full text"): ``GET /t/<i>``, feed ``i`` of teasers
+  (``--full-text-entries`` items) linking to ``GET /a/<i>/<j>``, article pages of a news
+  site's size; ``GET /robots.txt``; ``GET /_pages``: article pages served so far.
 
 A bare asyncio protocol (HTTP/1.1, keep-alive, no chunking) so that the server costs the
 contenders as little of the machine's CPU as possible.
@@ -25,9 +28,12 @@ from bench import gen
 
 
 class _State:
-    def __init__(self, feeds: int, entries: int) -> None:
+    def __init__(self, feeds: int, entries: int, full_text_entries: int = 10) -> None:
         self.feeds = feeds
         self.entries = entries
+        self.full_text_entries = full_text_entries
+        self.teasers: dict[int, bytes] = {}
+        self.pages = 0
         self.generation = 0
         self.bodies: dict[tuple[int, int], bytes] = {}
         self.ok = 0
@@ -107,6 +113,8 @@ class _Protocol(asyncio.Protocol):
             state.ok += 1
             kind = "application/rss+xml" if int(path[3:]) % 2 == 0 else "application/atom+xml"
             return _response("200 OK", [("Content-Type", kind), *validators], body)
+        if path.startswith(("/t/", "/a/", "/robots.txt", "/_pages")):
+            return _full_text_route(state, path, headers)
         if path == "/_control" and query.startswith("generation="):
             state.render(int(query.split("=", 1)[1]))
             return _response("200 OK", [("Content-Type", "text/plain")], b"ok\n")
@@ -117,8 +125,30 @@ class _Protocol(asyncio.Protocol):
         return _response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
 
 
-async def serve(feeds: int, entries: int, port: int) -> None:
-    state = _State(feeds, entries)
+def _full_text_route(state: _State, path: str, headers: dict[str, str]) -> bytes:
+    """The full-text case's routes (see the module docstring)."""
+    html, parts = [("Content-Type", "text/html; charset=utf-8")], path.split("/")
+    if path == "/robots.txt":
+        return _response("200 OK", [("Content-Type", "text/plain")], gen.ROBOTS)
+    if path == "/_pages":
+        text, state.pages = f"{state.pages}\n".encode(), 0
+        return _response("200 OK", [("Content-Type", "text/plain")], text)
+    if len(parts) == 3 and parts[1] == "t" and parts[2].isdigit() and int(parts[2]) < state.feeds:
+        i = int(parts[2])
+        if i not in state.teasers:
+            base = f"http://{headers.get('host', '127.0.0.1')}"
+            state.teasers[i] = gen.truncated_feed_body(i, state.full_text_entries, base)
+        kind = [("Content-Type", "application/rss+xml"), ("ETag", f'"t{i}"')]
+        return _response("200 OK", kind, state.teasers[i])
+    if len(parts) == 4 and parts[1] == "a" and parts[2].isdigit() and parts[3].isdigit():
+        state.pages += 1
+        etag = [("ETag", f'"a{parts[2]}-{parts[3]}"')]
+        return _response("200 OK", html + etag, gen.article_page(int(parts[2]), int(parts[3])))
+    return _response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
+
+
+async def serve(feeds: int, entries: int, port: int, full_text_entries: int = 10) -> None:
+    state = _State(feeds, entries, full_text_entries)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: _Protocol(state), "127.0.0.1", port, backlog=1024)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
@@ -134,8 +164,9 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=50)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--full-text-entries", type=int, default=10)
     args = parser.parse_args()
-    asyncio.run(serve(args.feeds, args.entries, args.port))
+    asyncio.run(serve(args.feeds, args.entries, args.port, args.full_text_entries))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ Every error the package raises on purpose derives from FeedsError::
      ├── QuerySyntaxError (also ValueError) a bad topic query: names the position
      ├── SourceError                        one source failed; recorded, never aborts a run
      │    ├── FetchError                    network, HTTP status, limits
-     │    └── ParseError                    the body or file could not be read as entries
+     │    ├── ParseError                    the body or file could not be read as entries
+     │    └── ArticleError                  an entry's article page could not be had (full
+     │                                      text): recorded, the entry keeps the feed's text
      ├── StoreError                         SQLite could not be opened or written
      │    └── QueryTooCostly                a read-only search went past its budget
      ├── PublishError                       a topic could not be published
@@ -115,6 +117,19 @@ class ParseError(SourceError):
     """A body or article file could not be read as entries."""
 
     _default_message = "could not parse"
+
+
+class ArticleError(SourceError):
+    """An entry's article page could not be fetched or its text extracted (full text).
+
+    ``permanent``: trying again cannot help (robots.txt disallows it, a 4xx, no text)."""
+
+    _default_message = "article not available"
+
+    def __init__(self, message: str = "", *, url: str | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.url = url
+        self.permanent = permanent
 
 
 class StoreError(FeedsError):

@@ -16,6 +16,9 @@ from typing import Any, Literal
 SourceKind = Literal["feed", "articles", "page"]
 #: What deleting an article file does to its entry: retract it, or keep it (an archive).
 OnDelete = Literal["retract", "keep"]
+#: Whether entries get their article page's text (docs/full-text.md): never, always, or when
+#: the feed's text looks truncated (feeds.decide.fulltext).
+FullText = Literal[False, True, "auto"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class Settings:
     notify_secret: str | None = field(default=None, repr=False)
     #: Seconds one alert target may take to answer before it counts as failed.
     notify_timeout: float = 10.0
+    #: The default of each source's ``full_text``.
+    full_text: FullText = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,10 @@ class Source:
     on_delete: OnDelete = "retract"
     #: Pages (kind "page"): the CSS selectors that turn the page into items.
     page: PageRules | None = None
+    #: Feeds: fetch each entry's article page and keep its text as the content (or "auto").
+    full_text: FullText = False
+    #: CSS selector of the article's body on its page; None: trafilatura finds it.
+    content_selector: str | None = None
 
     @property
     def location(self) -> str:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from feeds.decide.articles import KnownFile
 from feeds.decide.entries import changed_entry, first_of_each, maintenance_due
+from feeds.decide.fulltext import ArticleText
 from feeds.decide.notify import AlertEntry, Delivery, TargetState
 from feeds.models import Entry, SourceState
 from feeds.normalize.text import body_text
@@ -71,6 +72,7 @@ class FakeStore:
     _pings: dict[tuple[str, str], int] = field(default_factory=dict)
     _files: dict[str, list[KnownFile]] = field(default_factory=dict)
     _meta: dict[str, str] = field(default_factory=dict)
+    _article_texts: dict[tuple[str, str], ArticleText] = field(default_factory=dict)
     _maintained: tuple[datetime, int] | None = None
     _targets: dict[tuple[str, str], TargetState] = field(default_factory=dict)
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
@@ -317,6 +319,15 @@ class FakeStore:
                 self._edits += 1
                 done.append(entry_id)
         return done
+
+    # -- full text -----------------------------------------------------------------------
+
+    def article_texts(self, source: str, ids: Sequence[str]) -> dict[str, ArticleText]:
+        found = ((i, self._article_texts.get((source, i))) for i in ids)
+        return {i: t for i, t in found if t is not None}
+
+    def save_article_texts(self, texts: Iterable[ArticleText]) -> None:
+        self._article_texts.update(((t.source, t.id), t) for t in texts)
 
     # -- upkeep --------------------------------------------------------------------------
 

@@ -33,6 +33,9 @@ def test_quick_bench_runs_and_its_checks_pass(tmp_path):
     assert results["feeds"]["churn"]["new"] == 3 * 5  # feeds 0, 10 and 20 gain 5 entries
     assert results["fetch"]["revalidation"]["not_modified"] == 30
     assert "cold" in result.stdout and "history" in result.stdout
+    full = results["full-text"]["cold"]  # 30 feeds of 3 teasers, every article page fetched
+    assert (full["new"], full["pages"], full["failed"]) == (90, 90, [])
+    assert "full text cold" in result.stdout
 
 
 def test_a_sample_taken_before_a_phase_began_does_not_count_in_it(monkeypatch):

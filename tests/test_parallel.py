@@ -46,6 +46,25 @@ def test_workers_give_what_parsing_in_process_gives() -> None:
     assert all(entries for _, (entries, _) in expected)  # something was compared
 
 
+def test_workers_extract_article_pages_as_this_process_does() -> None:
+    """``ParsePool.call`` (full text's extraction) gives what calling here gives."""
+    from feeds.sources.article import page_content
+
+    pages = sorted((Path(__file__).parent / "data" / "fulltext").glob("*.html"))[:4]
+    bodies = [(p.read_bytes(), f"https://courier.test/{p.stem}", None) for p in pages]
+
+    async def in_workers() -> list[str]:
+        pool = ParsePool(1)
+        pool.start()
+        assert pool.started(timeout=60)
+        try:
+            return list(await asyncio.gather(*(pool.call(page_content, *b) for b in bodies)))
+        finally:
+            pool.close()
+
+    assert asyncio.run(in_workers()) == [page_content(*b) for b in bodies]
+
+
 def test_the_main_process_parses_its_share_when_every_worker_is_busy(monkeypatch) -> None:
     """With one body allowed per worker, the others are parsed here: same results."""
     import feeds.ingest.parallel as parallel

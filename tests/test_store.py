@@ -195,10 +195,31 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
 
 
 def _undo_schema_10(db: sqlite3.Connection) -> None:
-    """Take a store back to schema 9: no alert tables (#18)."""
+    """Take a store back to schema 9: no alert tables (#18), schema 11 undone first."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 10:
+        _undo_schema_11(db)
     for table in ("notify_outbox", "notify_seen", "notify_targets"):
         db.execute(f"DROP TABLE {table}")
     db.execute("PRAGMA user_version = 9")
+
+
+def _undo_schema_11(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 10: no article pages' texts."""
+    db.execute("DROP TABLE article_texts")
+    db.execute("PRAGMA user_version = 10")
+
+
+def test_a_store_of_schema_10_gets_article_texts(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1)], now=T0)
+    db = sqlite3.connect(path)
+    _undo_schema_11(db)
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.article_texts("wire", ["https://example.test/1"]) == {}
+        assert s.count_entries() == {"wire": 1}
 
 
 def _undo_schema_9(db: sqlite3.Connection) -> None:

@@ -10,6 +10,7 @@ import pytest
 from fakestore import FakeStore
 from test_store import T0, entry
 
+from feeds.decide.fulltext import ArticleText
 from feeds.models import SourceState
 from feeds.store import open_store
 from feeds.store.sqlite.store import Store
@@ -96,6 +97,21 @@ def test_source_state_round_trips_and_a_new_url_starts_afresh(store) -> None:
     assert store.source_state("wire", configured_url="https://y.test/").etag is None
     store.upsert([entry(1)], now=T0)
     assert store.source_states()["wire"].entries == 1
+
+
+def test_article_texts_round_trip_by_source_and_id(store) -> None:
+    done = ArticleText("wire", "urn:1", "h1", "<p>Body</p>", None, False, 1, T0, '"e"', None)
+    failed = ArticleText("wire", "urn:2", "h2", "", "robots.txt disallows it", True, 1, T0)
+    other = replace(done, source="desk", content="<p>Other</p>")
+    store.save_article_texts([done, failed, other])
+    assert store.article_texts("wire", ["urn:1", "urn:2", "urn:3"]) == {
+        "urn:1": done,
+        "urn:2": failed,
+    }
+    again = replace(done, feed_hash="h3", tries=2)
+    store.save_article_texts([again])
+    assert store.article_texts("wire", ["urn:1"]) == {"urn:1": again}
+    assert store.article_texts("desk", ["urn:1"]) == {"urn:1": other}
 
 
 def test_the_publish_ledger(store) -> None:

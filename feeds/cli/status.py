@@ -5,9 +5,12 @@ is an interface for scripts: keys are only ever added, never renamed or removed:
 
     {"config": "...", "sources": [{"name", "kind", "location", "enabled", "status",
       "last_attempt", "last_success", "next_run", "failures", "entries", "last_error",
-      "moved_to"}...], "topics": [{"slug", "title", "entries", "last_publish", "url",
+      "moved_to", "problems"}...], "topics": [{"slug", "title", "entries", "last_publish", "url",
       "capped"}...], "alerts": [{"topic", "target", "label", "every", "status",
       "failures", "pending", "last_attempt", "last_success", "next_try", "last_error"}...]}
+
+``problems``: what went wrong in a source that worked (e.g. articles whose page's text could
+not be had, docs/full-text.md), else null.
 
 ``capped``: more entries arrived within ``feed_window`` than ``feed_max`` lets the topic's
 feed show (feeds.publish.window). ``alerts`` (#18): one per target of each topic's
@@ -49,6 +52,8 @@ class SourceRow:
     entries: int
     last_error: str | None
     moved_to: str | None
+    #: What went wrong in a source that worked (its status "ok").
+    problems: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,7 @@ def _source_row(source: Source, st: SourceState | None) -> SourceRow:
         entries=st.entries,
         last_error=st.message if st.status != "ok" else None,
         moved_to=moved,
+        problems=st.message if st.status == "ok" else None,
     )
 
 
@@ -153,6 +159,8 @@ def render_status(
     for r in sources:
         if r.moved_to:
             yield f"{r.name} moved permanently to {r.moved_to}: update its `url` in {config.file}"
+        if r.problems:
+            yield f"{r.name}: {r.problems}"
     yield ""
     yield table(
         ("topic", "matching entries", "last publish"),

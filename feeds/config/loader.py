@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from feeds.config import fulltext
 from feeds.config import values as check
 from feeds.config.context import Context as _Ctx
 from feeds.config.notify import ALERT_SETTINGS, ALERTS, notify_settings, with_alerts
@@ -30,11 +31,11 @@ ENV_VAR = "FEEDS_CONFIG"
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
     + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
-    + ("feed_window", "feed_max", *ALERT_SETTINGS)
+    + ("feed_window", "feed_max", "full_text", *ALERT_SETTINGS)
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
-    + ("enabled", "on_delete", "page")
+    + ("enabled", "on_delete", "page", "full_text", "content_selector")
 )
 TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description", *ALERTS})
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
@@ -156,6 +157,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         **_publishing(ctx, t, w),
         **_window(ctx, t, w, feed_size),
         **notify_settings(ctx, t, w),
+        full_text=fulltext.full_text(ctx, t, w, False),
     )
 
 
@@ -257,6 +259,7 @@ def _source(ctx: _Ctx, t: Mapping[str, Any], w: str, settings: Settings) -> Sour
         enabled=ctx.get(t, "enabled", bool, w, True),
         on_delete=_on_delete(ctx, t, w, kind),
         page=page,
+        **fulltext.source_full_text(ctx, t, w, kind, settings.full_text),
     )
 
 

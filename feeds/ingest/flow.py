@@ -4,7 +4,8 @@ This module calls the stages in order and records what happened; it decides noth
 (whether to skip a source, what its state becomes and when it is due is
 ``feeds.decide.sources``'s call; what a folder scan does to stored entries,
 ``feeds.decide.articles``'s; what an entry is, ``feeds.normalize.entry``'s; what a topic
-holds, ``feeds.topics.query``'s). Reading files is ``feeds.sources``'s. A failing source is
+holds, ``feeds.topics.query``'s). Reading files is ``feeds.sources``'s; article pages' text
+(full text) is ``feeds.ingest.fulltext``'s. A failing source is
 recorded on that source and never stops the others.
 """
 
@@ -24,8 +25,10 @@ from urllib.parse import urlsplit
 from feeds.clock import utcnow
 from feeds.decide import sources as decide
 from feeds.decide.articles import plan_folder
+from feeds.decide.fulltext import ArticleText
 from feeds.errors import SourceError
 from feeds.ingest.batching import WriteBatch
+from feeds.ingest.fulltext import with_full_text
 from feeds.ingest.parallel import (
     NormalizeArgs,
     NormalizedFeed,
@@ -135,8 +138,10 @@ async def ingest_source(run: _Ingest, source: Source) -> IngestReport:
         failed = await _write(run, partial(_failed, run, source, state, e))
         log.error("source %s: %s", source.name, e.message)
         return failed
+    read, tried = await _full_text(run, source, read)
 
     def store() -> IngestReport:
+        run.store.save_article_texts(tried)
         report = IngestReport(source.name, ok=True)
         if read is not None and isinstance(read.feed, ArticleScan):
             report = _store_folder(run, source, read.feed, read.entries, read.texts)
@@ -147,6 +152,19 @@ async def ingest_source(run: _Ingest, source: Source) -> IngestReport:
 
     report = await _write(run, store)
     return _told(source, report, read.feed if read else None)
+
+
+async def _full_text(
+    run: _Ingest, source: Source, read: NormalizedFeed | None
+) -> tuple[NormalizedFeed | None, tuple[ArticleText, ...]]:
+    """``read`` with its entries' article texts when the source wants them
+    (feeds.ingest.fulltext), and the tries to save with the entries."""
+    if read is None or source.full_text is False or isinstance(read.feed, ArticleScan):
+        return read, ()
+    full = await with_full_text(
+        read, source, store=run.store, fetcher=run.fetcher, now=run.now, pool=run.pool
+    )
+    return full.read, full.tried
 
 
 def _told(source: Source, report: IngestReport, parsed: ParsedFeed | None) -> IngestReport:

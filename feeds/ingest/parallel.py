@@ -23,10 +23,11 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
 from feeds.models import Entry, ParsedFeed, RawItem, Source
 from feeds.normalize.claims import split_shared_links, with_former_id
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("feeds")
+T = TypeVar("T")
 
 #: Below this many sources in a run, parsing stays in-process: starting workers costs more.
 MIN_SOURCES = 16
@@ -216,6 +218,20 @@ class ParsePool:
             return await loop.run_in_executor(
                 executor, parse_and_normalize, body, url, content_type, args
             )
+        finally:
+            self._queued -= 1
+
+    async def call(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` (pure CPU, picklable: e.g. extracting an article page's text) in
+        a worker, or here, as ``parse`` does."""
+        self.start()
+        executor = self._executor
+        if not self._up.is_set() or executor is None or self._queued >= QUEUED * self.workers:
+            self.here += 1
+            return work(*args)
+        self._queued += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, work, *args)
         finally:
             self._queued -= 1
 

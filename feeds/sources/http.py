@@ -156,7 +156,8 @@ class Fetcher:
         discover: bool = True,
     ) -> FetchResult:
         """GET ``url`` conditionally; follow redirects and, for an HTML page, its feed link
-        (unless not ``discover``: a page source wants the page itself).
+        (unless not ``discover``: a page source wants the page itself, and so do article
+        pages and robots.txt).
 
         Raises FetchError for network errors, timeouts, 4xx/5xx (``gone`` on 410,
         ``retry_after`` on 429/503), redirect loops, limits, and pages without a feed.

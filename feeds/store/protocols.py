@@ -1,11 +1,10 @@
 """The store's roles, as the pipeline sees them, whatever the backend (SQLite today,
 PostgreSQL next): entries written and read, topic search, source state, the publish ledger,
-article files, upkeep and alerts. ``StoreType`` is all of them (as lemon24/reader's StorageType).
-Values out are ``feeds.models`` or ``feeds.store.values`` dataclasses, never a backend's
-rows; a position in arrival order is a ``Position``. What a topic selects comes as a
-``feeds.topics.selection.Selection`` (the query's AST), which each backend compiles to its
-own search.
-Must not import a backend.
+article files, article pages' texts (full text), upkeep and alerts. ``StoreType`` is all
+of them (as lemon24/reader's StorageType). Values out are ``feeds.models`` or
+``feeds.store.values`` dataclasses, never a backend's rows; a position in arrival order is
+a ``Position``. What a topic selects comes as a ``feeds.topics.selection.Selection`` (the
+query's AST), which each backend compiles to its own search. Must not import a backend.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from feeds.decide.articles import KnownFile
+from feeds.decide.fulltext import ArticleText
 from feeds.decide.notify import AlertEntry, Delivery, TargetState
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult
@@ -136,6 +136,14 @@ class ArticleStorage(Protocol):
     def retract(self, ids: Sequence[str], *, when: datetime) -> list[str]: ...
 
 
+class FullTextStorage(Protocol):
+    """Full text: the last try of each entry's article page."""
+
+    def article_texts(self, source: str, ids: Sequence[str]) -> dict[str, ArticleText]: ...
+
+    def save_article_texts(self, texts: Iterable[ArticleText]) -> None: ...
+
+
 class Upkeep(Protocol):
     """The store's own upkeep, and its small key-value table."""
 
@@ -195,6 +203,7 @@ class StoreType(
     SourceStorage,
     PublishLedger,
     ArticleStorage,
+    FullTextStorage,
     Upkeep,
     NotifyStorage,
     Protocol,

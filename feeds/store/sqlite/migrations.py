@@ -221,6 +221,24 @@ CREATE TABLE notify_outbox (
 CREATE INDEX notify_unsent ON notify_outbox (topic, target, created) WHERE sent IS NULL;
 """
 
+# Full text (#19): the last try of each entry's article page, so that a page is fetched once
+# per entry and again only when the feed changes the entry (feeds.decide.fulltext).
+_SCHEMA_11 = """
+CREATE TABLE article_texts (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    feed_hash TEXT NOT NULL,
+    content TEXT NOT NULL,
+    failure TEXT,
+    permanent INTEGER NOT NULL DEFAULT 0,
+    tries INTEGER NOT NULL DEFAULT 0,
+    tried TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    PRIMARY KEY (source, id)
+);
+"""
+
 
 def _run(db: sqlite3.Connection, script: str, version: int) -> None:
     """Run one step's statements, then mark the store as of ``version``."""
@@ -281,9 +299,14 @@ def to_10(db: sqlite3.Connection) -> None:
     _run(db, _SCHEMA_10, 10)
 
 
+def to_11(db: sqlite3.Connection) -> None:
+    """Article pages' texts (full text)."""
+    _run(db, _SCHEMA_11, 11)
+
+
 #: ``STEPS[N - 1]`` is ``to_N``.
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    to_1, to_2, to_3, to_4, to_5, to_6, to_7, to_8, to_9, to_10,
+    to_1, to_2, to_3, to_4, to_5, to_6, to_7, to_8, to_9, to_10, to_11,
 )  # fmt: skip
 SCHEMA_VERSION = len(STEPS)
 

@@ -4,8 +4,8 @@
 (``feeds.store.sqlite.migrations``); its methods come by domain from the modules beside
 this one: the connection and transactions (``connection``), entries written and read
 (``entries``), topic search (``search``, ``arrivals``), source state (``sources``), the
-publish ledger (``ledger``), article folders (``articles``), upkeep (``maintenance``)
-and alerts (``notify``).
+publish ledger (``ledger``), article folders (``articles``), article pages' texts
+(``fulltext``), upkeep (``maintenance``) and alerts (``notify``).
 It decides nothing about feeds: it stores what the pipeline gives it and answers the
 queries the pipeline asks. ``sqlite3`` errors leave as StoreError. Must not import
 publish, ingest's flow, run or cli.
@@ -22,6 +22,7 @@ from feeds.store.sqlite.arrivals import ArrivalQueries
 from feeds.store.sqlite.articles import ArticleStore
 from feeds.store.sqlite.connection import AUTOCHECKPOINT, TIMEOUT_ENV, busy_timeout
 from feeds.store.sqlite.entries import EntryStore
+from feeds.store.sqlite.fulltext import FullTextStore
 from feeds.store.sqlite.ledger import LedgerStore
 from feeds.store.sqlite.maintenance import MERGE_PAGES, MaintenanceStore
 from feeds.store.sqlite.migrations import SCHEMA_VERSION
@@ -61,6 +62,7 @@ class Store(
     ArticleStore,
     MaintenanceStore,
     NotifyStore,
+    FullTextStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
