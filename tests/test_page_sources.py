@@ -247,3 +247,37 @@ def test_scripts_and_handlers_on_a_page_never_reach_the_store(tmp_path, loopback
     for bad in ("script", "onerror", "onclick", "iframe", "style", "steal"):
         assert bad not in entry.summary
     assert "<p>text</p>" in entry.summary
+
+
+def _story_page(number: int) -> bytes:
+    """An article page: its body among a menu, related links and a footer."""
+    body = " ".join(
+        f"Paragraph {k} of story {number}: the desalination plant of Kidal delivered water "
+        "to the districts the ministry had named in its plan."
+        for k in range(6)
+    )
+    return (
+        "<!doctype html><html lang='en'><head><title>Story</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news/'>News</a> <a href='/about'>About</a></nav>"
+        f"<main><article><h1>Story number {number}</h1>"
+        + "".join(f"<p>{p}.</p>" for p in body.split(". "))
+        + "</article></main><aside><h2>Related</h2><a href='/x'>Other</a></aside>"
+        "<footer>© the ministry · contact · legal</footer></body></html>"
+    ).encode()
+
+
+def test_a_page_source_with_full_text_keeps_each_story_s_article(tmp_path, loopback):
+    """The items of a page source take the same full-text path as a feed's (#19)."""
+    url = loopback.route("/news/", Listing(top=12))
+    for n in range(1, 13):
+        loopback.route(
+            f"/news/story-{n}.html", respond(200, _story_page(n), content_type="text/html")
+        )
+    config = site(tmp_path, url, SELECTORS + "max_pages = 1\n", extra="full_text = true\n")
+    with Store(tmp_path / "s.sqlite3") as store:
+        [report] = ingest_once(config, store)
+        assert report.ok, report
+        entries = store.entries(source="ministry")
+        assert entries and all("desalination plant of Kidal" in e.content for e in entries)
+        fetched = {r.path for r in loopback.requests if r.path.startswith("/news/story-")}
+        assert fetched == {f"/news/story-{e.link.rsplit('-', 1)[1]}" for e in entries}
