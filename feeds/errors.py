@@ -8,7 +8,9 @@ Every error the package raises on purpose derives from FeedsError::
      ├── SourceError                        one source failed; recorded, never aborts a run
      │    ├── FetchError                    network, HTTP status, limits
      │    └── ParseError                    the body or file could not be read as entries
-     ├── StoreError                         SQLite could not be opened or written
+     ├── StoreError                         the store could not be opened or written
+     │    ├── StoreUnreachable              PostgreSQL: a bad URL, a server down, a login refused
+     │    └── StoreSchemaError              the store's schema is newer than this feeds
      ├── PublishError                       a topic could not be published
      └── LockError                          another process holds the data folder
 
@@ -117,9 +119,21 @@ class ParseError(SourceError):
 
 
 class StoreError(FeedsError):
-    """The SQLite store could not be opened, read or written."""
+    """The store (SQLite or PostgreSQL) could not be opened, read or written."""
 
     _default_message = "store error"
+
+
+class StoreUnreachable(StoreError):
+    """A PostgreSQL store could not be reached: a bad URL, a server down, a refused login."""
+
+    _default_message = "cannot reach the store"
+
+
+class StoreSchemaError(StoreError):
+    """The store was made by a newer feeds (its schema is newer than this one's)."""
+
+    _default_message = "the store's schema is newer than this feeds"
 
 
 class PublishError(FeedsError):

@@ -13,3 +13,19 @@ def loopback() -> Iterator[Loopback]:
     """A scripted HTTP server on 127.0.0.1 (see tests/loopback.py), stopped after the test."""
     with Loopback() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL server for the session (tests/pgserver.py); skips (fails under $CI)
+    where none can be started."""
+    from pgserver import cluster
+
+    with cluster() as running:
+        yield running
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """A fresh database of the session's server, with the store's schema."""
+    return pg_cluster.database()
