@@ -51,6 +51,8 @@ class Settings:
     feed_window: timedelta = timedelta(days=2)
     #: The most stories a current feed shows, whatever arrived within ``feed_window``.
     feed_max: int = 500
+    #: The store's URL (``postgresql://…`` or ``sqlite:///…``); None: SQLite in data_dir.
+    store: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,3 +29,12 @@ def pg_cluster():
 def pg_url(pg_cluster) -> str:
     """A fresh database of the session's server, with the store's schema."""
     return pg_cluster.database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request) -> str | None:
+    """Each backend in turn: None (SQLite in the data folder), then a fresh PostgreSQL
+    database's URL (for ``scratch_site(..., store=)``)."""
+    if request.param == "sqlite":
+        return None
+    return str(request.getfixturevalue("pg_url"))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from feeds.config import values as check
+from feeds.config.cluster import store_url_problem, with_environment
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
 from feeds.models import Config, OnDelete, Settings, Source, Topic
@@ -27,7 +28,7 @@ ENV_VAR = "FEEDS_CONFIG"
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
     + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
-    + ("feed_window", "feed_max")
+    + ("feed_window", "feed_max", "store")
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
@@ -70,7 +71,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path) -> Config:
     """Check already-decoded TOML ``data`` as if read from ``path``."""
     ctx = _Ctx(str(path), path.parent)
     ctx.no_unknown(data, TOP_KEYS, "")
-    settings = _settings(ctx, ctx.table(data, "settings"))
+    settings = _settings_of_node(ctx, ctx.table(data, "settings"))
     sources = tuple(
         _source(ctx, s, f"sources[{i}]", settings)
         for i, s in enumerate(ctx.tables(data, "sources"))
@@ -189,6 +190,26 @@ def _http_url(ctx: _Ctx, value: str, key: str) -> str:
     return value
 
 
+def _settings_of_node(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
+    """``[settings]`` with this node's environment (feeds.config.cluster); a mistake in a
+    value from the environment names its variable."""
+    table, source = with_environment(t, os.environ)
+    try:
+        return _settings(ctx, table)
+    except ConfigError as e:
+        key = (e.key or "").removeprefix("settings.")
+        if key in source:
+            raise ConfigError(e.message, file=e.file, key=f"{e.key} (${source[key]})") from None
+        raise
+
+
+def _store(ctx: _Ctx, t: Mapping[str, Any], w: str) -> str | None:
+    url = ctx.get(t, "store", str, w, "").strip()
+    problem = store_url_problem(url) if url else None
+    ctx.check(problem is None, f"{w}.store", problem or "")
+    return url or None
+
+
 def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
     w = "settings"
     ctx.no_unknown(t, SETTINGS_KEYS, w)
@@ -214,6 +235,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         base_url=base_url,
         public_dir=public_dir,
         data_dir=data_dir,
+        store=_store(ctx, t, w),
         feed_size=feed_size,
         languages=languages,
         id_authority=authority,
