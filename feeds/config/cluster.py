@@ -6,10 +6,15 @@ store's URL and the two folders, from ``$FEEDS_STORE``, ``$FEEDS_DATA_DIR`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+from feeds.errors import ConfigError
+
+T = TypeVar("T")
 
 #: ``[settings]`` keys an environment variable overrides.
 OVERRIDES = {"store": "FEEDS_STORE", "data_dir": "FEEDS_DATA_DIR", "public_dir": "FEEDS_PUBLIC_DIR"}
@@ -48,3 +53,33 @@ def store_url_problem(url: str) -> str | None:
     if port == 0:
         return "has port 0"
     return None
+
+
+def store_setting(url: str, error: Callable[[str, str], ConfigError]) -> str | None:
+    """``[settings] store``, checked (None: SQLite in the data folder)."""
+    url = url.strip()
+    problem = store_url_problem(url) if url else None
+    if problem is not None:
+        raise error("settings.store", problem)
+    return url or None
+
+
+@contextmanager
+def naming_variables(source: Mapping[str, str]) -> Iterator[None]:
+    """A mistake in a ``[settings]`` value the environment set names its variable too."""
+    try:
+        yield
+    except ConfigError as e:
+        key = (e.key or "").removeprefix("settings.")
+        if key not in source:
+            raise
+        raise ConfigError(e.message, file=e.file, key=f"{e.key} (${source[key]})") from None
+
+
+def of_node(
+    table: Mapping[str, Any], environ: Mapping[str, str], read: Callable[[Mapping[str, Any]], T]
+) -> T:
+    """``read`` (the settings' check) of ``table`` with this node's environment."""
+    table, source = with_environment(table, environ)
+    with naming_variables(source):
+        return read(table)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from feeds.config import values as check
-from feeds.config.cluster import store_url_problem, with_environment
+from feeds.config.cluster import of_node, store_setting
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
 from feeds.models import Config, OnDelete, Settings, Source, Topic
@@ -71,7 +71,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path) -> Config:
     """Check already-decoded TOML ``data`` as if read from ``path``."""
     ctx = _Ctx(str(path), path.parent)
     ctx.no_unknown(data, TOP_KEYS, "")
-    settings = _settings_of_node(ctx, ctx.table(data, "settings"))
+    settings = of_node(ctx.table(data, "settings"), os.environ, lambda t: _settings(ctx, t))
     sources = tuple(
         _source(ctx, s, f"sources[{i}]", settings)
         for i, s in enumerate(ctx.tables(data, "sources"))
@@ -190,26 +190,6 @@ def _http_url(ctx: _Ctx, value: str, key: str) -> str:
     return value
 
 
-def _settings_of_node(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
-    """``[settings]`` with this node's environment (feeds.config.cluster); a mistake in a
-    value from the environment names its variable."""
-    table, source = with_environment(t, os.environ)
-    try:
-        return _settings(ctx, table)
-    except ConfigError as e:
-        key = (e.key or "").removeprefix("settings.")
-        if key in source:
-            raise ConfigError(e.message, file=e.file, key=f"{e.key} (${source[key]})") from None
-        raise
-
-
-def _store(ctx: _Ctx, t: Mapping[str, Any], w: str) -> str | None:
-    url = ctx.get(t, "store", str, w, "").strip()
-    problem = store_url_problem(url) if url else None
-    ctx.check(problem is None, f"{w}.store", problem or "")
-    return url or None
-
-
 def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
     w = "settings"
     ctx.no_unknown(t, SETTINGS_KEYS, w)
@@ -235,7 +215,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         base_url=base_url,
         public_dir=public_dir,
         data_dir=data_dir,
-        store=_store(ctx, t, w),
+        store=store_setting(ctx.get(t, "store", str, w, ""), ctx.error),
         feed_size=feed_size,
         languages=languages,
         id_authority=authority,

@@ -97,7 +97,9 @@ class Connection:
         try:
             return psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT)
         except psycopg.Error as e:
-            raise StoreUnreachable(f"cannot reach the store {safe_url(self.url)}: {one_line(e)}")
+            raise StoreUnreachable(
+                f"cannot reach the store {safe_url(self.url)}: {one_line(e)}"
+            ) from None
 
     def _migrate(self) -> None:
         """Bring the schema up to date; only one node at a time (an advisory lock)."""
@@ -192,4 +194,3 @@ class Connection:
             (key, default()),
         )
         return str(self._query("SELECT value FROM meta WHERE key = %s", (key,))[0][0])
-

@@ -64,8 +64,7 @@ class EntryStore(Connection):
     def _known(db: psycopg.Connection[Row], ids: list[str]) -> dict[str, Row]:
         """The stored rows (pos, id, hash, published, updated, retracted) of ``ids``, by id."""
         rows = db.execute(
-            "SELECT pos, id, hash, published, updated, retracted FROM entries "
-            "WHERE id = ANY(%s)",
+            "SELECT pos, id, hash, published, updated, retracted FROM entries WHERE id = ANY(%s)",
             (ids,),
         ).fetchall()
         return {r[1]: r for r in rows}

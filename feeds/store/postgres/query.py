@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feeds.models import Entry
-from feeds.topics.parser import And, Leaf, Node, Not, Or, Phrase, Term, tokens
+from feeds.topics.parser import And, Leaf, Node, Not, Phrase, Term, tokens
 from feeds.topics.query import ANCHORED, exact, source_column
 from feeds.topics.selection import Selection
 

@@ -88,8 +88,7 @@ class SearchStore(Connection):
         positions and the times they were first stored."""
         rows = self._select(selection, "pos, first_seen", "ORDER BY pos DESC LIMIT %s", (limit,))
         return [
-            (Position(int(r[0])), datetime.fromisoformat(str(r[1])).astimezone(UTC))
-            for r in rows
+            (Position(int(r[0])), datetime.fromisoformat(str(r[1])).astimezone(UTC)) for r in rows
         ]
 
     def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, datetime]]:
