@@ -34,7 +34,8 @@ _INSERT = (
 )
 
 
-def _indexed(e: Entry, text: str | None) -> tuple[Any, ...]:
+def indexed_columns(e: Entry, text: str | None) -> tuple[Any, ...]:
+    """The values of ``_INDEXED`` for ``e`` (``text``: its plain text, if known)."""
     return astuple(indexed(e, body_text(e.summary, e.content) if text is None else text))
 
 
@@ -83,7 +84,7 @@ class EntryStore(Connection):
             cur.executemany(
                 _INSERT.encode(),
                 [
-                    (first + k, *entry_row(e), seen, *_indexed(e, text))
+                    (first + k, *entry_row(e), seen, *indexed_columns(e, text))
                     for k, (e, text) in enumerate(batch)
                 ],
             )
@@ -100,7 +101,7 @@ class EntryStore(Connection):
             "authors = %s, published = %s, updated = %s, language = %s, categories = %s, "
             "page = %s, hash = %s, retracted = NULL, body = %s, words = %s, f_title = %s, "
             "f_body = %s, f_category = %s, f_lang = %s, f_source = %s WHERE pos = %s",
-            (*entry_row(e)[1:], *_indexed(e, text), row[0]),
+            (*entry_row(e)[1:], *indexed_columns(e, text), row[0]),
         )
 
     def holders(self, ids: Sequence[str]) -> dict[str, str]:

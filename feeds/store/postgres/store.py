@@ -21,9 +21,11 @@ from feeds.store.postgres.ledger import LedgerStore
 from feeds.store.postgres.maintenance import MaintenanceStore
 from feeds.store.postgres.search import SearchStore
 from feeds.store.postgres.sources import SourceStore
+from feeds.store.postgres.transfer import TransferStore
 
 if TYPE_CHECKING:
     from feeds.store.protocols import StoreType
+    from feeds.store.transfer import StoreTransfer
 
 
 class PostgresStore(
@@ -33,6 +35,7 @@ class PostgresStore(
     LedgerStore,
     ArticleStore,
     MaintenanceStore,
+    TransferStore,
 ):
     """One PostgreSQL database. Use as a context manager, or call close()."""
 
@@ -42,4 +45,5 @@ class PostgresStore(
 
 
 if TYPE_CHECKING:
+    _copied: type[StoreTransfer] = PostgresStore  # and can be copied
     _checked: type[StoreType] = PostgresStore  # the PostgreSQL store plays every role

@@ -26,11 +26,13 @@ from feeds.store.sqlite.maintenance import MERGE_PAGES, MaintenanceStore
 from feeds.store.sqlite.migrations import SCHEMA_VERSION
 from feeds.store.sqlite.search import SearchStore
 from feeds.store.sqlite.sources import SourceStore
+from feeds.store.sqlite.transfer import TransferStore
 from feeds.store.sqlite.values import Mark, TopicRecord, UpsertResult, entries_of, parse_ts, ts
 from feeds.store.sqlite.values import json_strings as _json_strings
 
 if TYPE_CHECKING:
     from feeds.store.protocols import StoreType
+    from feeds.store.transfer import StoreTransfer
 
 __all__ = [
     "AUTOCHECKPOINT",
@@ -58,6 +60,7 @@ class Store(
     LedgerStore,
     ArticleStore,
     MaintenanceStore,
+    TransferStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
@@ -68,4 +71,5 @@ class Store(
 
 
 if TYPE_CHECKING:
+    _copied: type[StoreTransfer] = Store  # and can be copied
     _checked: type[StoreType] = Store  # the SQLite store plays every role
