@@ -10,7 +10,8 @@ Every error the package raises on purpose derives from FeedsError::
      │    └── ParseError                    the body or file could not be read as entries
      ├── StoreError                         the store could not be opened or written
      │    ├── StoreUnreachable              PostgreSQL: a bad URL, a server down, a login refused
-     │    └── StoreSchemaError              the store's schema is newer than this feeds
+     │    ├── StoreSchemaError              the store's schema is newer than this feeds
+     │    └── LeaseLost                     a node's lease on a source is no longer its own
      ├── PublishError                       a topic could not be published
      └── LockError                          another process holds the data folder
 
@@ -134,6 +135,13 @@ class StoreSchemaError(StoreError):
     """The store was made by a newer feeds (its schema is newer than this one's)."""
 
     _default_message = "the store's schema is newer than this feeds"
+
+
+class LeaseLost(StoreError):
+    """A write of a source's run was refused: the node's lease on the source expired or was
+    taken by another node (the result of a stalled node never overwrites a newer one)."""
+
+    _default_message = "the lease on the source was lost"
 
 
 class PublishError(FeedsError):

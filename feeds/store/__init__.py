@@ -10,6 +10,8 @@ dialect).
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import TYPE_CHECKING
 
 from feeds.errors import StoreError
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
 
 #: The store's file in the data folder.
 STORE_FILE = "feeds.sqlite3"
+#: This node's name in a cluster (default: the host's name): whose public/ the ledger of a
+#: shared store describes, and who holds leases.
+NODE_ENV = "FEEDS_NODE"
 #: How a store URL starts, by backend.
 SQLITE_URL, POSTGRES_URLS = "sqlite://", ("postgresql://", "postgres://")
 
@@ -47,5 +52,10 @@ def open_url(url: str) -> StoreType:
             raise StoreError(
                 f"a PostgreSQL store needs psycopg: pip install 'feeds[postgresql]' ({e})"
             ) from None
-        return PostgresStore(url)
+        return PostgresStore(url, site=node_name())
     raise StoreError(f"not a store URL: {url} (sqlite:///path or postgresql://…)")
+
+
+def node_name() -> str:
+    """``$FEEDS_NODE``, else this host's name."""
+    return os.environ.get(NODE_ENV) or socket.gethostname()

@@ -59,10 +59,13 @@ class ArticleStore(Connection):
     def orphan_pages(self) -> list[str]:
         """Pages written for an entry that has it no more (retracted, or renamed)."""
         rows = self._query(
-            "SELECT path FROM pages p WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE "
-            "e.page = p.path AND e.retracted IS NULL) ORDER BY path"
+            "SELECT path FROM pages p WHERE site = %s AND NOT EXISTS (SELECT 1 FROM entries e "
+            "WHERE e.page = p.path AND e.retracted IS NULL) ORDER BY path",
+            (self.site,),
         )
         return [r[0] for r in rows]
 
     def forget_pages(self, paths: Sequence[str]) -> None:
-        self._execute("DELETE FROM pages WHERE path = ANY(%s)", (list(paths),))
+        self._execute(
+            "DELETE FROM pages WHERE site = %s AND path = ANY(%s)", (self.site, list(paths))
+        )

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any, Self
 
 import psycopg
 from psycopg import conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from feeds.errors import StoreError, StoreSchemaError, StoreUnreachable
+from feeds.errors import LeaseLost, StoreError, StoreSchemaError, StoreUnreachable
 from feeds.store.postgres.migrations import MIGRATION_LOCK, SCHEMA_VERSION, STEPS
 
 #: Connections each store keeps open at most (``$FEEDS_PG_POOL``, default 4).
@@ -26,6 +27,10 @@ POOL_ENV = "FEEDS_PG_POOL"
 CONNECT_TIMEOUT = 10
 
 Row = tuple[Any, ...]
+
+#: The lease (node, source, token) the writes of this context are fenced by, if any (set by
+#: ``feeds.store.postgres.leases.LeaseStore.fenced``; a context is one source's run).
+FENCE: ContextVar[tuple[str, str, int] | None] = ContextVar("feeds_fence", default=None)
 
 
 def safe_url(url: str) -> str:
@@ -60,10 +65,13 @@ def one_line(error: BaseException) -> str:
 
 
 class Connection:
-    """One PostgreSQL database, by URL. Use as a context manager, or call close()."""
+    """One PostgreSQL database, by URL, as the node ``site`` sees it (the ledger of its own
+    public/). Use as a context manager, or call close()."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, site: str = "") -> None:
         self.url = url
+        #: Whose public/ the ledger's topic records and pages are (a node's name).
+        self.site = site
         self._batch: psycopg.Connection[Row] | None = None
         problem = url_problem(url)
         if problem is not None:
@@ -154,11 +162,28 @@ class Connection:
             return
         try:
             with self._pool.connection() as conn, conn.transaction():
+                self._check_fence(conn)
                 yield conn
         except psycopg.Error as e:
             raise StoreError(f"store {safe_url(self.url)}: {one_line(e)}") from e
         except PoolTimeout as e:
             raise StoreUnreachable(f"cannot reach the store {safe_url(self.url)}: {e}") from e
+
+    @staticmethod
+    def _check_fence(conn: psycopg.Connection[Row]) -> None:
+        """Inside a fenced run: the lease is still the node's, and stays so (a share lock
+        on it) until this transaction ends."""
+        fence = FENCE.get()
+        if fence is None:
+            return
+        node, source, token = fence
+        held = conn.execute(
+            "SELECT 1 FROM leases WHERE source = %s AND node = %s AND token = %s "
+            "AND until > now() FOR SHARE",
+            (source, node, token),
+        ).fetchone()
+        if held is None:
+            raise LeaseLost(f"source {source}: the lease of node {node} is lost; not written")
 
     @contextmanager
     def batch(self) -> Iterator[None]:

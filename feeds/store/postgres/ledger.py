@@ -19,7 +19,9 @@ class LedgerStore(Connection):
     """Publishing bookkeeping (see the module docstring)."""
 
     def topic_record(self, slug: str) -> TopicRecord | None:
-        rows = self._query(f"SELECT {_TOPIC} FROM topics WHERE slug = %s", (slug,))
+        rows = self._query(
+            f"SELECT {_TOPIC} FROM topics WHERE site = %s AND slug = %s", (self.site, slug)
+        )
         if not rows:
             return None
         slug, digest, published_at, entries, state, shown, rowid, edits, basis, pages = rows[0]
@@ -31,11 +33,11 @@ class LedgerStore(Connection):
     def save_topic_record(self, record: TopicRecord) -> None:
         """As SQLite's INSERT OR REPLACE: the other columns back to their defaults."""
         with self._transaction() as db:
-            db.execute("DELETE FROM topics WHERE slug = %s", (record.slug,))
+            db.execute("DELETE FROM topics WHERE site = %s AND slug = %s", (self.site, record.slug))
             db.execute(
-                "INSERT INTO topics (slug, digest, published_at, entries, state, shown) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                (record.slug, record.digest, ts(record.published_at), record.entries,
+                "INSERT INTO topics (site, slug, digest, published_at, entries, state, shown) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (self.site, record.slug, record.digest, ts(record.published_at), record.entries,
                  record.state, record.shown),
             )  # fmt: skip
 
@@ -45,22 +47,24 @@ class LedgerStore(Connection):
         """Record what a topic's files were rendered from (its record exists already)."""
         self._execute(
             "UPDATE topics SET state = %s, shown = %s, mark_rowid = %s, mark_edits = %s, "
-            "basis = %s, pages = %s WHERE slug = %s",
-            (state, shown, mark.rowid, mark.edits, basis, pages, slug),
+            "basis = %s, pages = %s WHERE site = %s AND slug = %s",
+            (state, shown, mark.rowid, mark.edits, basis, pages, self.site, slug),
         )
 
     def topic_slugs(self) -> list[str]:
         """Every topic published so far (configured or not any more)."""
-        return [r[0] for r in self._query("SELECT slug FROM topics ORDER BY slug")]
+        rows = self._query("SELECT slug FROM topics WHERE site = %s ORDER BY slug", (self.site,))
+        return [r[0] for r in rows]
 
     def forget_topic(self, slug: str) -> None:
-        self._execute("DELETE FROM topics WHERE slug = %s", (slug,))
+        self._execute("DELETE FROM topics WHERE site = %s AND slug = %s", (self.site, slug))
 
     def pages_written(self) -> list[str]:
         """The pages whose entry is unchanged since its page was last written."""
         rows = self._query(
-            "SELECT e.page FROM entries e JOIN pages p ON p.path = e.page "
-            "WHERE e.page IS NOT NULL AND p.hash = e.hash AND e.retracted IS NULL"
+            "SELECT e.page FROM entries e JOIN pages p ON p.path = e.page AND p.site = %s "
+            "WHERE e.page IS NOT NULL AND p.hash = e.hash AND e.retracted IS NULL",
+            (self.site,),
         )
         return [r[0] for r in rows]
 
@@ -69,7 +73,9 @@ class LedgerStore(Connection):
         is in ``written`` (pages whose file is gone)."""
         rows = self._query(
             f"SELECT {ENTRY_COLUMNS} FROM entries e WHERE page IS NOT NULL AND retracted IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.path = e.page AND p.hash = e.hash)"
+            "AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.site = %s AND p.path = e.page "
+            "AND p.hash = e.hash)",
+            (self.site,),
         )
         missing = list(written)
         if missing:
@@ -82,9 +88,9 @@ class LedgerStore(Connection):
     def save_page_hashes(self, pages: dict[str, str]) -> None:
         with self._transaction() as db, db.cursor() as cur:
             cur.executemany(
-                "INSERT INTO pages (path, hash) VALUES (%s, %s) "
-                "ON CONFLICT (path) DO UPDATE SET hash = excluded.hash",
-                list(pages.items()),
+                "INSERT INTO pages (site, path, hash) VALUES (%s, %s, %s) "
+                "ON CONFLICT (site, path) DO UPDATE SET hash = excluded.hash",
+                [(self.site, path, hash_) for path, hash_ in pages.items()],
             )
 
     def archive_pages(self, slug: str, series: str) -> list[Position]:

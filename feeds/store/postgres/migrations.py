@@ -105,8 +105,10 @@ CREATE TRIGGER entries_edited AFTER UPDATE OR DELETE ON entries
 
 # Several nodes (issue 17): each node's heartbeat, and the leases of the sources it fetches.
 # A lease is the node's until ``until``; ``token`` grows with every claim, so a result is
-# written only by the claim that still holds it (fenced). Hosts: the last requests to each,
-# shared by every node (the per-host limit).
+# written only by the claim that still holds it (fenced). The leases out per host are the
+# per-host limit shared by every node. What a node's public/ holds is its own: topic records
+# and pages written are kept per site (each node's name), while entries, sources, frozen
+# archive pages and pending pings are everyone's.
 _SCHEMA_2 = """
 CREATE TABLE nodes (
     name text COLLATE "C" PRIMARY KEY,
@@ -116,16 +118,19 @@ CREATE TABLE nodes (
 );
 CREATE TABLE leases (
     source text COLLATE "C" PRIMARY KEY,
+    host text COLLATE "C",
     node text COLLATE "C",
     until timestamptz,
     token bigint NOT NULL DEFAULT 0,
     done_at timestamptz
 );
-CREATE TABLE host_slots (
-    host text COLLATE "C" PRIMARY KEY,
-    busy integer NOT NULL DEFAULT 0,
-    last timestamptz
-);
+CREATE INDEX leases_by_host ON leases (host) WHERE node IS NOT NULL;
+ALTER TABLE topics ADD COLUMN site text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE topics DROP CONSTRAINT topics_pkey;
+ALTER TABLE topics ADD PRIMARY KEY (site, slug);
+ALTER TABLE pages ADD COLUMN site text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE pages DROP CONSTRAINT pages_pkey;
+ALTER TABLE pages ADD PRIMARY KEY (site, path);
 """
 
 #: ``STEPS[N - 1]`` takes a store to schema N.
@@ -133,3 +138,5 @@ STEPS: tuple[str, ...] = (_SCHEMA_1, _SCHEMA_2)
 SCHEMA_VERSION = len(STEPS)
 #: The advisory lock migrations run under (any number of the store's own).
 MIGRATION_LOCK = 0x6665_6564_7301  # "feeds", 1
+#: The advisory lock the leader holds (on a connection of its own, for as long as it lives).
+LEADER_LOCK = 0x6665_6564_7303

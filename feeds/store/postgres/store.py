@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from feeds.store.postgres.articles import ArticleStore
 from feeds.store.postgres.entries import EntryStore
+from feeds.store.postgres.leases import LeaseStore
 from feeds.store.postgres.ledger import LedgerStore
 from feeds.store.postgres.maintenance import MaintenanceStore
 from feeds.store.postgres.search import SearchStore
@@ -24,6 +25,7 @@ from feeds.store.postgres.sources import SourceStore
 from feeds.store.postgres.transfer import TransferStore
 
 if TYPE_CHECKING:
+    from feeds.store.leasing import LeaseStorage
     from feeds.store.protocols import StoreType
     from feeds.store.transfer import StoreTransfer
 
@@ -36,14 +38,16 @@ class PostgresStore(
     ArticleStore,
     MaintenanceStore,
     TransferStore,
+    LeaseStore,
 ):
     """One PostgreSQL database. Use as a context manager, or call close()."""
 
     def opener(self) -> Callable[[], PostgresStore]:
         """Another store on this database (picklable: a worker process opens it)."""
-        return functools.partial(PostgresStore, self.url)
+        return functools.partial(PostgresStore, self.url, site=self.site)
 
 
 if TYPE_CHECKING:
     _copied: type[StoreTransfer] = PostgresStore  # and can be copied
+    _leased: type[LeaseStorage] = PostgresStore  # and leases sources to nodes
     _checked: type[StoreType] = PostgresStore  # the PostgreSQL store plays every role

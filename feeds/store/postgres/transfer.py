@@ -12,6 +12,8 @@ from feeds.store.postgres.entries import ARRIVALS_LOCK, indexed_columns
 from feeds.store.postgres.values import ENTRY_COLUMNS, entry_of_stored
 from feeds.store.transfer import TABLES, Row, StoredEntry
 
+#: The tables kept per site (see feeds.store.postgres.migrations, schema 2).
+SITE_TABLES = frozenset({"topics", "pages"})
 _INSERT = (
     f"INSERT INTO entries (pos, {ENTRY_COLUMNS}, first_seen, retracted, body, words, f_title, "
     f"f_body, f_category, f_lang, f_source) VALUES ({', '.join(['%s'] * 23)})"
@@ -30,10 +32,17 @@ class TransferStore(Connection):
 
     def table_rows(self, table: str) -> Iterator[Row]:
         columns = ", ".join(TABLES[table])
+        if table in SITE_TABLES:  # this node's own
+            yield from self._query(
+                f"SELECT {columns} FROM {table} WHERE site = %s ORDER BY 1", (self.site,)
+            )
+            return
         yield from self._query(f"SELECT {columns} FROM {table} ORDER BY 1")
 
     def put_table_rows(self, table: str, rows: Iterable[Row]) -> None:
         columns = TABLES[table]
+        if table in SITE_TABLES:
+            columns, rows = ("site", *columns), [(self.site, *r) for r in rows]
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         if table == "meta":  # the empty store's own keys ('edits') take the original's values
