@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from feeds.decide.firstround import FirstRound
@@ -50,6 +50,8 @@ class Publisher:
         #: The first round being waited for; None once something is published.
         self.first: FirstRound | None = None
         self.first_timer: asyncio.TimerHandle | None = None
+        #: Whether this node pings WebSub hubs (on several nodes, only the leader does).
+        self.pings: Callable[[], bool] = lambda: True
 
     # -- the first publish ---------------------------------------------------------------------
 
@@ -185,7 +187,7 @@ class Publisher:
             if changed is None or topic.slug in also or before != ids or ids & changed:
                 touched[topic.slug] = ids
         try:
-            reports = regenerate(config, self.store, slugs=list(touched))
+            reports = regenerate(config, self.store, slugs=list(touched), ping=self.pings())
         except FeedsError as e:
             self.error = str(e)
             raise
