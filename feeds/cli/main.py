@@ -192,15 +192,21 @@ def update(obj: Obj, force: bool) -> None:
 @pass_obj
 def status(obj: Obj, as_json: bool) -> None:
     """Show each source's state and each topic's size and last publish."""
+    from feeds.cli.nodes import cluster_nodes, nodes_document, render_nodes
     from feeds.cli.status import collect, document, render_status
 
     config = obj.config
     with obj.store() as store:
         sources, topics = collect(config, store)
+        nodes = cluster_nodes(store)  # several nodes on one store (PostgreSQL)
     if as_json:
-        click.echo(json.dumps(document(config, sources, topics), indent=2, ensure_ascii=False))
+        doc = document(config, sources, topics) | (
+            {"nodes": nodes_document(nodes)} if nodes is not None else {}
+        )
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         echo_lines(render_status(config, sources, topics))
+        echo_lines(render_nodes(nodes) if nodes else ())
 
 
 @cli.command()

@@ -129,13 +129,16 @@ class SourceRuns:
             return
         self.running.add(task)
         try:
-            async with self.claims.lease(source) as ours:
-                if not ours:  # another node runs it (feeds.run.cluster)
-                    self.schedule_from_store(source)
-                    return
-                reports = await ingest(self.config, self.store, names=[name], fetcher=self.fetcher)
-                for report in reports:
-                    self.after_run(source, report)
+            async with self.claims.lease(source) as ours:  # only the run's writes are fenced
+                if ours:
+                    reports = await ingest(
+                        self.config, self.store, names=[name], fetcher=self.fetcher
+                    )
+            if not ours:  # another node runs it (feeds.run.cluster)
+                self.schedule_from_store(source)
+                return
+            for report in reports:
+                self.after_run(source, report)
         except asyncio.CancelledError:
             log.warning("source %s: run interrupted by shutdown", name)
         except FeedsError as e:

@@ -28,9 +28,18 @@ CONNECT_TIMEOUT = 10
 
 Row = tuple[Any, ...]
 
-#: The lease (node, source, token) the writes of this context are fenced by, if any (set by
+
+class Fence:
+    """The lease a run's writes are fenced by, while ``active`` (a callback scheduled from
+    inside the run inherits its context: it finds the fence inactive once the run is over)."""
+
+    def __init__(self, node: str, source: str, token: int) -> None:
+        self.node, self.source, self.token, self.active = node, source, token, True
+
+
+#: The fence of this context's writes, if any (set by
 #: ``feeds.store.postgres.leases.LeaseStore.fenced``; a context is one source's run).
-FENCE: ContextVar[tuple[str, str, int] | None] = ContextVar("feeds_fence", default=None)
+FENCE: ContextVar[Fence | None] = ContextVar("feeds_fence", default=None)
 
 
 def safe_url(url: str) -> str:
@@ -174,9 +183,9 @@ class Connection:
         """Inside a fenced run: the lease is still the node's, and stays so (a share lock
         on it) until this transaction ends."""
         fence = FENCE.get()
-        if fence is None:
+        if fence is None or not fence.active:
             return
-        node, source, token = fence
+        node, source, token = fence.node, fence.source, fence.token
         held = conn.execute(
             "SELECT 1 FROM leases WHERE source = %s AND node = %s AND token = %s "
             "AND until > now() FOR SHARE",

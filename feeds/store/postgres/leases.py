@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import psycopg
 
 from feeds.store.leasing import Claim, NodeRecord
-from feeds.store.postgres.connection import CONNECT_TIMEOUT, FENCE, Connection, Row
+from feeds.store.postgres.connection import CONNECT_TIMEOUT, FENCE, Connection, Fence, Row
 from feeds.store.postgres.migrations import LEADER_LOCK
 
 
@@ -78,10 +78,12 @@ class LeaseStore(Connection):
     @contextmanager
     def fenced(self, node: str, source: str, token: int) -> Iterator[None]:
         """Inside, every write (in this context: this task, its threads) checks the lease."""
-        reset = FENCE.set((node, source, token))
+        fence = Fence(node, source, token)
+        reset = FENCE.set(fence)
         try:
             yield
         finally:
+            fence.active = False
             FENCE.reset(reset)
 
     def heartbeat(self, node: str, *, started: datetime, leader: bool) -> None:
