@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from loopback import Loopback, feed, sequence, slow
 from test_daemon import RSS, free_port
@@ -181,6 +182,9 @@ def test_two_nodes_fetch_each_source_once_and_serve_the_same_bytes(nodes, loopba
     assert isinstance(shown, list)
     assert sorted(n["name"] for n in shown) == ["a", "b"]
     assert sum(1 for n in shown if n["leader"]) == 1
+    metrics = {n: httpx.get(f"http://127.0.0.1:{running.ports[n]}/metrics").text for n in "ab"}
+    assert sorted(m.count("feeds_leader 1.0") for m in metrics.values()) == [0, 1]
+    assert all('feeds_lease_claims_total{outcome="claimed"}' in m for m in metrics.values())
 
 
 def test_a_killed_node_s_source_continues_elsewhere_and_the_leader_moves(nodes, loopback) -> None:
