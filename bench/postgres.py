@@ -57,6 +57,7 @@ def options() -> argparse.Namespace:
     p.add_argument("--claims", type=int, default=5000, help="per claimer")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/feeds-bench-pg"))
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--only-nodes", action="store_true", help="only the fetch-bound runs")
     args = p.parse_args()
     if args.quick:
         args.feeds, args.entries, args.fetch_feeds, args.claims = 30, 10, 40, 200
@@ -182,6 +183,9 @@ def main() -> None:
     args = options()
     args.workdir.mkdir(parents=True, exist_ok=True)
     with cluster() as pg:
+        if args.only_nodes:
+            print(json.dumps(fetch_bound(args, pg)))  # noqa: T201
+            return
         results: dict[str, Any] = {"passes": passes(args, pg)}
         results["fetch_bound"] = fetch_bound(args, pg)
         results["claims_per_second"] = claim_rate(args, pg)

@@ -34,6 +34,8 @@ log = logging.getLogger("feeds.daemon")
 #: Seconds between heartbeats (``$FEEDS_HEARTBEAT``, default 5).
 HEARTBEAT_ENV, LEASE_ENV = "FEEDS_HEARTBEAT", "FEEDS_LEASE_SECONDS"
 
+#: A refused claim is asked again this long after the store's time to (clocks differ a little).
+RETRY_MARGIN = timedelta(seconds=0.1)
 #: What a refused claim calls: run the source again at that time.
 Retry = Callable[[str, datetime], None]
 #: What each claim reports: its outcome, and the leases held now (feeds.run.metrics).
@@ -82,7 +84,7 @@ class Claims:
         if claim.token is None:
             log.debug("source %s: not run here (%s)", source.name, claim.refused)
             if self.retry and claim.retry_at is not None and claim.refused != "fresh":
-                self.retry(source.name, claim.retry_at + timedelta(seconds=0.5))
+                self.retry(source.name, claim.retry_at + RETRY_MARGIN)
             yield False
             return
         try:
@@ -120,8 +122,8 @@ class Node:
                 self.leads(leading)
             self.leases.heartbeat(self.name, started=self.started, leader=leading)
             mark = self.mark()
-            if self.seen is not None and mark != self.seen:
-                self.republish()  # another node stored entries: render them here too
+            if mark != self.seen:  # another node stored entries (or this node just started)
+                self.republish()  # render them here too
             self.seen = mark
         except FeedsError as e:
             log.error("node %s: heartbeat failed: %s", self.name, e)

@@ -18,6 +18,9 @@ from feeds.store.leasing import Claim, NodeRecord
 from feeds.store.postgres.connection import CONNECT_TIMEOUT, FENCE, Connection, Fence, Row
 from feeds.store.postgres.migrations import LEADER_LOCK
 
+#: When to ask again for a source whose host has its limit of leases out (a fetch is short).
+HOST_RETRY = timedelta(seconds=0.25)
+
 
 class LeaseStore(Connection):
     """Leases and nodes (see the module docstring)."""
@@ -47,7 +50,7 @@ class LeaseStore(Connection):
             if fresh:
                 return Claim(source, None, "fresh", stale_at)
             if host is not None and self._host_busy(db, host, host_limit):
-                return Claim(source, None, "host", now + timedelta(seconds=1))
+                return Claim(source, None, "host", now + HOST_RETRY)
             token = db.execute(
                 "UPDATE leases SET node = %s, host = %s, until = now() + %s, token = token + 1 "
                 "WHERE source = %s RETURNING token",
