@@ -91,8 +91,8 @@ class Connection:
             url,
             min_size=1,
             max_size=size,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT},
-            check=ConnectionPool.check_connection,
+            # Autocommit: a read is one round trip; writes open their transaction themselves.
+            kwargs={"connect_timeout": CONNECT_TIMEOUT, "autocommit": True},
             open=True,
             name="feeds",
         )
@@ -209,8 +209,18 @@ class Connection:
                 self._batch = None
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._transaction() as conn:
-            return conn.execute(sql.encode(), params).fetchall()
+        """One statement's rows: in the batch or the fenced run's transaction, else alone."""
+        fence = FENCE.get()
+        if self._batch is not None or (fence is not None and fence.active):
+            with self._transaction() as conn:
+                return conn.execute(sql.encode(), params).fetchall()
+        try:
+            with self._pool.connection() as conn:
+                return conn.execute(sql.encode(), params).fetchall()
+        except psycopg.Error as e:
+            raise StoreError(f"store {safe_url(self.url)}: {one_line(e)}") from e
+        except PoolTimeout as e:
+            raise StoreUnreachable(f"cannot reach the store {safe_url(self.url)}: {e}") from e
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self._transaction() as conn:
