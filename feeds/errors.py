@@ -10,8 +10,11 @@ Every error the package raises on purpose derives from FeedsError::
      │    ├── ParseError                    the body or file could not be read as entries
      │    └── ArticleError                  an entry's article page could not be had (full
      │                                      text): recorded, the entry keeps the feed's text
-     ├── StoreError                         SQLite could not be opened or written
-     │    └── QueryTooCostly                a read-only search went past its budget
+     ├── StoreError                         the store could not be opened or written
+     │    ├── QueryTooCostly                a read-only search went past its budget
+     │    ├── StoreUnreachable              PostgreSQL: a bad URL, a server down, a login refused
+     │    ├── StoreSchemaError              the store's schema is newer than this feeds
+     │    └── LeaseLost                     a node's lease on a source is no longer its own
      ├── PublishError                       a topic could not be published
      └── LockError                          another process holds the data folder
 
@@ -133,9 +136,28 @@ class ArticleError(SourceError):
 
 
 class StoreError(FeedsError):
-    """The SQLite store could not be opened, read or written."""
+    """The store (SQLite or PostgreSQL) could not be opened, read or written."""
 
     _default_message = "store error"
+
+
+class StoreUnreachable(StoreError):
+    """A PostgreSQL store could not be reached: a bad URL, a server down, a refused login."""
+
+    _default_message = "cannot reach the store"
+
+
+class StoreSchemaError(StoreError):
+    """The store was made by a newer feeds (its schema is newer than this one's)."""
+
+    _default_message = "the store's schema is newer than this feeds"
+
+
+class LeaseLost(StoreError):
+    """A write of a source's run was refused: the node's lease on the source expired or was
+    taken by another node (the result of a stalled node never overwrites a newer one)."""
+
+    _default_message = "the lease on the source was lost"
 
 
 class PublishError(FeedsError):

@@ -60,6 +60,8 @@ class Settings:
     notify_timeout: float = 10.0
     #: The default of each source's ``full_text``.
     full_text: FullText = False
+    #: The store's URL (``postgresql://…`` or ``sqlite:///…``); None: SQLite in data_dir.
+    store: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

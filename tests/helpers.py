@@ -15,8 +15,9 @@ DATA = Path(__file__).resolve().parent / "data"
 DEAD_URL = "http://127.0.0.1:9/"
 
 
-def scratch_site(tmp_path: Path) -> Path:
-    """Copy config/ into tmp_path with remote URLs pointed at a dead loopback port.
+def scratch_site(tmp_path: Path, store: str | None = None) -> Path:
+    """Copy config/ into tmp_path with remote URLs pointed at a dead loopback port, and its
+    store at ``store`` (a URL; None: SQLite in the data folder).
 
     Tests never reach the internet, even on a machine that could.
     """
@@ -24,6 +25,8 @@ def scratch_site(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "config", site / "config")
     toml = site / "config" / "feeds.toml"
     text = re.sub(r'(?m)^url = "https?://[^"]*"', f'url = "{DEAD_URL}feed.xml"', toml.read_text())
+    if store is not None:
+        text = text.replace("[settings]\n", f'[settings]\nstore = "{store}"\n', 1)
     toml.write_text(text)
     return toml
 

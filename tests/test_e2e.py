@@ -1,4 +1,5 @@
-"""End to end through the real `feeds` command: bundled config in, valid topic feeds out."""
+"""End to end through the real `feeds` command: bundled config in, valid topic feeds out;
+on each backend (SQLite, and PostgreSQL: a real server, tests/pgserver.py) where marked."""
 
 from __future__ import annotations
 
@@ -30,9 +31,10 @@ SAHEL_OUT = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    config = scratch_site(tmp_path_factory.mktemp("e2e"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, tmp_path_factory):
+    url = request.getfixturevalue("pg_cluster").database() if request.param != "sqlite" else None
+    config = scratch_site(tmp_path_factory.mktemp("e2e"), store=url)
     result = feeds(config, "update")
     return config, result
 
@@ -108,6 +110,36 @@ def test_reingest_changes_nothing(site):
     assert "0 new, 0 changed, 0 failed" in result.stdout
 
 
+def test_explain_agrees_with_the_store(site):
+    """What `feeds explain` says of each stored entry is what the store's search selects."""
+    from feeds.cli.explain import document
+    from feeds.config.loader import load_config
+    from feeds.store import open_store
+    from feeds.topics.query import explain_topic
+    from feeds.topics.selection import select
+
+    config, _ = site
+    loaded = load_config(config)
+    found: dict[str, set[str]] = {}
+    with open_store(loaded.settings) as store:
+        stored = store.entries()
+        for topic in loaded.topics:
+            selection = select(topic.query, topic.exclude, topic.languages)
+            found[topic.slug] = {e.id for e in store.search(selection, limit=10_000)}
+            said = {
+                e.id
+                for e in stored
+                if explain_topic(topic.query, topic.exclude, topic.languages, document(e)).matched
+            }
+            assert said == found[topic.slug], topic.slug
+    assert any(found.values())
+    one = next(e for e in stored if e.id in found["sahel-security"])
+    result = feeds(config, "explain", one.id)
+    assert result.returncode == 0, result.stderr
+    matched = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("MATCH")}
+    assert matched == {slug for slug, ids in found.items() if one.id in ids}
+
+
 def test_status_names_failing_sources(site):
     config, _ = site
     result = feeds(config, "status")
@@ -116,8 +148,10 @@ def test_status_names_failing_sources(site):
     assert "sahel-security" in result.stdout
 
 
-def add_article_and_update(tmp_path: Path, article: Path) -> tuple[Path, dict[str, set[str]]]:
-    config = scratch_site(tmp_path)
+def add_article_and_update(
+    tmp_path: Path, article: Path, store: str | None = None
+) -> tuple[Path, dict[str, set[str]]]:
+    config = scratch_site(tmp_path, store)
     assert feeds(config, "update").returncode == 1
     before = {p.stem: titles(p) for p in public(config).glob("*.atom")}
     shutil.copy(article, config.parent / "articles" / article.name)
@@ -129,9 +163,9 @@ def add_article_and_update(tmp_path: Path, article: Path) -> tuple[Path, dict[st
     return config, added
 
 
-def test_a_new_article_lands_in_sahel_security_only(tmp_path):
+def test_a_new_article_lands_in_sahel_security_only(tmp_path, store_url):
     article = DATA / "e2e" / "tchad-retrait-francais.fr.txt"
-    config, added = add_article_and_update(tmp_path, article)
+    config, added = add_article_and_update(tmp_path, article, store_url)
     title = "Le Tchad met fin à la coopération militaire avec la France"
     assert added["sahel-security"] == {title}
     # _status.atom, the health feed: the remote sources failed twice in a row meanwhile.
@@ -218,8 +252,8 @@ def test_update_maintains_the_store_at_most_daily(tmp_path):
     assert maintained() == first  # not again within the day
 
 
-def test_explain_shows_matching_terms(tmp_path):
-    config = scratch_site(tmp_path)
+def test_explain_shows_matching_terms(tmp_path, store_url):
+    config = scratch_site(tmp_path, store_url)
     article = config.parent / "articles" / "mali-football-can.fr.txt"
     result = feeds(config, "explain", "--file", str(article))
     assert result.returncode == 0, result.stderr

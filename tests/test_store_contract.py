@@ -1,5 +1,6 @@
 """The store's contract (feeds.store.protocols): the same assertions hold for the SQLite
-store (in memory and on a file) and for the fake the flow tests use (tests/fakestore.py)."""
+store (in memory and on a file), the PostgreSQL store (a real server, tests/pgserver.py)
+and the fake the flow tests use (tests/fakestore.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,16 @@ from feeds.store.values import START, Mark, TopicRecord
 from feeds.topics.selection import select
 
 
-@pytest.fixture(params=["sqlite-memory", "sqlite-file", "fake"])
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", "postgresql", "fake"])
 def store(request, tmp_path):
     if request.param == "fake":
         yield FakeStore()
+        return
+    if request.param == "postgresql":
+        from feeds.store.postgres.store import PostgresStore
+
+        with PostgresStore(request.getfixturevalue("pg_url")) as s:
+            yield s
         return
     path = ":memory:" if request.param == "sqlite-memory" else tmp_path / "feeds.sqlite3"
     with Store(path) as s:

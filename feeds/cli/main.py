@@ -35,6 +35,7 @@ from feeds.cli.common import (
 )
 from feeds.cli.logs import FORMATS, LogFormat, setup_logging
 from feeds.cli.notify import notify_group
+from feeds.cli.storecmd import store_group
 from feeds.config.loader import ENV_VAR, default_path
 from feeds.errors import ConfigError, FeedsError, QuerySyntaxError
 from feeds.words import count
@@ -280,6 +281,9 @@ def run(
     admin = (admin_host, admin_port) if admin_port is not None else None
     served = None if no_serve else port
     sys.exit(run_daemon(obj.config_path, host=host, port=served, admin=admin))
+
+
+cli.add_command(store_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

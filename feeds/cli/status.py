@@ -135,13 +135,20 @@ def document(
 
 def status_lines(config: Config, store: StoreType, *, as_json: bool) -> Iterator[str]:
     """``feeds status``'s output: the tables, or the JSON document."""
+    from feeds.cli.nodes import cluster_nodes, nodes_document, render_nodes
+
     sources, topics = collect(config, store)
     alerts = alert_rows(config, store)
+    nodes = cluster_nodes(store)  # several nodes on one store (PostgreSQL)
     if as_json:
-        yield json.dumps(document(config, sources, topics, alerts), indent=2, ensure_ascii=False)
+        doc = document(config, sources, topics, alerts)
+        if nodes is not None:
+            doc["nodes"] = nodes_document(nodes)
+        yield json.dumps(doc, indent=2, ensure_ascii=False)
     else:
         yield from render_status(config, sources, topics)
         yield from render_alerts(alerts)
+        yield from render_nodes(nodes) if nodes else ()
 
 
 def render_status(

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from feeds.config import fulltext
 from feeds.config import values as check
+from feeds.config.cluster import of_node, store_setting
 from feeds.config.context import Context as _Ctx
 from feeds.config.notify import ALERT_SETTINGS, ALERTS, notify_settings, with_alerts
 from feeds.config.page import KINDS, page_source, source_kind
@@ -31,7 +32,7 @@ ENV_VAR = "FEEDS_CONFIG"
 SETTINGS_KEYS = frozenset(
     ("base_url", "public_dir", "data_dir", "feed_size", "languages", "id_authority", "title")
     + ("interval", "rss", "json_feed", "archive_size", "websub_hubs", "dedupe")
-    + ("feed_window", "feed_max", "full_text", *ALERT_SETTINGS)
+    + ("feed_window", "feed_max", "full_text", "store", *ALERT_SETTINGS)
 )
 SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
@@ -75,7 +76,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path) -> Config:
     """Check already-decoded TOML ``data`` as if read from ``path``."""
     ctx = _Ctx(str(path), path.parent)
     ctx.no_unknown(data, TOP_KEYS, "")
-    settings = _settings(ctx, ctx.table(data, "settings"))
+    settings = of_node(ctx.table(data, "settings"), os.environ, lambda t: _settings(ctx, t))
     sources = tuple(
         _source(ctx, s, f"sources[{i}]", settings)
         for i, s in enumerate(ctx.tables(data, "sources"))
@@ -149,6 +150,7 @@ def _settings(ctx: _Ctx, t: Mapping[str, Any]) -> Settings:
         base_url=base_url,
         public_dir=public_dir,
         data_dir=data_dir,
+        store=store_setting(ctx.get(t, "store", str, w, ""), ctx.error),
         feed_size=feed_size,
         languages=languages,
         id_authority=authority,

@@ -76,9 +76,11 @@ def regenerate(
     now: datetime | None = None,
     workers: Workers | None = None,
     render: Renderer = render_atom,
+    ping: bool = True,
 ) -> list[PublishReport]:
     """Write every topic's feeds (or only those named: ``()`` is none), pages, index, OPML.
-    ``workers`` and ``render`` (what renders each ``<slug>.atom`` here) are seams."""
+    ``workers`` and ``render`` (what renders each ``<slug>.atom`` here) are seams; ``ping``
+    False leaves the WebSub hubs to another node (the leader of several)."""
     settings = config.settings
     make_folder(settings.public_dir)  # a PublishError, not a traceback
     for leftover in remove_stale_temps(settings.public_dir):  # a killed run's temp files
@@ -92,7 +94,7 @@ def regenerate(
         unpublish_removed(config, store)
     publish_pages(config, store)
     publish_index(config, store)
-    if settings.websub_hubs:
+    if settings.websub_hubs and ping:
         changed = [url for r in reports for url in r.changed]
         agent = user_agent(settings.base_url)
         notify(store, settings.websub_hubs, changed, user_agent=agent)

@@ -47,6 +47,7 @@ from feeds.ingest.flow import fetch_settings
 from feeds.models import Config
 from feeds.publish.gone import GonePages
 from feeds.run.alerts import Alerts
+from feeds.run.cluster import Claims, Node, heartbeat_every
 from feeds.run.debounce import Publisher
 from feeds.run.jobs import Maintenance, Schedule, SourceRuns
 from feeds.run.listen import address, bind, port_elsewhere
@@ -56,7 +57,8 @@ from feeds.run.search_page import SearchPage
 from feeds.run.serve import Serving, make_admin_app, make_app
 from feeds.run.watch import HealthWatch
 from feeds.sources.http import Fetcher
-from feeds.store import open_store
+from feeds.store import node_name, open_store
+from feeds.store.leasing import leases_of
 from feeds.store.protocols import StoreType
 from feeds.words import count
 
@@ -132,9 +134,10 @@ class Daemon:
         self.first_wait = fetch_settings(config).total_timeout if first_wait is None else first_wait
         self.watch = HealthWatch(config)
         self.schedule = Schedule()
+        self.node, claims = self._cluster(config, store)
         self.runs = SourceRuns(
             config, store, fetcher, schedule=self.schedule, publisher=self.publisher,
-            metrics=self.metrics, watch=self.watch, stopping=self.stopping,
+            metrics=self.metrics, watch=self.watch, stopping=self.stopping, claims=claims,
         )  # fmt: skip
         self.maintenance = Maintenance(store, self.stopping)
         opener = store.opener()
@@ -142,6 +145,24 @@ class Daemon:
             raise StoreError("the daemon needs a store that another connection can open")
         self.alerts = Alerts(config, opener, self.metrics, self.watch)  # #18
         self.publisher.on_published = self.alerts.published
+
+    def _cluster(self, config: Config, store: StoreType) -> tuple[Node | None, Claims]:
+        """This node of several on a shared store (feeds.run.cluster), or the only one."""
+        leases, name, fetching = leases_of(store), node_name(), fetch_settings(config)
+        claims = Claims(
+            leases, name, fetch_timeout=fetching.total_timeout, host_limit=fetching.per_host,
+            retry=lambda source, at: self.schedule.once(source, self.runs.run, at),
+            counted=self.metrics.claimed,
+        )  # fmt: skip
+        if leases is None:
+            return None, claims
+        node = Node(leases, name, mark=store.mark, republish=self._republish,
+                    leads=self.metrics.leads)  # fmt: skip
+        self.publisher.pings = lambda: node.leading  # what happens once: the leader's
+        return node, claims
+
+    def _republish(self) -> None:
+        self.publisher.republish(everything=True, fresh=frozenset(), gone=False)
 
     @property
     def scheduler(self) -> AsyncIOScheduler:
@@ -182,6 +203,11 @@ class Daemon:
         now = utcnow()
         self.publisher.begin([name for name, at in firsts.items() if at <= now], self.first_wait)
         self.scheduler.start()
+        if self.node is not None:
+            self.scheduler.add_job(
+                self.node.beat, "interval", seconds=heartbeat_every(), id="heartbeat",
+                name="node heartbeat", next_run_time=now,
+            )  # fmt: skip
         for source in enabled:
             self.schedule.add(source, self.runs.run, first=firsts[source.name])
         self.schedule.add_maintenance(self.maintain)
@@ -228,6 +254,8 @@ class Daemon:
             *(s.stop(STOP_SERVER_TIMEOUT) for s in servers),
         ]
         await asyncio.gather(*stopping)
+        if self.node is not None:
+            self.node.leave()
         self.publisher.flush()
         await self.alerts.finish(STOP_JOBS_TIMEOUT)
         self.scheduler.shutdown(wait=False)

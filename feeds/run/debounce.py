@@ -52,6 +52,8 @@ class Publisher:
         self.first_timer: asyncio.TimerHandle | None = None
         #: Called after each publish that succeeded (the daemon's alerts, #18).
         self.on_published: Callable[[], None] = lambda: None
+        #: Whether this node pings WebSub hubs (on several nodes, only the leader does).
+        self.pings: Callable[[], bool] = lambda: True
 
     # -- the first publish ---------------------------------------------------------------------
 
@@ -187,7 +189,7 @@ class Publisher:
             if changed is None or topic.slug in also or before != ids or ids & changed:
                 touched[topic.slug] = ids
         try:
-            reports = regenerate(config, self.store, slugs=list(touched))
+            reports = regenerate(config, self.store, slugs=list(touched), ping=self.pings())
         except FeedsError as e:
             self.error = str(e)
             raise

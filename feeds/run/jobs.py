@@ -27,6 +27,7 @@ from feeds.clock import utcnow
 from feeds.errors import FeedsError
 from feeds.ingest.flow import ingest
 from feeds.models import Config, IngestReport, Source
+from feeds.run.cluster import Claims
 from feeds.run.debounce import Publisher
 from feeds.run.metrics import Metrics
 from feeds.run.watch import HealthWatch
@@ -86,6 +87,12 @@ class Schedule:
             if job.next_run_time is None or due > job.next_run_time:
                 job.modify(next_run_time=due)
 
+    def once(self, name: str, run: RunSource, at: datetime) -> None:
+        """One more run of ``name`` at ``at`` (a lease another node held has expired)."""
+        self.scheduler.add_job(
+            run, "date", run_date=at, args=[name], id=f"retry:{name}", replace_existing=True
+        )
+
     def sources(self) -> int:
         """How many sources are scheduled."""
         return sum(1 for j in self.scheduler.get_jobs() if j.id.startswith(job_id("")))
@@ -97,11 +104,14 @@ class SourceRuns:
     def __init__(
         self, config: Config, store: StoreType, fetcher: Fetcher, *, schedule: Schedule,
         publisher: Publisher, metrics: Metrics, watch: HealthWatch, stopping: asyncio.Event,
+        claims: Claims | None = None,
     ) -> None:  # fmt: skip
         self.config, self.store, self.fetcher = config, store, fetcher
         self.schedule, self.publisher, self.metrics = schedule, publisher, metrics
         self.watch, self.stopping = watch, stopping
         self.running: set[asyncio.Task[object]] = set()
+        #: Who runs each source when several nodes share the store (feeds.run.cluster).
+        self.claims = claims or Claims(None, "", fetch_timeout=0, host_limit=0)
 
     def first_run(self, source: Source) -> datetime:
         """Now, unless the source is in backoff (or asked to wait) from an earlier run."""
@@ -119,7 +129,14 @@ class SourceRuns:
             return
         self.running.add(task)
         try:
-            reports = await ingest(self.config, self.store, names=[name], fetcher=self.fetcher)
+            async with self.claims.lease(source) as ours:  # only the run's writes are fenced
+                if ours:
+                    reports = await ingest(
+                        self.config, self.store, names=[name], fetcher=self.fetcher
+                    )
+            if not ours:  # another node runs it (feeds.run.cluster)
+                self.schedule_from_store(source)
+                return
             for report in reports:
                 self.after_run(source, report)
         except asyncio.CancelledError:
@@ -133,6 +150,11 @@ class SourceRuns:
             self.running.discard(task)
             if not self.stopping.is_set():
                 self.publisher.ran(name)
+
+    def schedule_from_store(self, source: Source) -> None:
+        """The source ran elsewhere: its next run no sooner than the store says (backoff)."""
+        state = self.store.source_state(source.name, configured_url=source.url)
+        self.schedule.push_back(source.name, state.next_due)
 
     def after_run(self, source: Source, report: IngestReport) -> None:
         self.metrics.ingested(report)

@@ -19,6 +19,10 @@ Metrics (all prefixed ``feeds_``):
 - ``alert_target_up{topic,target}``: 1 unless the target's last try failed (``target``: its
   number in the topic's ``notify`` list); ``alerts_pending{topic,target}``: its deliveries
   not sent yet (#18).
+- on several nodes (a shared PostgreSQL store): ``lease_claims_total{outcome}`` (``claimed``,
+  or why not: ``held`` by another node, ``fresh``: run lately, ``host``: its host busy),
+  ``leases_held`` (sources this node runs now) and ``leader`` (1 on the node that does
+  what must happen once).
 """
 
 from __future__ import annotations
@@ -85,6 +89,12 @@ class Metrics:
         self.last_publish = Gauge(
             "feeds_last_publish_timestamp_seconds", "When a publish last succeeded.", registry=r
         )
+        self.claims = Counter(
+            "feeds_lease_claims", "Claims of a source's lease, by outcome.", ["outcome"],
+            registry=r,
+        )  # fmt: skip
+        self.leases = Gauge("feeds_leases_held", "Sources this node runs now.", registry=r)
+        self.leader = Gauge("feeds_leader", "1 if this node leads its cluster.", registry=r)
         self._up: dict[str, bool] = {}
         self._alert_metrics()
 
@@ -148,6 +158,14 @@ class Metrics:
                 gauge.remove(topic)
             except KeyError:
                 pass
+
+    def claimed(self, outcome: str, held: int) -> None:
+        """One claim of a lease (feeds.run.cluster), and the leases this node holds now."""
+        self.claims.labels(outcome).inc()
+        self.leases.set(held)
+
+    def leads(self, leading: bool) -> None:
+        self.leader.set(1 if leading else 0)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

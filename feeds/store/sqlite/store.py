@@ -29,11 +29,13 @@ from feeds.store.sqlite.migrations import SCHEMA_VERSION
 from feeds.store.sqlite.notify import NotifyStore
 from feeds.store.sqlite.search import SearchStore
 from feeds.store.sqlite.sources import SourceStore
+from feeds.store.sqlite.transfer import TransferStore
 from feeds.store.sqlite.values import Mark, TopicRecord, UpsertResult, entries_of, parse_ts, ts
 from feeds.store.sqlite.values import json_strings as _json_strings
 
 if TYPE_CHECKING:
     from feeds.store.protocols import StoreType
+    from feeds.store.transfer import StoreTransfer
 
 __all__ = [
     "AUTOCHECKPOINT",
@@ -63,6 +65,7 @@ class Store(
     MaintenanceStore,
     NotifyStore,
     FullTextStore,
+    TransferStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
@@ -73,4 +76,5 @@ class Store(
 
 
 if TYPE_CHECKING:
+    _copied: type[StoreTransfer] = Store  # and can be copied
     _checked: type[StoreType] = Store  # the SQLite store plays every role
