@@ -93,6 +93,11 @@ class Topic:
     #: Only entries in these languages (primary tags); empty means any.
     languages: tuple[str, ...] = ()
     description: str | None = None
+    #: What the topic is about, in sentences of any language, matched by meaning
+    #: (feeds.topics.about; the optional extra). Empty: none.
+    about: tuple[str, ...] = ()
+    #: The cosine similarity an entry needs to an ``about`` sentence (None: the default).
+    min_similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

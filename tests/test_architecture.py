@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": BASE
     | {"ingest", "sources", "parse", "normalize", "topics", "decide", "store", "pool"},
     "publish": BASE | {"publish", "normalize", "topics", "decide", "store", "pool"},
+    "semantic": BASE | {"semantic", "topics", "store"},
     "run": BASE
     | {
         "run",
@@ -47,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
         "topics",
         "parse",
         "pool",
+        "semantic",
     },  # fmt: skip
 }
 #: Known arrows against the table, each with its way out; the list may only shrink.

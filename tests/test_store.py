@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from feeds.errors import StoreError
 from feeds.models import Entry, SourceState
 from feeds.store.sqlite.store import SCHEMA_VERSION, Store
+from feeds.store.values import START
 from feeds.topics.selection import select
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -194,8 +195,32 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
         assert [e.id for e in store.search(select(query), limit=limit)] == expected
 
 
+def _undo_schema_10(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 9: no entry vectors, no semantic matches."""
+    for table in ("entry_vectors", "semantic_matches", "semantic_topics", "embedded"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("PRAGMA user_version = 9")
+
+
+def test_a_store_of_schema_9_gets_entry_vectors_and_semantic_matches(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1)], now=T0)
+    db = sqlite3.connect(path)
+    _undo_schema_10(db)
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.semantic_progress("k") is None and s.vectors("e", after=START, limit=5) == []
+        [(position, digest, text)] = s.to_embed("e", after=START, limit=5)
+        s.save_vectors("e", [(position, digest, b"v")])
+        assert s.vectors("e", after=START, limit=5) == [(position, "https://example.test/1", b"v")]
+
+
 def _undo_schema_9(db: sqlite3.Connection) -> None:
     """Take a store back to schema 8: no article files, no retractions."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 9:
+        _undo_schema_10(db)
     db.execute("DROP TABLE article_files")
     db.execute("DROP TABLE retracted_fts")
     db.execute("DROP INDEX entries_retracted")

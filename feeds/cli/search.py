@@ -8,7 +8,7 @@ Reads the store; never writes it nor public/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from feeds.cli.terminal import highlight, query_leaves, snippet
@@ -70,6 +70,13 @@ def unknown_filters(
     return list(dict.fromkeys(warnings))
 
 
+def _about_line(meaning: tuple[float, float] | None) -> str:
+    if meaning is None:
+        return ""
+    score, threshold = meaning
+    return f"about: similarity {score:.3f} {'≥' if score >= threshold else '<'} {threshold}"
+
+
 def _config_languages(config: Config) -> set[str]:
     found = set(config.settings.languages)
     found.update(s.language for s in config.sources if s.language)
@@ -97,17 +104,32 @@ def render_result(result: SearchResult, *, color: bool, limit: int) -> Iterator[
         yield f"{result.total} {'entry matches' if result.total == 1 else 'entries match'}"
 
 
-def render_explain(config: Config, entry: Entry, *, color: bool) -> Iterator[str]:
-    """For each topic: MATCH or no, the terms, and the entry's text with them highlighted."""
+def render_explain(
+    config: Config,
+    entry: Entry,
+    *,
+    color: bool,
+    about: Mapping[str, tuple[float, float]] | None = None,
+) -> Iterator[str]:
+    """For each topic: MATCH or no, the terms, and the entry's text with them highlighted;
+    for a topic with ``about``, the line ``about`` gives (its similarity and threshold)."""
     from feeds.cli.explain import document  # normalize & co.: only for explain
 
     doc = document(entry)
     yield entry.title
     yield f"  id {entry.id}\n  lang {entry.language}, source {entry.source}"
     for topic in config.topics:
+        meaning = (about or {}).get(topic.slug)
+        near = meaning is None or meaning[0] >= meaning[1]
+        line = _about_line(meaning)
+        if not topic.query.strip():  # `about` alone: its similarity says
+            yield f"{'MATCH' if near else 'no   '} {topic.slug} ({topic.title})\n      {line}"
+            continue
         result = explain_topic(topic.query, topic.exclude, topic.languages, doc)
-        yield f"{'MATCH' if result.matched else 'no   '} {topic.slug} ({topic.title})"
+        yield f"{'MATCH' if result.matched and near else 'no   '} {topic.slug} ({topic.title})"
         yield from (f"      {line}" for line in result.render().splitlines())
+        if meaning is not None:
+            yield f"      {line}"
         if result.query.terms:
             leaves = query_leaves(parse_query(topic.query))
             yield f"      {highlight(entry.title, leaves, color=color)}"

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from feeds.config import values as check
+from feeds.config.about import ABOUT_KEYS, read_about
 from feeds.config.values import duration_seconds, parse_duration
 from feeds.errors import ConfigError, QuerySyntaxError
 from feeds.models import Config, OnDelete, Settings, Source, Topic
@@ -33,7 +34,7 @@ SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
     + ("enabled", "on_delete")
 )
-TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description"})
+TOPIC_KEYS = ABOUT_KEYS | {"slug", "title", "query", "exclude", "languages", "description"}
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
 
 # Always used with fullmatch: a pattern's `$` also matches before a final newline (#15 item 10).
@@ -371,11 +372,12 @@ def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
         f"{w}.slug",
         f"must be lower-case letters, digits and '-', not {slug!r}",
     )
-    query = ctx.required(t, "query", w)
+    about, min_similarity = read_about(t, w, ctx.file)  # with about, no query is needed
+    query = ctx.get(t, "query", str, w, "") if about else ctx.required(t, "query", w)
     exclude = ctx.get(t, "exclude", str, w, "") or None
-    _check_query(ctx, query, f"{w}.query")
-    if exclude is not None:
-        _check_query(ctx, exclude, f"{w}.exclude")
+    for key, text in (("query", query), ("exclude", exclude)):
+        if text is not None and text.strip():
+            _check_query(ctx, text, f"{w}.{key}")
     return Topic(
         slug=slug,
         title=ctx.required(t, "title", w),
@@ -383,7 +385,8 @@ def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
         exclude=exclude,
         languages=_languages(ctx, t, w, ()),
         description=ctx.get(t, "description", str, w, "") or None,
-    )
+        about=about, min_similarity=min_similarity,
+    )  # fmt: skip
 
 
 def _check_query(ctx: _Ctx, text: str, key: str) -> None:

@@ -30,6 +30,7 @@ from feeds.models import Config, IngestReport, Source
 from feeds.run.debounce import Publisher
 from feeds.run.metrics import Metrics
 from feeds.run.watch import HealthWatch
+from feeds.semantic.flow import update_config
 from feeds.sources.http import Fetcher
 from feeds.store.protocols import StoreType
 from feeds.words import count
@@ -120,6 +121,7 @@ class SourceRuns:
         self.running.add(task)
         try:
             reports = await ingest(self.config, self.store, names=[name], fetcher=self.fetcher)
+            update_config(self.config, self.store)  # topics by meaning, before the publish
             for report in reports:
                 self.after_run(source, report)
         except asyncio.CancelledError:

@@ -152,6 +152,45 @@ class Upkeep(Protocol):
         ...
 
 
+class SemanticStorage(Protocol):
+    """Topics by meaning (#21): entry vectors per encoder (opaque bytes, made from the
+    entry's hash they carry), and each ``about`` topic's matches by its key, which a
+    ``Selection`` with ``about`` then selects among. Which entries match is decided outside
+    the store (feeds.topics.about). Recording or removing a match counts as an edit in the
+    store's ``Mark``."""
+
+    def to_embed(
+        self, embedder: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, str, str]]: ...
+
+    def save_vectors(
+        self, embedder: str, vectors: Sequence[tuple[Position, str, bytes]]
+    ) -> None: ...
+
+    def vectors(
+        self, embedder: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, str, bytes]]: ...
+
+    def vectors_of(self, embedder: str, ids: Sequence[str]) -> dict[str, bytes]: ...
+
+    def embedded_mark(self, embedder: str) -> Mark | None: ...
+
+    def save_embedded_mark(self, embedder: str, mark: Mark) -> None: ...
+
+    def semantic_progress(self, topic: str) -> tuple[str, Position] | None: ...
+
+    def save_semantic(
+        self,
+        topic: str,
+        embedder: str,
+        decided: Sequence[tuple[Position, bool]],
+        *,
+        upto: Position | None = None,
+    ) -> None: ...
+
+    def forget_semantic(self, topic: str) -> None: ...
+
+
 class StoreType(
     EntryStorage,
     SearchStorage,
@@ -159,6 +198,7 @@ class StoreType(
     PublishLedger,
     ArticleStorage,
     Upkeep,
+    SemanticStorage,
     Protocol,
 ):
     """The whole store: every role, opened and closed."""
