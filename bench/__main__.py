@@ -7,7 +7,10 @@ One invocation starts the loopback server (bench.server, a separate process) and
 3. churn: 10% of the feeds gain 5 entries;
 4. history: publish 20 topics over 10k then 1M stored entries (first publish, and republish
    after 50 new entries: the median of five rounds, the same entries at either size);
-5. articles: a folder of 10,000 article files, cold then unchanged.
+5. articles: a folder of 10,000 article files, cold then unchanged;
+6. semantic (with the extra feeds[semantic]): the cold pass of the first 100 feeds
+   (--semantic-feeds) without and with a topic by meaning, texts embedded per second, the
+   daemon's cost (bench.semantic).
 
 Each contender runs in its own process; CPU and peak RSS are those of its whole process tree
 (bench.measure). feeds runs twice, with and without its optimizations (``FEEDS_PARSE_WORKERS=0``
@@ -27,12 +30,14 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench import gen
 from bench.contender import Contender
 from bench.report import print_table, print_targets
+from bench.semantic import semantic_phases
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Republishes measured at each history size (each after 50 new entries); the median counts.
@@ -45,6 +50,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--entries", type=int, default=50)
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--history", default="10000,1000000", help="stored entries, comma-separated")
+    p.add_argument("--semantic-feeds", type=int, default=100, help="feeds of the semantic case")
     p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     p.add_argument("--no-reader", action="store_true", help="skip lemon24's reader")
     p.add_argument("--no-naive", action="store_true", help="skip the naive pipeline")
@@ -53,6 +59,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.feeds, args.entries, args.articles, args.history = 30, 10, 100, "500,5000"
+        args.semantic_feeds = 3
     return args
 
 
@@ -117,6 +124,13 @@ def feed_phases(args: argparse.Namespace, url: str, name: str) -> dict[str, Any]
     return results
 
 
+def cold_site(args: argparse.Namespace, url: str, name: str, text: str) -> dict[str, Any]:
+    """The cold pass (ingest + publish) of a fresh site of config ``text``."""
+    set_generation(url, 0)
+    with feeds_contender(site(args.workdir / name, text)) as who:
+        return who.phase("ingest")
+
+
 def fetch_phases(url: str, feeds: int) -> dict[str, Any]:
     set_generation(url, 0)
     with Contender([sys.executable, "-m", "bench.run_fetch", url, str(feeds)]) as who:
@@ -172,6 +186,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for name in names:
             print(f"running {name} …", file=sys.stderr, flush=True)
             results[name] = feed_phases(args, url, name)
+        print("running semantic …", file=sys.stderr, flush=True)
+        if (semantic := semantic_phases(args, url, partial(cold_site, args, url))) is not None:
+            results["semantic"] = semantic
     for size in (int(s) for s in args.history.split(",")):
         print(f"running history at {size:,} entries …", file=sys.stderr, flush=True)
         results[f"history-{size}"] = history_phases(args, size)

@@ -60,6 +60,10 @@ def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
         for phase, value in results.get(name, {}).items():
             print(f"  {name} {phase}: wall {value['wall']:.2f} s, CPU {value['cpu']:.2f} s, "
                   f"peak RSS {value['rss_mb']:.0f} MB")  # fmt: skip
+    if "semantic" in results:
+        from bench.semantic import lines
+
+        print("\n".join(lines(results["semantic"])))
     for key, value in results.items():
         if key.startswith("history-"):
             walls = ", ".join(f"{w:.3f}" for w in value["republish"]["rounds"])

@@ -220,7 +220,8 @@ def table() -> None:
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "f.sqlite3") as store:
         store.upsert(entries, now=T0)
         sweep = [round(0.14 + 0.02 * k, 2) for k in range(12)]
-        update(store, [about_topic(t) for t in sweep], load_embedder())
+        alone = replace(about_topic(), query="", exclude=None)
+        update(store, [alone, *(about_topic(t) for t in sweep)], load_embedder())
         keyword = selected(store, bundled_topic())
         print("| topic | selected | precision | recall | recall on keyword misses |")
         print("|---|---|---|---|---|")
@@ -228,6 +229,9 @@ def table() -> None:
         print(
             f"| keyword query (bundled) | {k.selected} | {k.precision:.3f} | {k.recall:.3f} | - |"
         )
+        a = scores(selected(store, alone), rows, keyword)
+        print(f"| about alone, default | {a.selected} | {a.precision:.3f} | {a.recall:.3f} "
+              f"| {a.recall_missed:.3f} |")  # fmt: skip
         for t in sweep:
             s = scores(selected(store, about_topic(t)), rows, keyword)
             print(f"| places + about, min_similarity {t} | {s.selected} | {s.precision:.3f} "

@@ -234,6 +234,9 @@ def search(
     if about:  # topics by meaning: ranked by similarity (feeds.cli.semantic)
         from feeds.cli.semantic import search_about
 
+        if query is not None or slug is not None:
+            raise click.UsageError("give --about alone (it ranks every stored entry)")
+
         echo_lines(search_about(obj, about, limit))
         return
     if (query is None) == (slug is None):

@@ -28,10 +28,29 @@ def bring_up_to_date(obj: Obj, store: StoreType) -> None:
     from feeds.semantic.flow import update
 
     embedder = load_embedder()
-    bar = not obj.quiet and is_terminal(sys.stderr)
-    with Progress(max(store.mark().rowid, 2), bar=bar, label="matching by meaning") as progress:
-        report = update(store, config.topics, embedder, progress=progress.to)
+    with _Bar(not obj.quiet and is_terminal(sys.stderr), "matching by meaning") as bar:
+        report = update(store, config.topics, embedder, progress=bar)
     log.info("topics by meaning: %d embedded, %d matched", report.embedded, report.matched)
+
+
+class _Bar:
+    """A progress bar (``feeds.cli.terminal.Progress``) shown once there is work to show."""
+
+    def __init__(self, bar: bool, label: str) -> None:
+        self.bar, self.label = bar, label
+        self.progress: Progress | None = None
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            self.progress = Progress(max(total, 2), bar=self.bar, label=self.label).__enter__()
+        self.progress.to(done, total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(None, None, None)
 
 
 def explain_lines(config: Config, store: StoreType, entry: Entry) -> dict[str, tuple[float, float]]:
@@ -66,9 +85,8 @@ def search_about(obj: Obj, sentences: Sequence[str], limit: int) -> Iterator[str
 
     embedder = load_embedder()
     with obj.writing() as store:  # entries never embedded are, first
-        bar = not obj.quiet and is_terminal(sys.stderr)
-        with Progress(max(store.mark().rowid, 2), bar=bar, label="embedding") as progress:
-            embed_missing(store, embedder, progress.to)
+        with _Bar(not obj.quiet and is_terminal(sys.stderr), "embedding") as bar:
+            embed_missing(store, embedder, bar)
         ranked = rank(store, embedder, sentences, limit=limit)
         entries = [(score, store.entry(entry_id)) for score, entry_id in ranked]
     for score, entry in entries:

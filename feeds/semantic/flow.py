@@ -73,7 +73,7 @@ def update(
     if not abouts:
         return SemanticReport()
     name = embedder.name
-    sentences = {key: embedder.embed(list(a.sentences)) for key, a in abouts.items()}
+    sentences = {key: _sentences(embedder, a.sentences) for key, a in abouts.items()}
     upto = {key: _start(store, key, name) for key in abouts}
     embedded = _embed_missing(store, embedder, abouts, sentences, upto, progress)
     matched = 0
@@ -81,6 +81,19 @@ def update(
         matched += _catch_up(store, name, key, about, sentences[key], upto[key], progress)
     store.save_embedded_mark(name, store.mark())  # after this run's own edits
     return SemanticReport(embedded, matched)
+
+
+#: The vectors of each topic's sentences, by encoder: the daemon updates after every run.
+_SENTENCES: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _sentences(embedder: Embedder, sentences: tuple[str, ...]) -> Any:
+    key = (embedder.name, sentences)
+    if key not in _SENTENCES:
+        if len(_SENTENCES) > 1000:  # topics edited many times over in one process
+            _SENTENCES.clear()
+        _SENTENCES[key] = embedder.embed(list(sentences))
+    return _SENTENCES[key]
 
 
 def _start(store: StoreType, key: str, name: str) -> Position:
