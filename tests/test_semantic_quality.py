@@ -210,6 +210,8 @@ def test_update_explain_and_search_about(tmp_path, capsys):
     lines = out.splitlines()
     assert "Yihadistas" in lines[0] or "Dschihadisten" in lines[0]
     assert "Dschihadisten" in out and "Yihadistas" in out and "Festival" not in out
+    code, out, _ = _run(capsys, "--config", str(config), "search", "--topic", "sahel")
+    assert code == 0 and "2 entries match" in out and "Festival" not in out
 
 
 def table() -> None:

@@ -230,27 +230,29 @@ def search(
     """Show what a topic with QUERY would publish, matched words highlighted."""
     from feeds.cli.search import render_result, unknown_filters
     from feeds.cli.search import search as run
+    from feeds.topics.about import about_of
 
     if about:  # topics by meaning: ranked by similarity (feeds.cli.semantic)
         from feeds.cli.semantic import search_about
 
         if query is not None or slug is not None:
             raise click.UsageError("give --about alone (it ranks every stored entry)")
-
         echo_lines(search_about(obj, about, limit))
         return
     if (query is None) == (slug is None):
         raise click.UsageError("give a QUERY, or --topic SLUG (not both)")
+    meaning = None
     if slug is not None:
         check_names(obj.config, (slug,), "topic")
         topic = obj.config.topic(slug)
         assert topic is not None
-        query, exclude = topic.query, exclude or topic.exclude
+        query, exclude, meaning = topic.query, exclude or topic.exclude, about_of(topic)
         languages = languages or topic.languages
     assert query is not None
     with obj.store() as store:
-        result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit)
-        warnings = unknown_filters(obj.config, store, query, tuple(languages))
+        result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit,
+                     about=meaning)  # fmt: skip
+        warnings = unknown_filters(obj.config, store, query, tuple(languages)) if query else []
     for warning in warnings:
         click.echo(f"feeds: warning: {warning}", err=True)
     echo_lines(render_result(result, color=color(), limit=limit))

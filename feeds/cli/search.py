@@ -15,6 +15,7 @@ from feeds.cli.terminal import highlight, query_leaves, snippet
 from feeds.models import Config, Entry
 from feeds.normalize.text import body_text
 from feeds.store.protocols import StoreType
+from feeds.topics.about import About
 from feeds.topics.query import Query, Term, explain_topic, parse_query, tokens
 from feeds.topics.selection import select
 
@@ -36,16 +37,16 @@ def search(
     exclude: str | None = None,
     languages: tuple[str, ...] = (),
     limit: int = 20,
+    about: About | None = None,
 ) -> SearchResult:
-    """The newest ``limit`` stored entries a topic with this query would hold, and the total.
+    """The newest ``limit`` stored entries a topic with this query (and ``about``: a saved
+    topic's) would hold, and the total.
 
     Raises QuerySyntaxError (with the position) when ``query`` or ``exclude`` does not parse.
     """
-    parsed = parse_query(query)
-    excluded = parse_query(exclude) if exclude and exclude.strip() else None
-    selection = select(query, exclude, languages)
+    selection = select(query, exclude, languages, about)
     entries = store.search(selection, limit=limit)
-    return SearchResult(parsed, excluded, tuple(entries), store.count(selection))
+    return SearchResult(selection.query, selection.exclude, tuple(entries), store.count(selection))
 
 
 def unknown_filters(
