@@ -216,6 +216,8 @@ def test_update_embeds_once_and_a_new_topic_covers_the_history(store):
     store.upsert([entry(3, "troops attack again"), entry(2, "troops attack final")], now=T0)
     assert update(store, [first, second], words).embedded == 2  # the new and the changed
     assert _ids(store, first) == ["1", "2", "3"] and _ids(store, second) == []
+    # The run's own matches count in the mark it keeps: the next run looks only at arrivals.
+    assert store.embedded_mark("words-1") == store.mark()
     assert update(store, [first, second], words).embedded == 0
 
 

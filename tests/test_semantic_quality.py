@@ -214,6 +214,34 @@ def test_update_explain_and_search_about(tmp_path, capsys):
     assert code == 0 and "2 entries match" in out and "Festival" not in out
 
 
+def test_the_daemon_matches_by_meaning_before_it_publishes(tmp_path):
+    import asyncio
+    import time
+
+    from feeds.ingest.flow import fetch_settings
+    from feeds.run.daemon import Daemon
+    from feeds.sources.http import Fetcher
+
+    path = _site(tmp_path)
+    config = load_config(path)
+    atom = tmp_path / "public" / "sahel.atom"
+
+    async def scenario() -> None:
+        with Store(tmp_path / "data" / "feeds.sqlite3") as store:
+            async with Fetcher(fetch_settings(config)) as fetcher:
+                daemon = Daemon(path, config, store, fetcher, 0.1, first_wait=60)
+                running = asyncio.create_task(daemon.run(None))
+                deadline = time.monotonic() + 60
+                while not (atom.exists() and "Yihadistas" in atom.read_text(encoding="utf-8")):
+                    assert time.monotonic() < deadline, "the daemon never published the match"
+                    await asyncio.sleep(0.05)
+                assert "Festival" not in atom.read_text(encoding="utf-8")
+                daemon.stop("test")
+                assert await running == 0
+
+    asyncio.run(scenario())
+
+
 def table() -> None:
     """Print the side-by-side table and a sweep of thresholds."""
     import tempfile

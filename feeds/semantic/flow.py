@@ -20,7 +20,7 @@ from typing import Any
 from feeds.models import Config, Topic
 from feeds.semantic.embedder import Embedder
 from feeds.store.protocols import StoreType
-from feeds.store.values import START, Position
+from feeds.store.values import START, Mark, Position
 from feeds.topics.about import About, about_of, decide, similarities
 
 __all__ = [
@@ -75,11 +75,12 @@ def update(
     name = embedder.name
     sentences = {key: _sentences(embedder, a.sentences) for key, a in abouts.items()}
     upto = {key: _start(store, key, name) for key in abouts}
-    embedded = _embed_missing(store, embedder, abouts, sentences, upto, progress)
+    embedded, covered = _embed_missing(store, embedder, abouts, sentences, upto, progress)
     matched = 0
     for key, about in abouts.items():
         matched += _catch_up(store, name, key, about, sentences[key], upto[key], progress)
-    store.save_embedded_mark(name, store.mark())  # after this run's own edits
+    # Entries up to ``covered`` have vectors; the edits: this run's own matches too.
+    store.save_embedded_mark(name, Mark(covered, store.mark().edits))
     return SemanticReport(embedded, matched)
 
 
@@ -112,9 +113,10 @@ def _embed_missing(
     sentences: dict[str, Any],
     upto: dict[str, Position],
     progress: ProgressFn | None,
-) -> int:
+) -> tuple[int, Position]:
     """Embed every entry without a current vector; decide it again for the topics that
-    had matched up to it (the others reach it in ``_catch_up``)."""
+    had matched up to it (the others reach it in ``_catch_up``). How many, and the position
+    up to which every entry has one now."""
     name = embedder.name
     seen, mark = store.embedded_mark(name), store.mark()
     # Nothing edited since the last run: only entries that arrived since can lack one.
@@ -134,7 +136,7 @@ def _embed_missing(
         after, done = positions[-1], done + len(rows)
         if progress is not None:
             progress(done, max(total, done))
-    return done
+    return done, max(mark.rowid, after)
 
 
 def _catch_up(
@@ -165,8 +167,8 @@ def _catch_up(
 
 def embed_missing(store: StoreType, embedder: Embedder, progress: ProgressFn | None = None) -> int:
     """Embed every entry that has no current vector (for ``feeds search --about``)."""
-    done = _embed_missing(store, embedder, {}, {}, {}, progress)
-    store.save_embedded_mark(embedder.name, store.mark())
+    done, covered = _embed_missing(store, embedder, {}, {}, {}, progress)
+    store.save_embedded_mark(embedder.name, Mark(covered, store.mark().edits))
     return done
 
 
