@@ -80,7 +80,8 @@ def update(
     for key, about in abouts.items():
         matched += _catch_up(store, name, key, about, sentences[key], upto[key], progress)
     # Entries up to ``covered`` have vectors; the edits: this run's own matches too.
-    store.save_embedded_mark(name, Mark(covered, store.mark().edits))
+    if (now := Mark(covered, store.mark().edits)) != store.embedded_mark(name):
+        store.save_embedded_mark(name, now)  # (a daemon's run with nothing new writes nothing)
     return SemanticReport(embedded, matched)
 
 
