@@ -121,7 +121,10 @@ class SourceRuns:
         self.running.add(task)
         try:
             reports = await ingest(self.config, self.store, names=[name], fetcher=self.fetcher)
-            update_config(self.config, self.store)  # topics by meaning, before the publish
+            # Topics by meaning, before the publish; entries matched that did not change (a
+            # topic new since a reload covers the history) are published too.
+            if update_config(self.config, self.store).matched:
+                self.publisher.changed(())
             for report in reports:
                 self.after_run(source, report)
         except asyncio.CancelledError:
