@@ -12,8 +12,12 @@ One invocation starts the loopback server (bench.server, a separate process) and
    news site's size fetched, robots.txt asked, the text extracted), and the extraction's
    CPU per page alone (bench.gen, "full text").
 
+6. semantic (with the extra feeds[semantic]): the cold pass of the first 100 feeds
+   (--semantic-feeds) without and with a topic by meaning, texts embedded per second, the
+   daemon's cost (bench.semantic).
+
 ``--only CASES`` runs some of them (comma-separated: fetch, feeds, feeds-reference, reader,
-naive, history, articles, full-text).
+naive, history, articles, full-text, semantic).
 
 Each contender runs in its own process; CPU and peak RSS are those of its whole process tree
 (bench.measure). feeds runs twice, with and without its optimizations (``FEEDS_PARSE_WORKERS=0``
@@ -33,16 +37,21 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench import gen
 from bench.contender import Contender
 from bench.report import print_table, print_targets
+from bench.semantic import semantic_phases
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What ``--only`` may name, in the order they run.
-CASES = ("fetch", "feeds", "feeds-reference", "reader", "naive", "history", "articles", "full-text")
+CASES = (
+    "fetch", "feeds", "feeds-reference", "reader", "naive", "history", "articles", "full-text",
+    "semantic",
+)  # fmt: skip
 #: Article pages whose extraction is timed alone (full-text case).
 EXTRACTION_SAMPLE = 200
 #: Republishes measured at each history size (each after 50 new entries); the median counts.
@@ -57,6 +66,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--history", default="10000,1000000", help="stored entries, comma-separated")
     p.add_argument("--full-text-entries", type=int, default=10, help="teasers per full-text feed")
     p.add_argument("--only", default=",".join(CASES), help="cases to run, comma-separated")
+    p.add_argument("--semantic-feeds", type=int, default=100, help="feeds of the semantic case")
     p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     p.add_argument("--no-reader", action="store_true", help="skip lemon24's reader")
     p.add_argument("--no-naive", action="store_true", help="skip the naive pipeline")
@@ -66,6 +76,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.feeds, args.entries, args.articles, args.history = 30, 10, 100, "500,5000"
         args.full_text_entries = 3
+        args.semantic_feeds = 3
     args.only = [c.strip() for c in args.only.split(",") if c.strip()]
     unknown = set(args.only) - set(CASES)
     if unknown:
@@ -133,6 +144,13 @@ def feed_phases(args: argparse.Namespace, url: str, name: str) -> dict[str, Any]
                 results[phase]["digest"] = who.ask("digest")["digest"]
     set_generation(url, 0)
     return results
+
+
+def cold_site(args: argparse.Namespace, url: str, name: str, text: str) -> dict[str, Any]:
+    """The cold pass (ingest + publish) of a fresh site of config ``text``."""
+    set_generation(url, 0)
+    with feeds_contender(site(args.workdir / name, text)) as who:
+        return who.phase("ingest")
 
 
 def fetch_phases(url: str, feeds: int) -> dict[str, Any]:
@@ -231,6 +249,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "full-text" in args.only:
             print("running full text …", file=sys.stderr, flush=True)
             results["full-text"] = full_text_phases(args, url)
+        if "semantic" in args.only:
+            print("running semantic …", file=sys.stderr, flush=True)
+            if (semantic := semantic_phases(args, url, partial(cold_site, args, url))) is not None:
+                results["semantic"] = semantic
     for size in (int(s) for s in args.history.split(",") if "history" in args.only):
         print(f"running history at {size:,} entries …", file=sys.stderr, flush=True)
         results[f"history-{size}"] = history_phases(args, size)

@@ -78,6 +78,10 @@ def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"  extraction alone: {alone['ms_per_page']:.1f} ms CPU per page "
               f"({alone['pages']} pages of {alone['page_kb']:.0f} KB, "
               f"{alone['kept_kb']:.1f} KB kept)")  # fmt: skip
+    if "semantic" in results:
+        from bench.semantic import lines
+
+        print("\n".join(lines(results["semantic"])))
     for key, value in results.items():
         if key.startswith("history-"):
             walls = ", ".join(f"{w:.3f}" for w in value["republish"]["rounds"])

@@ -28,6 +28,8 @@ from bench.history import ADDED_SEED, history_entry
 from feeds.config.loader import load_config
 from feeds.ingest.flow import ingest
 from feeds.publish.flow import regenerate
+from feeds.semantic.embedder import load_embedder
+from feeds.semantic.flow import update_config
 from feeds.store.sqlite.store import Store
 
 #: "now" of the first phase; each phase is one day later (after every generated date).
@@ -93,6 +95,8 @@ def main(argv: list[str]) -> None:
     config = load_config(Path(argv[0]))
     db_path = config.settings.data_dir / "feeds.sqlite3"
     store = Store(db_path)
+    if any(t.about for t in config.topics):  # loaded and warm once, as in the daemon
+        load_embedder().embed(["warm"])
     print(json.dumps({"ready": True}), flush=True)
     for day, line in enumerate(sys.stdin):
         command = line.strip()
@@ -120,6 +124,12 @@ def main(argv: list[str]) -> None:
             result["new"] = sum(r.new for r in reports)
             result["changed"] = sum(r.changed for r in reports)
             result["failed"] = [r.message for r in reports if not r.ok][:3]
+            if any(t.about for t in config.topics):  # topics by meaning (bench.semantic)
+                began, cpu = time.perf_counter(), time.process_time()
+                embedded = update_config(config, store).embedded
+                result["semantic_wall"] = time.perf_counter() - began
+                result["semantic_cpu"] = time.process_time() - cpu
+                result["embedded"] = embedded
         regenerate(config, store, now=now)
         result["wall"] = time.perf_counter() - started
         print(json.dumps(result), flush=True)

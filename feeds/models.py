@@ -142,6 +142,11 @@ class Topic:
     notify: tuple[str, ...] = field(default=(), repr=False)
     #: None: an alert right after the publish that added entries; else one digest per period.
     notify_every: timedelta | None = None
+    #: What the topic is about, in sentences of any language, matched by meaning
+    #: (feeds.topics.about; the optional extra). Empty: none.
+    about: tuple[str, ...] = ()
+    #: The cosine similarity an entry needs to an ``about`` sentence (None: the default).
+    min_similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,11 @@ class FakeStore:
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
     _outbox: list[Delivery] = field(default_factory=list)
     _sent: set[str] = field(default_factory=set)
+    #: (encoder, position) → (the entry's hash, vector); topic key → matches; progress.
+    _vectors: dict[tuple[str, Position], tuple[str, bytes]] = field(default_factory=dict)
+    _semantic: dict[str, set[Position]] = field(default_factory=dict)
+    _progress: dict[str, tuple[str, Position]] = field(default_factory=dict)
+    _embedded: dict[str, Mark] = field(default_factory=dict)
 
     # -- opening and closing -----------------------------------------------------------
 
@@ -160,8 +165,12 @@ class FakeStore:
 
     def _matching(self, selection: Selection) -> list[_Stored]:
         """In arrival order."""
-        words = _words_of(selection)
-        return [s for s in self._live() if words <= _words(s.entry)]
+        words = _words_of(selection)  # with ``about`` alone: none, every entry
+        found = [s for s in self._live() if words <= _words(s.entry)]
+        if selection.about is not None:
+            matches = self._semantic.get(selection.about.key, set())
+            found = [s for s in found if s.position in matches]
+        return found
 
     def _match(self, s: _Stored) -> Match:
         return Match(s.position, s.entry.id, astuple(s.entry), _entry_of)
@@ -209,6 +218,8 @@ class FakeStore:
     def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, str]]:
         words = _words_of(selection)
         gone = [s for s in self._entries.values() if s.retracted and words <= _words(s.entry)]
+        if selection.about is not None:
+            gone = [s for s in gone if s.position in self._semantic.get(selection.about.key, ())]
         gone.sort(key=lambda s: s.entry.id)
         gone.sort(key=lambda s: s.retracted or START_TIME, reverse=True)
         return [(s.entry.id, s.retracted) for s in gone[:limit] if s.retracted is not None]
@@ -404,6 +415,76 @@ class FakeStore:
         self._targets[key] = replace(
             t, failures=t.failures + 1, next_try=next_try, last_error=error, last_attempt=now
         )
+
+    # -- topics by meaning -------------------------------------------------------------------
+
+    def to_embed(
+        self, embedder: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, str, str]]:
+        rows = [
+            (
+                s.position,
+                s.entry.hash,
+                f"{s.entry.title}\n{body_text(s.entry.summary, s.entry.content)}".strip(),
+            )
+            for s in self._live()
+            if s.position > after
+            and self._vectors.get((embedder, s.position), ("",))[0] != s.entry.hash
+        ]
+        return rows[:limit]
+
+    def save_vectors(self, embedder: str, vectors: Sequence[tuple[Position, str, bytes]]) -> None:
+        for position, digest, vector in vectors:
+            self._vectors[embedder, position] = (digest, vector)
+
+    def vectors(
+        self, embedder: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, str, bytes]]:
+        rows = [
+            (s.position, s.entry.id, self._vectors[embedder, s.position][1])
+            for s in self._live()
+            if s.position > after and (embedder, s.position) in self._vectors
+        ]
+        return rows[:limit]
+
+    def vectors_of(self, embedder: str, ids: Sequence[str]) -> dict[str, bytes]:
+        found = {}
+        for i in ids:
+            s = self._entries.get(i)
+            kept = self._vectors.get((embedder, s.position)) if s else None
+            if s and kept and kept[0] == s.entry.hash:
+                found[i] = kept[1]
+        return found
+
+    def embedded_mark(self, embedder: str) -> Mark | None:
+        return self._embedded.get(embedder)
+
+    def save_embedded_mark(self, embedder: str, mark: Mark) -> None:
+        self._embedded[embedder] = mark
+
+    def semantic_progress(self, topic: str) -> tuple[str, Position] | None:
+        return self._progress.get(topic)
+
+    def save_semantic(
+        self,
+        topic: str,
+        embedder: str,
+        decided: Sequence[tuple[Position, bool]],
+        *,
+        upto: Position | None = None,
+    ) -> None:
+        matches = self._semantic.setdefault(topic, set())
+        before = set(matches)
+        matches.update(p for p, match in decided if match)
+        matches.difference_update(p for p, match in decided if not match)
+        self._edits += matches != before
+        if upto is not None:
+            self._progress[topic] = (embedder, upto)
+
+    def forget_semantic(self, topic: str) -> None:
+        self._semantic.pop(topic, None)
+        self._progress.pop(topic, None)
+        self._edits += 1
 
 
 def _newest_first(entries: list[Entry]) -> list[Entry]:

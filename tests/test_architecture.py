@@ -36,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "publish": BASE | {"publish", "normalize", "topics", "decide", "store", "pool"},
     # Alerts (#18) run after a publish and send what its feeds show: publish is below them.
     "notify": BASE | {"notify", "config", "publish", "normalize", "topics", "decide", "store"},
+    "semantic": BASE | {"semantic", "topics", "store"},
     "run": BASE
     | {
         "run",
@@ -50,6 +51,7 @@ ALLOWED: dict[str, set[str]] = {
         "topics",
         "parse",
         "pool",
+        "semantic",
     },  # fmt: skip
 }
 #: Known arrows against the table, each with its way out; the list may only shrink.

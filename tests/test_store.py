@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from feeds.errors import StoreError
 from feeds.models import Entry, SourceState
 from feeds.store.sqlite.store import SCHEMA_VERSION, Store
+from feeds.store.values import START
 from feeds.topics.selection import select
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -195,7 +196,7 @@ def test_search_reads_few_matches_and_answers_as_if_it_sorted_them_all(store, or
 
 
 def _undo_schema_10(db: sqlite3.Connection) -> None:
-    """Take a store back to schema 9: no alert tables (#18), schema 11 undone first."""
+    """Take a store back to schema 9: no alert tables (#18), schemas 12 and 11 undone first."""
     if db.execute("PRAGMA user_version").fetchone()[0] > 10:
         _undo_schema_11(db)
     for table in ("notify_outbox", "notify_seen", "notify_targets"):
@@ -203,8 +204,32 @@ def _undo_schema_10(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA user_version = 9")
 
 
+def _undo_schema_12(db: sqlite3.Connection) -> None:
+    """Take a store back to schema 11: no entry vectors, no semantic matches."""
+    for table in ("entry_vectors", "semantic_matches", "semantic_topics", "embedded"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("PRAGMA user_version = 11")
+
+
+def test_a_store_of_schema_11_gets_entry_vectors_and_semantic_matches(tmp_path):
+    path = tmp_path / "feeds.sqlite3"
+    with Store(path) as s:
+        s.upsert([entry(1)], now=T0)
+    db = sqlite3.connect(path)
+    _undo_schema_12(db)
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.semantic_progress("k") is None and s.vectors("e", after=START, limit=5) == []
+        [(position, digest, text)] = s.to_embed("e", after=START, limit=5)
+        s.save_vectors("e", [(position, digest, b"v")])
+        assert s.vectors("e", after=START, limit=5) == [(position, "https://example.test/1", b"v")]
+
+
 def _undo_schema_11(db: sqlite3.Connection) -> None:
-    """Take a store back to schema 10: no article pages' texts."""
+    """Take a store back to schema 10: no article pages' texts (schema 12 undone first)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] > 11:
+        _undo_schema_12(db)
     db.execute("DROP TABLE article_texts")
     db.execute("PRAGMA user_version = 10")
 

@@ -151,6 +151,55 @@ def test_upkeep_is_due_once_entries_arrived_and_a_day_went_by(store) -> None:
     assert store.maintenance_due(T0 + timedelta(days=1)) is True
 
 
+def test_entry_vectors_are_kept_per_encoder_until_the_entry_changes(store) -> None:
+    store.upsert([entry(1), entry(2)], now=T0)
+    rows = store.to_embed("e", after=START, limit=10)
+    assert [text.split("\n")[0] for _, _, text in rows] == ["Title 1", "Title 2"]
+    assert store.to_embed("e", after=rows[0][0], limit=10) == rows[1:]
+    store.save_vectors("e", [(p, h, b"v%d" % p) for p, h, _ in rows])
+    assert store.to_embed("e", after=START, limit=10) == [] != store.to_embed("f", after=START,
+                                                                              limit=1)  # fmt: skip
+    assert [i for _, i, _ in store.vectors("e", after=START, limit=9)] == [
+        "https://example.test/1", "https://example.test/2",
+    ]  # fmt: skip
+    store.upsert([replace(entry(2), hash="other")], now=T0)
+    assert [p for p, _, _ in store.to_embed("e", after=START, limit=10)] == [rows[1][0]]
+    assert list(store.vectors_of("e", ["https://example.test/1", "https://example.test/2"])) == [
+        "https://example.test/1"
+    ]
+    assert store.embedded_mark("e") is None
+    store.save_embedded_mark("e", store.mark())
+    assert store.embedded_mark("e") == store.mark()
+
+
+def test_a_selection_with_about_selects_among_the_topic_s_matches(store) -> None:
+    from feeds.topics.about import About
+
+    store.upsert([entry(1, title="Chad 1"), entry(2, title="Mali 2"), entry(3, title="Chad 3")],
+                 now=T0)  # fmt: skip
+    by_id = {m.id: m.position for m in store.search_after_rows(select("niger"), after=START,
+                                                               limit=9)}  # fmt: skip
+    p1, p2, p3 = (by_id[f"https://example.test/{n}"] for n in (1, 2, 3))
+    about = About(("soldiers",), 0.3)
+    edits = store.mark().edits
+    store.save_semantic(about.key, "e", [(p1, True), (p2, True), (p3, False)], upto=p3)
+    assert store.mark().edits > edits
+    alone, chad = select("", None, (), about), select("chad", None, (), about)
+    assert [e.title for e in store.search(alone, limit=9)] == ["Mali 2", "Chad 1"]
+    assert [e.title for e in store.search(chad, limit=9)] == ["Chad 1"]
+    assert store.count(alone) == 2 and store.count(chad, after=p1) == 0
+    assert store.matches_after(alone, p1) and not store.matches_after(chad, p1)
+    assert [p for p, _ in store.arrivals(alone, limit=9)] == [p2, p1]
+    assert store.semantic_progress(about.key) == ("e", p3)
+    edits = store.mark().edits
+    store.save_semantic(about.key, "e", [(p1, True)])  # no change: no edit
+    assert store.mark().edits == edits
+    store.save_semantic(about.key, "e", [(p2, False)])
+    assert [e.title for e in store.search(alone, limit=9)] == ["Chad 1"]
+    store.forget_semantic(about.key)
+    assert store.count(alone) == 0 and store.semantic_progress(about.key) is None
+
+
 def test_open_store_opens_the_data_folder_s_store(tmp_path) -> None:
     from feeds.models import Settings
 

@@ -147,9 +147,12 @@ def add(
 @pass_obj
 def ingest(obj: Obj, names: tuple[str, ...], force: bool) -> None:
     """Fetch and store every enabled source once."""
+    from feeds.cli.semantic import bring_up_to_date
+
     check_names(obj.config, names, "source")
     with obj.writing() as store:
         reports = ingest_once(obj, store, names, force)
+        bring_up_to_date(obj, store)
     sys.exit(summarize(reports))
 
 
@@ -158,11 +161,13 @@ def ingest(obj: Obj, names: tuple[str, ...], force: bool) -> None:
 @pass_obj
 def regenerate(obj: Obj, slugs: tuple[str, ...]) -> None:
     """Write the topic feeds, index and OPML from the store."""
+    from feeds.cli.semantic import bring_up_to_date
     from feeds.publish.flow import regenerate as run
 
     config = obj.config
     check_names(config, slugs, "topic")
     with obj.writing() as store:
+        bring_up_to_date(obj, store)  # a new `about` topic covers the whole history
         reports = run(config, store, slugs=slugs or None)
     for r in reports:
         click.echo(f"{r.topic}: {entries_word(r.entries)}{'' if r.written else ' (unchanged)'}")
@@ -175,11 +180,13 @@ def regenerate(obj: Obj, slugs: tuple[str, ...]) -> None:
 def update(obj: Obj, force: bool) -> None:
     """Ingest every source once, then regenerate every feed."""
     from feeds.cli.notify import after_update
+    from feeds.cli.semantic import bring_up_to_date
     from feeds.publish.flow import regenerate as run
 
     config = obj.config
     with obj.writing() as store:
         reports = ingest_once(obj, store, (), force)
+        bring_up_to_date(obj, store)
         published = run(config, store)
         alerts_failed = after_update(config, store)  # #18: after the publish
         now = datetime.now(UTC)
@@ -210,27 +217,43 @@ def status(obj: Obj, as_json: bool) -> None:
 @click.option("--lang", "languages", multiple=True, help="Only entries in this language.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
               help="How many of the newest matches to show.")  # fmt: skip
+@click.option(
+    "--about",
+    "about",
+    multiple=True,
+    help="Rank entries by similarity in meaning to this sentence (repeatable).",
+)
 @pass_obj
 def search(
     obj: Obj, query: str | None, slug: str | None, exclude: str | None,
-    languages: tuple[str, ...], limit: int,
+    languages: tuple[str, ...], limit: int, about: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Show what a topic with QUERY would publish, matched words highlighted."""
     from feeds.cli.search import render_result, unknown_filters
     from feeds.cli.search import search as run
+    from feeds.topics.about import about_of
 
+    if about:  # topics by meaning: ranked by similarity (feeds.cli.semantic)
+        from feeds.cli.semantic import search_about
+
+        if query is not None or slug is not None:
+            raise click.UsageError("give --about alone (it ranks every stored entry)")
+        echo_lines(search_about(obj, about, limit))
+        return
     if (query is None) == (slug is None):
         raise click.UsageError("give a QUERY, or --topic SLUG (not both)")
+    meaning = None
     if slug is not None:
         check_names(obj.config, (slug,), "topic")
         topic = obj.config.topic(slug)
         assert topic is not None
-        query, exclude = topic.query, exclude or topic.exclude
+        query, exclude, meaning = topic.query, exclude or topic.exclude, about_of(topic)
         languages = languages or topic.languages
     assert query is not None
     with obj.store() as store:
-        result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit)
-        warnings = unknown_filters(obj.config, store, query, tuple(languages))
+        result = run(store, query, exclude=exclude, languages=tuple(languages), limit=limit,
+                     about=meaning)  # fmt: skip
+        warnings = unknown_filters(obj.config, store, query, tuple(languages)) if query else []
     for warning in warnings:
         click.echo(f"feeds: warning: {warning}", err=True)
     echo_lines(render_result(result, color=color(), limit=limit))
@@ -251,14 +274,17 @@ def explain(obj: Obj, entry_id: str | None, file: Path | None) -> None:
 
     if (entry_id is None) == (file is None):
         raise click.UsageError("give an ENTRY_ID (see `feeds search`) or --file PATH")
+    from feeds.cli.semantic import explain_lines
+
     config = obj.config
     with obj.store() as store:
         entry = load_entry(config, store, entry_id=entry_id, file=file)
+        about = explain_lines(config, store, entry) if entry is not None else {}
     if entry is None:  # a mistyped argument: a usage error, exit 2 (README, Exit codes)
         raise click.UsageError(
             f"no entry with id {entry_id!r} in the store; `feeds search QUERY` shows ids"
         )
-    echo_lines(render_explain(config, entry, color=color()))
+    echo_lines(render_explain(config, entry, color=color(), about=about))
 
 
 @cli.command()

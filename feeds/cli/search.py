@@ -8,13 +8,14 @@ Reads the store; never writes it nor public/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from feeds.cli.terminal import highlight, snippet
 from feeds.models import Config, Entry
 from feeds.normalize.text import body_text
 from feeds.store.protocols import StoreType
+from feeds.topics.about import About
 from feeds.topics.highlight import query_leaves
 from feeds.topics.query import Query, Term, explain_topic, parse_query, tokens
 from feeds.topics.selection import select
@@ -37,16 +38,16 @@ def search(
     exclude: str | None = None,
     languages: tuple[str, ...] = (),
     limit: int = 20,
+    about: About | None = None,
 ) -> SearchResult:
-    """The newest ``limit`` stored entries a topic with this query would hold, and the total.
+    """The newest ``limit`` stored entries a topic with this query (and ``about``: a saved
+    topic's) would hold, and the total.
 
     Raises QuerySyntaxError (with the position) when ``query`` or ``exclude`` does not parse.
     """
-    parsed = parse_query(query)
-    excluded = parse_query(exclude) if exclude and exclude.strip() else None
-    selection = select(query, exclude, languages)
+    selection = select(query, exclude, languages, about)
     entries = store.search(selection, limit=limit)
-    return SearchResult(parsed, excluded, tuple(entries), store.count(selection))
+    return SearchResult(selection.query, selection.exclude, tuple(entries), store.count(selection))
 
 
 def unknown_filters(
@@ -69,6 +70,13 @@ def unknown_filters(
                 known = ", ".join(langs) or "none"
                 warnings.append(f"lang:{leaf.text} matches no stored entry (languages: {known})")
     return list(dict.fromkeys(warnings))
+
+
+def _about_line(meaning: tuple[float, float] | None) -> str:
+    if meaning is None:
+        return ""
+    score, threshold = meaning
+    return f"about: similarity {score:.3f} {'≥' if score >= threshold else '<'} {threshold}"
 
 
 def _config_languages(config: Config) -> set[str]:
@@ -98,17 +106,32 @@ def render_result(result: SearchResult, *, color: bool, limit: int) -> Iterator[
         yield f"{result.total} {'entry matches' if result.total == 1 else 'entries match'}"
 
 
-def render_explain(config: Config, entry: Entry, *, color: bool) -> Iterator[str]:
-    """For each topic: MATCH or no, the terms, and the entry's text with them highlighted."""
+def render_explain(
+    config: Config,
+    entry: Entry,
+    *,
+    color: bool,
+    about: Mapping[str, tuple[float, float]] | None = None,
+) -> Iterator[str]:
+    """For each topic: MATCH or no, the terms, and the entry's text with them highlighted;
+    for a topic with ``about``, the line ``about`` gives (its similarity and threshold)."""
     from feeds.cli.explain import document  # normalize & co.: only for explain
 
     doc = document(entry)
     yield entry.title
     yield f"  id {entry.id}\n  lang {entry.language}, source {entry.source}"
     for topic in config.topics:
+        meaning = (about or {}).get(topic.slug)
+        near = meaning is None or meaning[0] >= meaning[1]
+        line = _about_line(meaning)
+        if not topic.query.strip():  # `about` alone: its similarity says
+            yield f"{'MATCH' if near else 'no   '} {topic.slug} ({topic.title})\n      {line}"
+            continue
         result = explain_topic(topic.query, topic.exclude, topic.languages, doc)
-        yield f"{'MATCH' if result.matched else 'no   '} {topic.slug} ({topic.title})"
+        yield f"{'MATCH' if result.matched and near else 'no   '} {topic.slug} ({topic.title})"
         yield from (f"      {line}" for line in result.render().splitlines())
+        if meaning is not None:
+            yield f"      {line}"
         if result.query.terms:
             leaves = query_leaves(parse_query(topic.query))
             yield f"      {highlight(entry.title, leaves, color=color)}"

@@ -35,7 +35,7 @@ from feeds.clock import ts
 from feeds.models import Config, Source, SourceState, Topic
 from feeds.publish.current import capped
 from feeds.store.protocols import StoreType
-from feeds.topics.selection import Selection, select
+from feeds.topics.selection import Selection, topic_selection
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ def topic_rows(config: Config, store: StoreType) -> list[TopicRow]:
 
 
 def _selection(topic: Topic) -> Selection:
-    return select(topic.query, topic.exclude, topic.languages)
+    return topic_selection(topic)
 
 
 def collect(config: Config, store: StoreType) -> tuple[list[SourceRow], list[TopicRow]]:

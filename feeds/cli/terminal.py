@@ -134,6 +134,13 @@ class Progress:
             self._bar.__exit__(kind, exc, tb)
             self._held.__exit__(kind, exc, tb)
 
+    def to(self, done: int, total: int) -> None:
+        """Move the bar to ``done`` of ``total`` (a pass whose total is known as it goes)."""
+        if self._bar is not None:
+            self._bar.length = max(total, done)
+            self._bar.update(done - self.done)
+        self.done = done
+
     def __call__(self, report: IngestReport) -> None:
         self.done += 1
         if self._bar is not None:

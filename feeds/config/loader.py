@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from feeds.config import fulltext
 from feeds.config import values as check
+from feeds.config.about import ABOUT_KEYS, read_about
 from feeds.config.cluster import of_node, store_setting
 from feeds.config.context import Context as _Ctx
 from feeds.config.notify import ALERT_SETTINGS, ALERTS, notify_settings, with_alerts
@@ -38,7 +39,7 @@ SOURCE_KEYS = frozenset(
     ("name", "kind", "url", "path", "interval", "title", "author", "language", "link_base")
     + ("enabled", "on_delete", "page", "full_text", "content_selector")
 )
-TOPIC_KEYS = frozenset({"slug", "title", "query", "exclude", "languages", "description", *ALERTS})
+TOPIC_KEYS = ABOUT_KEYS | {"slug", "title", "query", "exclude", "languages", "description", *ALERTS}
 TOP_KEYS = frozenset({"settings", "sources", "topics"})
 
 # Always used with fullmatch: a pattern's `$` also matches before a final newline (#15 item 10).
@@ -313,11 +314,12 @@ def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
     )
     # public/<slug>.html is the topic's page: these are the site's own (#20).
     ctx.check(slug not in _RESERVED_SLUGS, f"{w}.slug", f"{slug!r} is the name of a site page")
-    query = ctx.required(t, "query", w)
+    about, min_similarity = read_about(t, w, ctx.file)  # with about, no query is needed
+    query = ctx.get(t, "query", str, w, "") if about else ctx.required(t, "query", w)
     exclude = ctx.get(t, "exclude", str, w, "") or None
-    _check_query(ctx, query, f"{w}.query")
-    if exclude is not None:
-        _check_query(ctx, exclude, f"{w}.exclude")
+    for key, text in (("query", query), ("exclude", exclude)):
+        if text is not None and text.strip():
+            _check_query(ctx, text, f"{w}.{key}")
     return Topic(
         slug=slug,
         title=ctx.required(t, "title", w),
@@ -325,7 +327,8 @@ def _topic(ctx: _Ctx, t: Mapping[str, Any], w: str) -> Topic:
         exclude=exclude,
         languages=_languages(ctx, t, w, ()),
         description=ctx.get(t, "description", str, w, "") or None,
-    )
+        about=about, min_similarity=min_similarity,
+    )  # fmt: skip
 
 
 def _check_query(ctx: _Ctx, text: str, key: str) -> None:

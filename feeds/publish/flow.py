@@ -45,7 +45,7 @@ from feeds.publish.topic import (
 )
 from feeds.publish.websub import notify
 from feeds.store.protocols import StoreType
-from feeds.topics.selection import select
+from feeds.topics.selection import topic_selection
 
 __all__ = ["PublishReport", "Workers", "regenerate", "topic_entries", "topic_stories"]
 
@@ -107,7 +107,7 @@ def regenerate(
 def topic_stories(config: Config, store: StoreType, topic: Topic) -> list[Story]:
     """The stories a topic's feed shows (newest first; see ``feeds.publish.current``)."""
     settings = config.settings
-    selection = select(topic.query, topic.exclude, topic.languages)
+    selection = topic_selection(topic)
     rows = store.search_rows(selection, limit=candidates(settings))
     upto = archived_upto(settings, store, topic, selection)
     return current_stories(settings, store, rows, kept(settings, store, selection, upto=upto))[0]

@@ -47,7 +47,7 @@ from feeds.publish.key import TopicState, files_present, known_state, topic_basi
 from feeds.publish.topic_page import write_topic_page
 from feeds.store.protocols import StoreType
 from feeds.store.values import Mark, Match, Position, TopicRecord
-from feeds.topics.selection import Selection, select
+from feeds.topics.selection import Selection, topic_selection
 from feeds.words import count
 
 log = logging.getLogger("feeds")
@@ -117,7 +117,7 @@ def check_topic(run: Publishing, topic: Topic, *, full: bool = False) -> Check:
     a few index lookups); else it is worked out from the newest matches. A topic never
     published is due: its state is left pending unless ``full``."""
     mark = run.store.mark()
-    selection = select(topic.query, topic.exclude, topic.languages)
+    selection = topic_selection(topic)
     record = run.store.topic_record(topic.slug)
     if record is None and not full:
         return Check(selection, [], TopicState(""), None, False, mark, pending=True)

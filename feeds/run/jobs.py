@@ -31,6 +31,7 @@ from feeds.run.cluster import Claims
 from feeds.run.debounce import Publisher
 from feeds.run.metrics import Metrics
 from feeds.run.watch import HealthWatch
+from feeds.semantic.flow import update_config
 from feeds.sources.http import Fetcher
 from feeds.store.protocols import StoreType
 from feeds.words import count
@@ -137,6 +138,10 @@ class SourceRuns:
             if not ours:  # another node runs it (feeds.run.cluster)
                 self.schedule_from_store(source)
                 return
+            # Topics by meaning, before the publish; entries matched that did not change (a
+            # topic new since a reload covers the history) are published too.
+            if update_config(self.config, self.store).matched:
+                self.publisher.changed(())
             for report in reports:
                 self.after_run(source, report)
         except asyncio.CancelledError:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Protocol, Self, cast, runtime_checkable
 
 from feeds.decide.articles import KnownFile
 from feeds.decide.fulltext import ArticleText
 from feeds.decide.notify import AlertEntry, Delivery, TargetState
+from feeds.errors import StoreError
 from feeds.models import Entry, SourceState
 from feeds.store.values import Mark, Match, Position, TopicRecord, UpsertResult
 from feeds.topics.selection import Selection
@@ -197,6 +198,46 @@ class NotifyStorage(Protocol):
         """One more failure of the delivery's target; not tried again before ``next_try``."""
 
 
+@runtime_checkable
+class SemanticStorage(Protocol):
+    """Topics by meaning (#21): entry vectors per encoder (opaque bytes, made from the
+    entry's hash they carry), and each ``about`` topic's matches by its key, which a
+    ``Selection`` with ``about`` then selects among. Which entries match is decided outside
+    the store (feeds.topics.about). Recording or removing a match counts as an edit in the
+    store's ``Mark``."""
+
+    def to_embed(
+        self, embedder: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, str, str]]: ...
+
+    def save_vectors(
+        self, embedder: str, vectors: Sequence[tuple[Position, str, bytes]]
+    ) -> None: ...
+
+    def vectors(
+        self, embedder: str, *, after: Position, limit: int
+    ) -> list[tuple[Position, str, bytes]]: ...
+
+    def vectors_of(self, embedder: str, ids: Sequence[str]) -> dict[str, bytes]: ...
+
+    def embedded_mark(self, embedder: str) -> Mark | None: ...
+
+    def save_embedded_mark(self, embedder: str, mark: Mark) -> None: ...
+
+    def semantic_progress(self, topic: str) -> tuple[str, Position] | None: ...
+
+    def save_semantic(
+        self,
+        topic: str,
+        embedder: str,
+        decided: Sequence[tuple[Position, bool]],
+        *,
+        upto: Position | None = None,
+    ) -> None: ...
+
+    def forget_semantic(self, topic: str) -> None: ...
+
+
 class StoreType(
     EntryStorage,
     SearchStorage,
@@ -215,3 +256,18 @@ class StoreType(
     def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+
+class SemanticStoreType(StoreType, SemanticStorage, Protocol):
+    """A store that also holds topics by meaning (#21): the SQLite store; the PostgreSQL
+    store does not hold entry vectors yet."""
+
+
+def semantic_store(store: StoreType) -> SemanticStoreType:
+    """``store`` as one that holds topics by meaning; StoreError if it does not."""
+    if not isinstance(store, SemanticStorage):
+        raise StoreError(
+            "topics by meaning (`about`) need the SQLite store for now: this store does not "
+            "hold entry vectors (drop `about`, or use the SQLite store)"
+        )
+    return cast(SemanticStoreType, store)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from feeds.errors import StoreError
 from feeds.models import Entry
 from feeds.topics.parser import And, Leaf, Node, Not, Phrase, Term, tokens
 from feeds.topics.query import ANCHORED, exact, source_column
@@ -137,7 +138,13 @@ def words(node: Node) -> str | None:
 
 def selection_sql(selection: Selection) -> Compiled:
     """The condition of a whole selection: its query, not its exclude, one of its languages
-    (retractions are the caller's)."""
+    (retractions are the caller's). Topics by meaning are not on this store yet: a selection
+    with ``about`` is refused, never searched as if it had none."""
+    if selection.about is not None:
+        raise StoreError(
+            "topics by meaning (`about`) need the SQLite store for now: the PostgreSQL store "
+            "does not hold entry vectors"
+        )
     parts = [condition(selection.query.root)]
     if selection.exclude is not None:
         inner = condition(selection.exclude.root)

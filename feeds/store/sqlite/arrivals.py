@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from feeds.store.sqlite.connection import Connection
+from feeds.store.sqlite.search import hits
 from feeds.store.values import Position
 from feeds.topics.selection import Selection
 
@@ -22,10 +23,11 @@ class ArrivalQueries(Connection):
         """The ``limit`` matches of ``selection`` stored last, the last first: their
         positions and the times they were first stored."""
         # The order and limit go to FTS5 (rowid order), then one lookup per match kept.
+        found, params = hits(selection)
         rows = self._query(
             "SELECT e.rowid, e.first_seen FROM entries e JOIN "
-            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC "
+            f"(SELECT rowid FROM {found} ORDER BY rowid DESC "
             "LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid DESC",
-            (selection.text, limit),
+            (*params, limit),
         )
         return [(Position(int(r[0])), datetime.fromisoformat(r[1]).astimezone(UTC)) for r in rows]

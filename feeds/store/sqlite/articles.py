@@ -18,7 +18,7 @@ from datetime import datetime
 from feeds.decide.articles import KnownFile
 from feeds.store.sqlite.connection import Connection
 from feeds.store.sqlite.values import parse_ts, ts
-from feeds.topics.selection import Selection
+from feeds.topics.selection import EVERY, Selection
 
 __all__ = ["ArticleStore", "Tombstone"]
 
@@ -76,12 +76,16 @@ class ArticleStore(Connection):
 
     def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, datetime]]:
         """The newest ``limit`` retractions of entries ``selection`` selects: (id, when)."""
+        found = "SELECT rowid FROM retracted_fts WHERE retracted_fts MATCH ?"
+        params: tuple[object, ...] = (selection.text,)
+        if selection.about is not None:  # and among the topic's semantic matches
+            found += " AND rowid IN (SELECT rowid FROM semantic_matches WHERE topic = ?)"
+            params = (selection.boolean or EVERY, selection.about.key)
         rows = self._query(
-            "SELECT e.id, e.retracted FROM entries e JOIN "
-            "(SELECT rowid FROM retracted_fts WHERE retracted_fts MATCH ?) f "
+            f"SELECT e.id, e.retracted FROM entries e JOIN ({found}) f "
             "ON f.rowid = e.rowid WHERE e.retracted IS NOT NULL "
             "ORDER BY e.retracted DESC, e.id LIMIT ?",
-            (selection.text, limit),
+            (*params, limit),
         )
         return [(str(r[0]), when) for r in rows if (when := parse_ts(r[1])) is not None]
 

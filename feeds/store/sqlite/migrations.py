@@ -236,6 +236,35 @@ CREATE TABLE article_texts (
     etag TEXT,
     last_modified TEXT,
     PRIMARY KEY (source, id)
+"""
+
+# Topics by meaning (#21): each entry's vector per encoder (``hash`` is the entry's hash when
+# it was embedded: a changed entry is embedded again), each ``about`` topic's matches (by
+# its key, feeds.topics.about.About.key), and how far each topic's matching has gone (the
+# last rowid decided, with which encoder), and the store's mark when each encoder last had
+# every entry embedded.
+_SCHEMA_12 = """
+CREATE TABLE entry_vectors (
+    rowid INTEGER NOT NULL,
+    embedder TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (embedder, rowid)
+) WITHOUT ROWID;
+CREATE TABLE semantic_matches (
+    topic TEXT NOT NULL,
+    rowid INTEGER NOT NULL,
+    PRIMARY KEY (topic, rowid)
+) WITHOUT ROWID;
+CREATE TABLE semantic_topics (
+    topic TEXT PRIMARY KEY,
+    embedder TEXT NOT NULL,
+    upto INTEGER NOT NULL
+);
+CREATE TABLE embedded (
+    embedder TEXT PRIMARY KEY,
+    mark_rowid INTEGER NOT NULL,
+    mark_edits INTEGER NOT NULL
 );
 """
 
@@ -304,9 +333,14 @@ def to_11(db: sqlite3.Connection) -> None:
     _run(db, _SCHEMA_11, 11)
 
 
+def to_12(db: sqlite3.Connection) -> None:
+    """Entry vectors and semantic matches."""
+    _run(db, _SCHEMA_12, 12)
+
+
 #: ``STEPS[N - 1]`` is ``to_N``.
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    to_1, to_2, to_3, to_4, to_5, to_6, to_7, to_8, to_9, to_10, to_11,
+    to_1, to_2, to_3, to_4, to_5, to_6, to_7, to_8, to_9, to_10, to_11, to_12,
 )  # fmt: skip
 SCHEMA_VERSION = len(STEPS)
 

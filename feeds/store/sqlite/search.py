@@ -1,7 +1,9 @@
 """The store's search: a topic's newest matches, its matches in arrival order after a
 position, how many match, and the store's mark (where it stands). Part of
 ``feeds.store.sqlite.store.Store``. Only SQL: FTS5 reads a selection's canonical text as its MATCH
-expression (see feeds.topics.selection); it decides nothing.
+expression (see feeds.topics.selection); it decides nothing. A selection with ``about``
+reads its topic's semantic matches (feeds.store.sqlite.semantic) that the rest of it selects
+(``hits``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,21 @@ from feeds.store.sqlite.values import (
     match_of_row,
 )
 from feeds.store.values import START
-from feeds.topics.selection import Selection
+from feeds.topics.selection import EVERY, Selection
+
+
+def hits(selection: Selection) -> tuple[str, tuple[object, ...]]:
+    """What follows ``SELECT rowid FROM`` to select the rowids of ``selection`` (a table and
+    a WHERE clause, to which ``AND …`` may be added), and its parameters."""
+    if selection.about is None:
+        return "entries_fts WHERE entries_fts MATCH ?", (selection.text,)
+    # Through the topic's matches, each checked against the rest in FTS5 by its rowid
+    # (so a retracted entry, no longer in entries_fts, is left out too).
+    return (
+        "semantic_matches m WHERE m.topic = ? AND EXISTS (SELECT 1 FROM entries_fts "
+        "WHERE entries_fts MATCH ? AND entries_fts.rowid = m.rowid)",
+        (selection.about.key, selection.boolean or EVERY),
+    )
 
 
 class SearchStore(Connection):
@@ -33,21 +49,21 @@ class SearchStore(Connection):
 
     def search_rows(self, selection: Selection, *, limit: int) -> list[Match]:
         """``search`` as matches (``entries_of`` makes them Entries): cheap to compare."""
-        found = self._newest_by_rowid(selection.text, limit)
+        found = self._newest_by_rowid(selection, limit)
         if found is None:
-            found = self._newest_sorted(selection.text, limit)
+            found = self._newest_sorted(selection, limit)
         return [match_of_row(r) for r in found]
 
-    def _newest_sorted(self, match: str, limit: int) -> list[sqlite3.Row]:
+    def _newest_sorted(self, selection: Selection, limit: int) -> list[sqlite3.Row]:
         """``search_rows``'s rows, every match sorted."""
         # Sorting rowids, then reading the rows kept, moves less than sorting whole rows.
+        found, params = hits(selection)
         rowids = [
             r[0]
             for r in self._query(
-                "SELECT rowid FROM entries WHERE rowid IN "
-                "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+                f"SELECT rowid FROM entries WHERE rowid IN (SELECT rowid FROM {found}) "
                 "ORDER BY published DESC, id LIMIT ?",
-                (match, limit),
+                (*params, limit),
             )
         ]
         return self._newest_first(rowids, limit)
@@ -61,7 +77,7 @@ class SearchStore(Connection):
             (*rowids, limit),
         )
 
-    def _newest_by_rowid(self, match: str, limit: int) -> list[sqlite3.Row] | None:
+    def _newest_by_rowid(self, selection: Selection, limit: int) -> list[sqlite3.Row] | None:
         """``search_rows`` without sorting every match, when that gives the same rows.
 
         Entries mostly arrive newest last, so the newest matches are among the last to
@@ -74,12 +90,11 @@ class SearchStore(Connection):
         """
         if limit < 1:
             return None
+        found, params = hits(selection)
         rowids = [
             r[0]
             for r in self._query(
-                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC "
-                "LIMIT ?",
-                (match, 2 * limit),
+                f"SELECT rowid FROM {found} ORDER BY rowid DESC LIMIT ?", (*params, 2 * limit)
             )
         ]
         rows = self._newest_first(rowids, limit)
@@ -112,19 +127,17 @@ class SearchStore(Connection):
         self, selection: Selection, *, after: Position = START, upto: Position | None = None
     ) -> int:
         """How many entries match, of those after ``after`` up to ``upto`` (all: START, None)."""
+        found, params = hits(selection)
         rows = self._query(
-            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
-            "AND rowid <= ?",
-            (selection.text, after, MAX_ROWID if upto is None else upto),
+            f"SELECT count(*) FROM {found} AND rowid > ? AND rowid <= ?",
+            (*params, after, MAX_ROWID if upto is None else upto),
         )
         return int(rows[0][0])
 
     def matches_after(self, selection: Selection, rowid: Position) -> bool:
         """Whether an entry that arrived after ``rowid`` matches."""
-        rows = self._query(
-            "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? LIMIT 1",
-            (selection.text, rowid),
-        )
+        found, params = hits(selection)
+        rows = self._query(f"SELECT 1 FROM {found} AND rowid > ? LIMIT 1", (*params, rowid))
         return bool(rows)
 
     def mark(self) -> Mark:
@@ -151,10 +164,11 @@ class SearchStore(Connection):
     ) -> list[Match]:
         """``search_after`` as matches (``entries_of`` makes them Entries)."""
         # The rowid range and order go to FTS5, which then reads only ``limit`` matches.
+        found, params = hits(selection)
         rows = self._query(
             f"SELECT e.rowid, {ENTRY_COLUMNS} FROM entries e JOIN "
-            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? AND rowid > ? "
+            f"(SELECT rowid FROM {found} AND rowid > ? "
             "ORDER BY rowid LIMIT ?) f ON f.rowid = e.rowid ORDER BY e.rowid",
-            (selection.text, after, limit),
+            (*params, after, limit),
         )
         return [match_of_row(r) for r in rows]

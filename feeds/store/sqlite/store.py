@@ -5,7 +5,8 @@
 this one: the connection and transactions (``connection``), entries written and read
 (``entries``), topic search (``search``, ``arrivals``), source state (``sources``), the
 publish ledger (``ledger``), article folders (``articles``), article pages' texts
-(``fulltext``), upkeep (``maintenance``) and alerts (``notify``).
+(``fulltext``), upkeep (``maintenance``), alerts (``notify``)
+and entry vectors and semantic matches (``semantic``).
 It decides nothing about feeds: it stores what the pipeline gives it and answers the
 queries the pipeline asks. ``sqlite3`` errors leave as StoreError. Must not import
 publish, ingest's flow, run or cli.
@@ -28,13 +29,14 @@ from feeds.store.sqlite.maintenance import MERGE_PAGES, MaintenanceStore
 from feeds.store.sqlite.migrations import SCHEMA_VERSION
 from feeds.store.sqlite.notify import NotifyStore
 from feeds.store.sqlite.search import SearchStore
+from feeds.store.sqlite.semantic import SemanticStore
 from feeds.store.sqlite.sources import SourceStore
 from feeds.store.sqlite.transfer import TransferStore
 from feeds.store.sqlite.values import Mark, TopicRecord, UpsertResult, entries_of, parse_ts, ts
 from feeds.store.sqlite.values import json_strings as _json_strings
 
 if TYPE_CHECKING:
-    from feeds.store.protocols import StoreType
+    from feeds.store.protocols import SemanticStoreType
     from feeds.store.transfer import StoreTransfer
 
 __all__ = [
@@ -66,6 +68,7 @@ class Store(
     NotifyStore,
     FullTextStore,
     TransferStore,
+    SemanticStore,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
@@ -77,4 +80,4 @@ class Store(
 
 if TYPE_CHECKING:
     _copied: type[StoreTransfer] = Store  # and can be copied
-    _checked: type[StoreType] = Store  # the SQLite store plays every role
+    _checked: type[SemanticStoreType] = Store  # the SQLite store plays every role
