@@ -23,8 +23,7 @@ __all__ = ["NotifyStore"]
 _KINDS: dict[str, DeliveryKind] = {"alert": "alert", "watching": "watching"}
 _OUTBOX = "id, topic, target, kind, created, due, entries, watching, frozen, attempts"
 _TARGETS = (
-    "topic, target, baseline, since, failures, next_try, last_error, last_attempt, "
-    "last_success"
+    "topic, target, baseline, since, failures, next_try, last_error, last_attempt, last_success"
 )
 
 
