@@ -91,6 +91,11 @@ class NotifyStore(Connection):
     ) -> None:  # fmt: skip
         ids = [*seen, *(e.id for e in entries)]
         with self._transaction() as db:
+            # One collect of a target at a time (SQLite's writes are serial): its row locked.
+            db.execute(
+                "SELECT 1 FROM notify_targets WHERE topic = %s AND target = %s FOR UPDATE",
+                (topic, target),
+            )
             if ids:
                 db.execute(
                     "INSERT INTO notify_seen (topic, target, entry) "
@@ -106,8 +111,7 @@ class NotifyStore(Connection):
     ) -> None:  # fmt: skip
         row = db.execute(
             "SELECT id, entries FROM notify_outbox WHERE topic = %s AND target = %s "
-            "AND sent IS NULL AND frozen = 0 AND kind = 'alert' ORDER BY created LIMIT 1 "
-            "FOR UPDATE",
+            "AND sent IS NULL AND frozen = 0 AND kind = 'alert' ORDER BY created LIMIT 1",
             (topic, target),
         ).fetchone()
         if row is None:
