@@ -1,7 +1,8 @@
 """Alerts (#18) against real receivers on 127.0.0.1: a webhook receiver that checks the
 signature (tests/loopback.py), an SMTP server (aiosmtpd) that receives the e-mail digest
 through Apprise's ``mailto://``, a target that fails and then recovers, a slow one, and a
-real SQLite store. Times are passed in (``now=``): no test waits for a clock.
+real store of each backend (SQLite; PostgreSQL, tests/pgserver.py). Times are passed in
+(``now=``): no test waits for a clock.
 """
 
 from __future__ import annotations
@@ -115,8 +116,14 @@ def entry(n: int, **kw) -> Entry:
     return Entry(**base)
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "postgresql":
+        from feeds.store.postgres.store import PostgresStore
+
+        with PostgresStore(request.getfixturevalue("pg_url")) as s:
+            yield s
+        return
     with Store(tmp_path / "data" / "feeds.sqlite3") as s:
         yield s
 

@@ -72,8 +72,14 @@ def run(config: Config, store: Store, now: datetime = NOW):
     return asyncio.run(ingest(config, store, now=now, force=True))[0]
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "postgresql":
+        from feeds.store.postgres.store import PostgresStore
+
+        with PostgresStore(request.getfixturevalue("pg_url")) as s:
+            yield s
+        return
     with Store(tmp_path / "feeds.sqlite3") as s:
         yield s
 

@@ -1,5 +1,6 @@
-"""The alert tables (feeds.store.protocols.NotifyStorage): the SQLite store and the fake
-held to the same assertions; and a store of schema 9 migrated to 10."""
+"""The alert tables (feeds.store.protocols.NotifyStorage): the SQLite store, the PostgreSQL
+store (a real server, tests/pgserver.py) and the fake held to the same assertions; and a
+SQLite store of schema 9 migrated to 10."""
 
 from __future__ import annotations
 
@@ -19,10 +20,16 @@ def alert(n: int) -> AlertEntry:
     return AlertEntry(f"id{n}", f"Title {n}", f"https://example.test/{n}", T0, "wire", "text")
 
 
-@pytest.fixture(params=["sqlite", "fake"])
+@pytest.fixture(params=["sqlite", "postgresql", "fake"])
 def store(request, tmp_path):
     if request.param == "fake":
         yield FakeStore()
+        return
+    if request.param == "postgresql":
+        from feeds.store.postgres.store import PostgresStore
+
+        with PostgresStore(request.getfixturevalue("pg_url")) as s:
+            yield s
         return
     with Store(tmp_path / "feeds.sqlite3") as s:
         yield s

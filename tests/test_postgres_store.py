@@ -1,6 +1,7 @@
 """The PostgreSQL store's edges, on a real server (tests/pgserver.py): its URL in the
 config and the environment, one clear line for a bad URL, a server down, a refused login
-or a newer schema, and migrations that two nodes starting together run once."""
+or a newer schema, migrations that two nodes starting together run once, and a store of
+schema 2 brought to 3 (the alert and full-text tables)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from pgserver import LOCKED_ROLE
 from test_store import T0, entry
 
 from feeds.config.loader import parse_config
+from feeds.decide.fulltext import ArticleText
+from feeds.decide.notify import TargetState
 from feeds.errors import ConfigError, StoreSchemaError, StoreUnreachable
 from feeds.store import open_url
-from feeds.store.postgres.migrations import SCHEMA_VERSION
+from feeds.store.postgres.migrations import SCHEMA_VERSION, STEPS
 from feeds.store.postgres.store import PostgresStore
 
 
@@ -112,6 +115,23 @@ def test_nodes_starting_together_migrate_once(pg_cluster):
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         assert row == (str(SCHEMA_VERSION),)
+
+
+def test_a_store_of_schema_2_gets_the_alert_and_full_text_tables(pg_cluster):
+    url = pg_cluster.database(migrated=False)
+    with psycopg.connect(url) as conn:  # the schema before alerts and full text (#18, #19)
+        for step in STEPS[:2]:
+            conn.execute(step.encode())
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema', '2')")
+    with PostgresStore(url) as store:
+        store.upsert([entry(1)], now=T0)
+        store.notify_add_target(TargetState("t", "k", 1, T0), None)
+        assert store.notify_target("t", "k") == TargetState("t", "k", 1, T0)
+        text = ArticleText("wire", "urn:1", "h1", "<p>Body</p>", None, False, 1, T0)
+        store.save_article_texts([text])
+        assert store.article_texts("wire", ["urn:1"]) == {"urn:1": text}
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("3",)
 
 
 def test_open_url_opens_either_backend(tmp_path, pg_url):

@@ -31,6 +31,19 @@ TABLES: dict[str, tuple[str, ...]] = {
     "archive_pages": ("slug", "series", "page", "last_rowid"),
     "websub_pending": ("hub", "topic_url", "failures", "message"),
     "article_files": ("source", "path", "id", "key"),
+    "notify_targets": (
+        "topic", "target", "baseline", "since", "failures", "next_try", "last_error",
+        "last_attempt", "last_success",
+    ),
+    "notify_seen": ("topic", "target", "entry"),
+    "notify_outbox": (
+        "id", "topic", "target", "kind", "created", "due", "entries", "watching", "frozen",
+        "attempts", "sent",
+    ),
+    "article_texts": (
+        "source", "id", "feed_hash", "content", "failure", "permanent", "tries", "tried",
+        "etag", "last_modified",
+    ),
 }  # fmt: skip
 #: Meta keys that are a backend's own, never copied (PostgreSQL's schema version).
 OWN_META = frozenset({"schema"})

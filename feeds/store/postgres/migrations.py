@@ -133,8 +133,61 @@ ALTER TABLE pages DROP CONSTRAINT pages_pkey;
 ALTER TABLE pages ADD PRIMARY KEY (site, path);
 """
 
+# Alerts (#18) and full text (#19), as SQLite's schemas 10 and 11 keep them (see
+# feeds.store.postgres.notify and feeds.store.postgres.fulltext): each topic's targets (by
+# a hash of the URL), the entries each has seen, the outbox of deliveries (its entries as
+# JSON text); and the last try of each entry's article page. Times are ``ts`` text, flags
+# 0/1 integers, as in SQLite, so that ``feeds store copy`` moves the rows as they are.
+_SCHEMA_3 = """
+CREATE TABLE notify_targets (
+    topic text COLLATE "C" NOT NULL,
+    target text COLLATE "C" NOT NULL,
+    baseline bigint NOT NULL,
+    since text COLLATE "C" NOT NULL,
+    failures integer NOT NULL DEFAULT 0,
+    next_try text COLLATE "C",
+    last_error text,
+    last_attempt text COLLATE "C",
+    last_success text COLLATE "C",
+    PRIMARY KEY (topic, target)
+);
+CREATE TABLE notify_seen (
+    topic text COLLATE "C" NOT NULL,
+    target text COLLATE "C" NOT NULL,
+    entry text COLLATE "C" NOT NULL,
+    PRIMARY KEY (topic, target, entry)
+);
+CREATE TABLE notify_outbox (
+    id text COLLATE "C" PRIMARY KEY,
+    topic text COLLATE "C" NOT NULL,
+    target text COLLATE "C" NOT NULL,
+    kind text NOT NULL,
+    created text COLLATE "C" NOT NULL,
+    due text COLLATE "C" NOT NULL,
+    entries text NOT NULL,
+    watching integer NOT NULL DEFAULT 0,
+    frozen integer NOT NULL DEFAULT 0,
+    attempts integer NOT NULL DEFAULT 0,
+    sent text COLLATE "C"
+);
+CREATE INDEX notify_unsent ON notify_outbox (topic, target, created) WHERE sent IS NULL;
+CREATE TABLE article_texts (
+    source text COLLATE "C" NOT NULL,
+    id text COLLATE "C" NOT NULL,
+    feed_hash text NOT NULL,
+    content text NOT NULL,
+    failure text,
+    permanent integer NOT NULL DEFAULT 0,
+    tries integer NOT NULL DEFAULT 0,
+    tried text COLLATE "C" NOT NULL,
+    etag text,
+    last_modified text,
+    PRIMARY KEY (source, id)
+);
+"""
+
 #: ``STEPS[N - 1]`` takes a store to schema N.
-STEPS: tuple[str, ...] = (_SCHEMA_1, _SCHEMA_2)
+STEPS: tuple[str, ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)
 SCHEMA_VERSION = len(STEPS)
 #: The advisory lock migrations run under (any number of the store's own).
 MIGRATION_LOCK = 0x6665_6564_7301  # "feeds", 1

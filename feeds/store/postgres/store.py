@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING
 
 from feeds.store.postgres.articles import ArticleStore
 from feeds.store.postgres.entries import EntryStore
+from feeds.store.postgres.fulltext import FullTextStore
 from feeds.store.postgres.leases import LeaseStore
 from feeds.store.postgres.ledger import LedgerStore
 from feeds.store.postgres.maintenance import MaintenanceStore
+from feeds.store.postgres.notify import NotifyStore
 from feeds.store.postgres.search import SearchStore
 from feeds.store.postgres.sources import SourceStore
 from feeds.store.postgres.transfer import TransferStore
@@ -36,7 +38,9 @@ class PostgresStore(
     SourceStore,
     LedgerStore,
     ArticleStore,
+    FullTextStore,
     MaintenanceStore,
+    NotifyStore,
     TransferStore,
     LeaseStore,
 ):
