@@ -236,6 +236,7 @@ CREATE TABLE article_texts (
     etag TEXT,
     last_modified TEXT,
     PRIMARY KEY (source, id)
+);
 """
 
 # Topics by meaning (#21): each entry's vector per encoder (``hash`` is the entry's hash when
