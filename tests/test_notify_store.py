@@ -86,8 +86,9 @@ def test_a_store_of_schema_9_gets_the_alert_tables(tmp_path):
     with Store(path):
         pass
     db = sqlite3.connect(path)
-    for table in ("article_texts", "notify_outbox", "notify_seen", "notify_targets"):
-        db.execute(f"DROP TABLE {table}")  # schemas 11 and 10
+    semantic = ("entry_vectors", "semantic_matches", "semantic_topics", "embedded")
+    for table in (*semantic, "article_texts", "notify_outbox", "notify_seen", "notify_targets"):
+        db.execute(f"DROP TABLE {table}")  # schemas 12, 11 and 10
     db.execute("PRAGMA user_version = 9")
     db.commit()
     db.close()
