@@ -4,7 +4,8 @@
 (``feeds.store.sqlite.migrations``); its methods come by domain from the modules beside
 this one: the connection and transactions (``connection``), entries written and read
 (``entries``), topic search (``search``, ``arrivals``), source state (``sources``), the
-publish ledger (``ledger``), article folders (``articles``) and upkeep (``maintenance``).
+publish ledger (``ledger``), the topics some entries touch (``touched``), article
+folders (``articles``) and upkeep (``maintenance``).
 It decides nothing about feeds: it stores what the pipeline gives it and answers the
 queries the pipeline asks. ``sqlite3`` errors leave as StoreError. Must not import
 publish, ingest's flow, run or cli.
@@ -24,6 +25,7 @@ from feeds.store.sqlite.maintenance import MERGE_PAGES, MaintenanceStore
 from feeds.store.sqlite.migrations import SCHEMA_VERSION
 from feeds.store.sqlite.search import SearchStore
 from feeds.store.sqlite.sources import SourceStore
+from feeds.store.sqlite.touched import TouchedQueries
 from feeds.store.sqlite.values import Mark, TopicRecord, UpsertResult, entries_of, parse_ts, ts
 from feeds.store.sqlite.values import json_strings as _json_strings
 
@@ -56,6 +58,7 @@ class Store(
     LedgerStore,
     ArticleStore,
     MaintenanceStore,
+    TouchedQueries,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
