@@ -121,8 +121,10 @@ def test_the_timers_run_a_source_at_once_then_at_the_slot_after_the_one_planned(
         assert timers.next_run("desk") == now + 3000.0 and ran == ["wire"]
         timers.move("desk", now + 5000.0)
         assert timers.next_run("desk") == now + 5000.0
+        timers.remove("desk")
+        assert timers.next_run("desk") is None and list(timers.intervals()) == ["wire"]
         timers.pause()
-        assert all(t.handle is None for t in timers.timers.values())
+        assert timers.handle is None
 
     asyncio.run(scenario())
 
