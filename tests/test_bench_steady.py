@@ -13,7 +13,6 @@ from pathlib import Path
 
 from bench.steady import config_text, slope_mb_per_hour, spread
 from bench.steady_server import kind
-
 from feeds.config.loader import parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
