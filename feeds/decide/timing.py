@@ -25,7 +25,7 @@ RETRY_PUBLISH = 30.0
 #: After a publish that took ``t`` seconds, the next waits at least ``PUBLISH_GAP * t``
 #: (publishing takes at most 1/PUBLISH_GAP of the time however fast changes come), but
 #: never more than ``MAX_PUBLISH_GAP`` seconds.
-PUBLISH_GAP, MAX_PUBLISH_GAP = 50.0, 120.0
+PUBLISH_GAP, MAX_PUBLISH_GAP = 100.0, 120.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,7 +277,7 @@ class Daemon:
         self.watch.forget(before.keys() - after.keys())
         for name, source in after.items():
             if before.get(name) != source:
-                self.schedule.add(source, self.runs.run, first=utcnow())
+                self.schedule.add(source, self.runs.run, first=self.runs.first_run(source))
                 what = "added" if name not in before else "changed"
                 log.info("source %s: %s, every %s", name, what, _human(source.interval))
 
