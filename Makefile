@@ -57,6 +57,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench steady
 
 clean:
 	rm -rf $(VENV) .venv-lean data public/*.atom public/*.html public/*.opml public/articles

@@ -19,6 +19,10 @@ One invocation starts the loopback server (bench.server, a separate process) and
 ``--only CASES`` runs some of them (comma-separated: fetch, feeds, feeds-reference, reader,
 naive, history, articles, full-text, semantic).
 
+``python -m bench steady`` measures the daemon's steady state instead, and ``python -m bench
+soak --minutes 60`` its memory over an hour (bench.steady); ``make bench`` runs both this and
+``steady``.
+
 Each contender runs in its own process; CPU and peak RSS are those of its whole process tree
 (bench.measure). feeds runs twice, with and without its optimizations (``FEEDS_PARSE_WORKERS=0``
 turns the worker processes off, for parsing and for publishing; ``FEEDS_FAST_PARSE=0`` the
@@ -276,6 +280,11 @@ def check(results: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["steady"], ["soak"]):  # the daemon's steady state (bench.steady)
+        from bench.steady import main as steady
+
+        return steady(argv)
     args = options(argv)
     results = run(args)
     results["problems"] = check(results)

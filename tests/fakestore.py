@@ -7,7 +7,7 @@ test (tests/test_store_contract.py) holds it to, next to the SQLite store.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime
@@ -214,6 +214,17 @@ class FakeStore:
     def arrivals(self, selection: Selection, *, limit: int) -> list[tuple[Position, datetime]]:
         found = self._matching(selection)[::-1][:limit]
         return [(s.position, s.first_seen) for s in found]
+
+    def touched(self, selections: Mapping[str, Selection], ids: Sequence[str]) -> set[str]:
+        wanted = set(ids)
+        found = set()
+        for slug, selection in selections.items():
+            words = _words_of(selection)
+            if any(
+                s.entry.id in wanted and words <= _words(s.entry) for s in self._entries.values()
+            ):
+                found.add(slug)
+        return found
 
     def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, str]]:
         words = _words_of(selection)

@@ -184,6 +184,12 @@ def success_message(state: SourceState, *, changed: bool, problems: tuple[str, .
     return "; ".join(problems) or None
 
 
+def failure_is_news(state: SourceState, message: str) -> bool:
+    """Whether a failure with ``message`` is worth an error line: the source was not failing
+    (``state``, before this run), or fails otherwise now; a retry failing alike is not."""
+    return state.failures == 0 or state.message != message
+
+
 def failed(
     state: SourceState, now: datetime, interval: timedelta, error: SourceError
 ) -> SourceState:

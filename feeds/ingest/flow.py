@@ -79,6 +79,8 @@ class _Ingest:
     writes: WriteBatch | None = None
     #: Try the parser's fast path first (``$FEEDS_FAST_PARSE``, read once per run).
     fast: bool = field(default_factory=fast_parse_enabled)
+    #: A daemon's run: an unchanged fetch, and a failure like the last one, log at DEBUG.
+    steady: bool = False
 
 
 async def ingest(
@@ -90,10 +92,16 @@ async def ingest(
     now: datetime | None = None,
     fetcher: Fetcher | None = None,
     on_report: Callable[[IngestReport], None] | None = None,
+    writes: WriteBatch | None = None,
+    steady: bool = False,
 ) -> list[IngestReport]:
     """Ingest the enabled sources (or those named) once, concurrently.
 
     ``on_report`` is called with each source's report as soon as it is done (progress).
+    ``writes``: a batch the caller keeps (the daemon: one for all its runs, so that runs
+    that end close together share a commit); else one of this call's own. ``steady``: the
+    daemon's runs, whose log says what changed (an unchanged fetch and a failure that
+    repeats the last are DEBUG).
     """
     sources = [s for s in config.sources if (s.name in names if names else s.enabled)]
     now = now or utcnow()
@@ -102,17 +110,18 @@ async def ingest(
         async with Fetcher(fetch_settings(config)) as own:
             return await ingest(
                 config, store, names=names, force=force, now=now, fetcher=own,
-                on_report=on_report,
+                on_report=on_report, writes=writes, steady=steady,
             )  # fmt: skip
     pool = ParsePool.for_run(len(sources), config.settings.languages)
-    writes = WriteBatch(store) if len(sources) > 1 else None  # one: nothing to wait for
-    run = _Ingest(config, store, fetcher, authority, now, force, pool, writes)
+    mine = writes is None and len(sources) > 1  # one: nothing to wait for
+    writes = WriteBatch(store) if mine else writes
+    run = _Ingest(config, store, fetcher, authority, now, force, pool, writes, steady=steady)
     # Many sources: their commits do not wait on WAL checkpoints (a thread makes them).
-    with store.checkpoints_elsewhere() if writes is not None else nullcontext():
+    with store.checkpoints_elsewhere() if mine else nullcontext():
         try:
             return list(await asyncio.gather(*(_reported(run, s, on_report) for s in sources)))
         finally:
-            if writes is not None:
+            if mine and writes is not None:
                 writes.flush()  # what sources cancelled on the way left pending
             if pool is not None:
                 pool.close()
@@ -136,8 +145,14 @@ async def ingest_source(run: _Ingest, source: Source) -> IngestReport:
         read, state, max_age = await _read(run, source, state)
     except SourceError as e:
         failed = await _write(run, partial(_failed, run, source, state, e))
-        log.error("source %s: %s", source.name, e.message)
+        # Once when it starts failing (or fails otherwise), not at every retry.
+        news = not run.steady or decide.failure_is_news(state, e.message)
+        level = logging.ERROR if news else logging.DEBUG
+        log.log(level, "source %s: %s", source.name, e.message)
         return failed
+    if state.failures:
+        log.info("source %s: recovered after %s", source.name,
+                 count(state.failures, "failed run"))  # fmt: skip
     read, tried = await _full_text(run, source, read)
 
     def store() -> IngestReport:
@@ -151,7 +166,7 @@ async def ingest_source(run: _Ingest, source: Source) -> IngestReport:
         return report
 
     report = await _write(run, store)
-    return _told(source, report, read.feed if read else None)
+    return _told(source, report, read.feed if read else None, steady=run.steady)
 
 
 async def _full_text(
@@ -167,7 +182,9 @@ async def _full_text(
     return full.read, full.tried
 
 
-def _told(source: Source, report: IngestReport, parsed: ParsedFeed | None) -> IngestReport:
+def _told(
+    source: Source, report: IngestReport, parsed: ParsedFeed | None, *, steady: bool = False
+) -> IngestReport:
     """``report`` with the source's problems, logged."""
     unread = set(parsed.failed) if isinstance(parsed, ArticleScan) else set()
     if parsed and parsed.problems:
@@ -177,7 +194,9 @@ def _told(source: Source, report: IngestReport, parsed: ParsedFeed | None) -> In
         for problem in parsed.problems:
             log.log(logging.ERROR if problem in unread else logging.WARNING,
                     "source %s: %s", source.name, problem)  # fmt: skip
-    log.info(
+    # A daemon's INFO says what changed; an unchanged fetch is DEBUG (it makes thousands).
+    log.log(
+        logging.INFO if report.new or report.changed or not steady else logging.DEBUG,
         "source %s: %d new, %d changed, %d unchanged",
         source.name, report.new, report.changed, report.unchanged,
     )  # fmt: skip

@@ -34,7 +34,7 @@ from feeds.notify.message import Message, alert_entry, compose
 from feeds.notify.send import Answer, Sender, Targets, as_answered, label
 from feeds.publish.flow import topic_stories
 from feeds.store.protocols import StoreType
-from feeds.topics.selection import select
+from feeds.topics.selection import topic_selection
 from feeds.words import count
 
 log = logging.getLogger("feeds.notify")
@@ -137,7 +137,7 @@ def collect(
 
 def _baseline(store: StoreType, topic: Topic, key: str, now: datetime, delivery_id: str) -> None:
     """A new target: what the topic holds now is its baseline; one "now watching" message."""
-    held = store.count(select(topic.query, topic.exclude, topic.languages))
+    held = store.count(topic_selection(topic))
     first = Delivery(delivery_id, topic.slug, key, "watching", now, now, watching=held)
     store.notify_add_target(TargetState(topic.slug, key, store.mark().rowid, now), first)
     log.info("alerts: %s: a new target; its baseline: the %s the topic holds", topic.slug,

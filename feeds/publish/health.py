@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from feeds.errors import FeedsError
-from feeds.models import Config, IngestReport, Source
+from feeds.models import Config, IngestReport, Source, SourceState
 from feeds.publish import health_feed as hl
 from feeds.publish.atom import STYLESHEET, Links, stylesheet_href
 from feeds.publish.files import write_atomic
@@ -28,24 +28,37 @@ log = logging.getLogger("feeds")
 
 
 def observe_run(
-    health: hl.HealthState, store: StoreType, source: Source, report: IngestReport, now: datetime
-) -> tuple[hl.HealthState, hl.StatusEvent | None]:
-    """Fold one run of ``source`` into ``health``; the event it makes is logged."""
-    state = store.source_state(source.name, configured_url=source.url)
-    dates = [e.published for e in store.entries(source=source.name, limit=hl.CADENCE_SAMPLE)]
+    health: hl.HealthState, store: StoreType, source: Source, report: IngestReport, now: datetime,
+    *, state: SourceState | None = None, dates: Sequence[datetime] | None = None,
+) -> tuple[hl.HealthState, hl.StatusEvent | None]:  # fmt: skip
+    """Fold one run of ``source`` into ``health``; the event it makes is logged. ``state``
+    (its state after the run) and ``dates`` (``cadence_dates``) are read when not given."""
+    if state is None:
+        state = store.source_state(source.name, configured_url=source.url)
+    if dates is None:
+        dates = cadence_dates(store, source.name)
     health, event = hl.observe(health, source, state, new_entries=report.new, dates=dates, now=now)
     if event is not None:
         log.warning("status: %s", event.message)
     return health, event
 
 
-def write_status(config: Config, health: hl.HealthState, *, render: bool = True) -> None:
-    """Save the health history; with ``render``, write ``_status.atom`` (and the stylesheet
-    it names) too. A failure is logged: health never stops a run or a daemon."""
+def cadence_dates(store: StoreType, name: str) -> list[datetime]:
+    """The published dates of the source's newest entries (its cadence)."""
+    return [e.published for e in store.entries(source=name, limit=hl.CADENCE_SAMPLE)]
+
+
+def write_status(
+    config: Config, health: hl.HealthState, *, render: bool = True, save: bool = True
+) -> None:
+    """Save the health history (unless not ``save``); with ``render``, write
+    ``_status.atom`` (and the stylesheet it names) too. A failure is logged: health never
+    stops a run or a daemon."""
     settings = config.settings
     sources = {s.name: s for s in config.sources}
     try:
-        hl.save_health(settings.data_dir / hl.HEALTH_FILE, health)
+        if save:
+            hl.save_health(settings.data_dir / hl.HEALTH_FILE, health)
         if render:
             links = Links(stylesheet=stylesheet_href())
             data = hl.render_health_feed(health.events, settings=settings, sources=sources,

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from feeds.models import Entry
 from feeds.store.protocols import StoreType
-from feeds.topics.selection import select
+from feeds.topics.selection import Selection
 
 
 def newest_matches(
-    store: StoreType,
-    query: str,
-    exclude: str | None = None,
-    languages: tuple[str, ...] = (),
-    *,
-    limit: int,
-    total: bool = False,
+    store: StoreType, selection: Selection, *, limit: int, total: bool = False
 ) -> tuple[list[Entry], int | None]:
-    """The newest ``limit`` entries a topic with this query would hold, and (``total``)
-    how many match in all."""
-    selection = select(query, exclude, languages)
+    """The newest ``limit`` entries ``selection`` selects (a topic's, or a query's), and
+    (``total``) how many it selects in all."""
     entries = store.search(selection, limit=limit)
     return entries, (store.count(selection) if total else None)

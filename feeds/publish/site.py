@@ -31,6 +31,7 @@ from feeds.publish.pages import (
 from feeds.publish.status_page import publish_status
 from feeds.publish.templating import EntryView, entry_view
 from feeds.store.protocols import StoreType
+from feeds.topics.selection import topic_selection
 
 log = logging.getLogger("feeds")
 
@@ -91,9 +92,7 @@ def _newest(config: Config, store: StoreType, topic: Topic, state: str | None) -
     if key is not None and key in _NEWEST:
         return _NEWEST[key]
     sources = {s.name: s for s in config.sources}
-    entries, _ = newest_matches(
-        store, topic.query, topic.exclude, topic.languages, limit=3 * INDEX_ENTRIES
-    )
+    entries, _ = newest_matches(store, topic_selection(topic), limit=3 * INDEX_ENTRIES)
     seen: set[str] = set()
     views: list[EntryView] = []
     for entry in entries:

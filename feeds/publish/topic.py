@@ -64,6 +64,8 @@ class PublishReport:
     written: bool
     #: URLs of this topic's feeds whose bytes changed (what WebSub hubs hear about).
     changed: tuple[str, ...] = ()
+    #: The ids of the entries its feed shows, when it was rendered (else None).
+    ids: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,8 @@ def _render_topic(
         new = TopicRecord(topic.slug, digest, when, total)
     if written:
         log.info("topic %s: published %s", topic.slug, count(len(entries), "entry"))
-    return PublishReport(topic.slug, len(entries), written, tuple(changed)), new, keep
+    ids = frozenset(e.id for e in entries)
+    return PublishReport(topic.slug, len(entries), written, tuple(changed), ids), new, keep
 
 
 def _shown(

@@ -2,12 +2,14 @@
 
 One asyncio loop runs it all, so the one SQLite connection is only ever used from one thread:
 
-- an APScheduler ``AsyncIOScheduler`` with one job per enabled source (interval plus up to
-  10% jitter, ``coalesce``, ``max_instances=1``, first run at once unless the source is in
-  backoff; ``feeds.run.jobs``). After each run the job's next run is pushed back to the
-  source's ``next_due`` when ``feeds.decide.sources`` (backoff, Retry-After, server hints)
-  says later. An article folder is polled by its own job: a new file is picked up within one
-  interval;
+- a timer per enabled source, at its slots (``feeds.run.jobs``, ``feeds.run.slots``,
+  ``feeds.decide.timing``): spread over its interval by a stable hash of its name, the next
+  run planned from the slot, not from when the last one ended; a source never fetched runs
+  at once (the first round), a source in backoff when its backoff ends. After each run
+  the next one moves to a later slot when ``feeds.decide.sources`` (backoff, Retry-After,
+  server hints) says later. An article folder is polled by its own timer: a new file is
+  picked up within one interval; an ``AsyncIOScheduler`` checks hourly whether store
+  maintenance is due;
 - a debounced publish: ``FEEDS_PUBLISH_DELAY`` seconds (default 2) after the last change,
   and at most five delays after the first, only the topics whose feed the changes touch;
   on a new store, the first publish waits for the first round (``feeds.run.debounce``, which
@@ -41,7 +43,7 @@ from starlette.applications import Starlette
 
 from feeds.clock import utcnow
 from feeds.config.loader import load_config
-from feeds.decide.timing import MAX_WAIT_DELAYS
+from feeds.decide.timing import MAX_PUBLISH_GAP, MAX_WAIT_DELAYS
 from feeds.errors import ConfigError, StoreError
 from feeds.ingest.flow import fetch_settings
 from feeds.models import Config
@@ -247,7 +249,7 @@ class Daemon:
     async def shutdown(self, servers: list[Serving]) -> None:
         """Stop within 10 s: sources get STOP_JOBS_TIMEOUT, the servers STOP_SERVER_TIMEOUT,
         all at once; then what is pending is published."""
-        self.scheduler.pause()
+        self.schedule.pause()
         await asyncio.sleep(0)  # a job submitted just before the pause registers itself
         stopping = [
             self.runs.finish(STOP_JOBS_TIMEOUT),
@@ -258,6 +260,7 @@ class Daemon:
             self.node.leave()
         self.publisher.flush()
         await self.alerts.finish(STOP_JOBS_TIMEOUT)
+        self.watch.flush(self.config)
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
 
@@ -270,7 +273,7 @@ class Daemon:
         if pub.error:
             return False, f"the last publish failed: {pub.error}"
         now = time.monotonic()
-        limit = self.delay * MAX_WAIT_DELAYS + STALE_AFTER
+        limit = self.delay * MAX_WAIT_DELAYS + MAX_PUBLISH_GAP + STALE_AFTER
         if pub.pending_since is not None and now - pub.pending_since > limit:
             return False, f"changes unpublished for {now - pub.pending_since:.0f}s"
         scheduled = f"{count(self.schedule.sources(), 'source')} scheduled"
@@ -315,7 +318,7 @@ class Daemon:
         self.watch.forget(before.keys() - after.keys())
         for name, source in after.items():
             if before.get(name) != source:
-                self.schedule.add(source, self.runs.run, first=utcnow())
+                self.schedule.add(source, self.runs.run, first=self.runs.first_run(source))
                 what = "added" if name not in before else "changed"
                 log.info("source %s: %s, every %s", name, what, _human(source.interval))
 

@@ -24,12 +24,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from feeds.decide.firstround import FirstRound
-from feeds.decide.timing import RETRY_PUBLISH, Debounce
+from feeds.decide.timing import RETRY_PUBLISH, Debounce, sweep_due
 from feeds.errors import FeedsError
 from feeds.models import Config
 from feeds.publish.flow import regenerate, topic_entries
 from feeds.run.metrics import Metrics
 from feeds.store.protocols import StoreType
+from feeds.topics.selection import topic_selection
 from feeds.words import count
 
 log = logging.getLogger("feeds.daemon")
@@ -43,8 +44,13 @@ class Publisher:
         self.pending: set[str] = set()
         self.trigger = Debounce(delay)
         self.timer: asyncio.TimerHandle | None = None
-        #: Entry ids each topic's feed showed when last published.
+        #: Entry ids each topic's feed showed when last published (bounded: feed_max ids
+        #: per configured topic).
         self.shown: dict[str, frozenset[str]] = {}
+        #: When every topic was last compared with what it showed (``sweep``), and the
+        #: CPU seconds the last publish took (the debounce spaces publishes by it).
+        self.swept: float | None = None
+        self.cost = 0.0
         self.last_publish: float | None = None
         self.error: str | None = None
         #: The first round being waited for; None once something is published.
@@ -101,7 +107,7 @@ class Publisher:
             return
         self.first, self.first_timer = None, None
         self.pending = set()  # publish(None) showed them all
-        self.trigger = self.trigger.published()
+        self.trigger = self.trigger.published()  # a full publish: no measure of the next
         self.schedule()
 
     @property
@@ -144,7 +150,7 @@ class Publisher:
             self.pending |= changed
             self.retry_later(e)
             return
-        self.trigger = self.trigger.published()
+        self.trigger = self.trigger.published(asyncio.get_running_loop().time(), self.cost)
 
     def retry_later(self, error: FeedsError) -> None:
         log.error("publish: %s; retrying in %.0fs", error, RETRY_PUBLISH)
@@ -179,28 +185,61 @@ class Publisher:
                 timer.cancel()
 
     def publish(self, changed: set[str] | None, also: frozenset[str] = frozenset()) -> None:
-        """Regenerate the topics ``changed`` entries touch (None: all), and those in ``also``."""
-        started = time.perf_counter()
+        """Regenerate the topics ``changed`` entries touch (None: all), and those in ``also``.
+
+        Which topics: those a changed entry matches or was shown in (``touched``), asked of
+        the store within the changed entries' rowids, so a publish costs in proportion to
+        what changed. Every ``SWEEP_EVERY`` seconds, every topic's feed is worked out and
+        compared with what it showed (``sweep``), as a safety net."""
+        started, cpu = time.perf_counter(), time.thread_time()
         config = self.config
-        touched: dict[str, frozenset[str]] = {}
-        for topic in config.topics:
-            ids = frozenset(e.id for e in topic_entries(config, self.store, topic))
-            before = self.shown.get(topic.slug)
-            if changed is None or topic.slug in also or before != ids or ids & changed:
-                touched[topic.slug] = ids
+        if changed is None or sweep_due(self.swept, time.monotonic()):
+            touched, self.swept = self.sweep(changed, also), time.monotonic()
+        else:
+            touched = dict.fromkeys(self.touched(changed, also))
         try:
             reports = regenerate(config, self.store, slugs=list(touched), ping=self.pings())
         except FeedsError as e:
             self.error = str(e)
             raise
-        self.shown.update(touched)
+        for report in reports:
+            shown = touched.get(report.topic) or report.ids
+            if shown is not None:
+                self.shown[report.topic] = shown
         for report in reports:
             path = config.settings.public_dir / f"{report.topic}.atom"
             with contextlib.suppress(OSError):
                 self.metrics.feed(report.topic, size=path.stat().st_size, entries=report.entries)
         self.error, self.last_publish = None, time.monotonic()
+        self.cost = time.thread_time() - cpu  # CPU: a busy machine does not stretch it
         self.metrics.published(time.perf_counter() - started, at=time.time())
         self.on_published()
+
+    def sweep(
+        self, changed: set[str] | None, also: frozenset[str]
+    ) -> dict[str, frozenset[str] | None]:
+        """Every topic whose feed would show other entries than it showed, or shows a
+        changed one (``changed`` None: every topic), with the entries it shows."""
+        config, touched = self.config, {}
+        for topic in config.topics:
+            ids = frozenset(e.id for e in topic_entries(config, self.store, topic))
+            before = self.shown.get(topic.slug)
+            if changed is None or topic.slug in also or before != ids or ids & changed:
+                touched[topic.slug] = ids
+        return touched  # type: ignore[return-value]
+
+    def touched(self, changed: set[str], also: frozenset[str]) -> set[str]:
+        """The topics whose feeds ``changed`` entries may change: those the entries match
+        now (or, retracted, matched), those that showed one of them, and ``also``."""
+        found = set(also) | {slug for slug, ids in self.shown.items() if ids & changed}
+        selections = {t.slug: topic_selection(t) for t in self.config.topics if t.slug not in found}
+        # A topic by meaning may gain or lose matches of entries that did not change (its
+        # matches are recorded apart): it is always looked at (its state key still tells).
+        found |= {slug for slug, s in selections.items() if s.about is not None}
+        selections = {slug: s for slug, s in selections.items() if s.about is None}
+        if changed and selections:
+            found |= self.store.touched(selections, sorted(changed))
+        return found
 
     def forget_topic(self, slug: str) -> None:
         self.shown.pop(slug, None)

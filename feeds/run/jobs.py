@@ -1,9 +1,11 @@
 """The daemon's jobs: one APScheduler job per enabled source, the run of a source, and store
 maintenance.
 
-- ``Schedule``: the ``AsyncIOScheduler`` and its jobs (interval plus up to 10% jitter,
-  ``coalesce``, ``max_instances=1``); a job is pushed back to the source's ``next_due`` when
-  ``feeds.decide.sources`` (backoff, Retry-After, server hints) says later.
+- ``Schedule``: each source on its own slots (``feeds.run.slots``: spread over its
+  interval by a hash of its name, the next run planned from the slot, not from when a run
+  ended; a slot that finds the last run still going is skipped); a run is pushed back to a
+  later slot when ``feeds.decide.sources`` (backoff, Retry-After, server hints) says later
+  (``feeds.decide.timing.pushed_back``); and the ``AsyncIOScheduler`` of store maintenance.
 - ``SourceRuns``: one scheduled run of one source through the ingest flow, what follows it
   (metrics, publish debounce, health watch, the job pushed back), and the runs under way.
 - ``Maintenance``: store maintenance when due, in a thread with its own connection.
@@ -15,7 +17,6 @@ handle signals (``feeds.run.daemon`` does), nor write under public/ but through 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -24,52 +25,52 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.clock import utcnow
+from feeds.decide import timing
 from feeds.errors import FeedsError
+from feeds.ingest.batching import WriteBatch
 from feeds.ingest.flow import ingest
-from feeds.models import Config, IngestReport, Source
+from feeds.models import Config, IngestReport, Source, SourceState
 from feeds.run.cluster import Claims
 from feeds.run.debounce import Publisher
 from feeds.run.metrics import Metrics
+from feeds.run.slots import RunSource, SourceTimers, at, seconds
 from feeds.run.watch import HealthWatch
 from feeds.semantic.flow import update_config
 from feeds.sources.http import Fetcher
 from feeds.store.protocols import StoreType
 from feeds.words import count
 
-#: A job's work: one run of the source it names.
-RunSource = Callable[[str], Awaitable[None]]
-
 log = logging.getLogger("feeds.daemon")
 
 #: Seconds between checks whether store maintenance is due (``StoreType.maintenance_due``).
 MAINTENANCE_CHECK = 3600.0
-JITTER_FRACTION, MAX_JITTER = 0.1, 300.0
+#: The daemon's write batch: at most this many runs' writes per commit, the first waiting at
+#: most this many seconds for others (a crash loses what waits, which the next run fetches
+#: again: ``feeds.ingest.batching``).
+WRITE_BATCH, WRITE_DELAY = 64, 0.25
 
 
-def job_id(name: str) -> str:
-    """The APScheduler job id of source ``name``."""
-    return f"source:{name}"
+def _hinted(source: Source, state: SourceState) -> bool:
+    """Whether the source's next run is due later than its interval (a server's hints)."""
+    if state.next_due is None or state.last_attempt is None:
+        return False
+    return state.next_due - state.last_attempt > source.interval * 1.5
 
 
 class Schedule:
-    """The scheduler and its jobs: one per enabled source, one of store maintenance."""
+    """The sources' timers (``feeds.run.slots``), and the scheduler of store maintenance."""
 
     def __init__(self) -> None:
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        self.timers = SourceTimers()
 
     def add(self, source: Source, run: RunSource, *, first: datetime) -> None:
-        """Schedule (or reschedule) ``source``: ``run(name)`` at ``first``, then every interval."""
-        seconds = source.interval.total_seconds()
-        trigger = IntervalTrigger(
-            seconds=seconds, jitter=min(seconds * JITTER_FRACTION, MAX_JITTER), timezone=UTC
-        )
-        self.scheduler.add_job(
-            run, trigger, args=[source.name], id=job_id(source.name),
-            name=f"source {source.name}", next_run_time=first, replace_existing=True,
-        )  # fmt: skip
+        """Schedule (or reschedule) ``source``: ``run(name)`` at ``first``, then at its slots."""
+        interval = source.interval.total_seconds()
+        self.timers.add(source.name, interval, run, first=first.timestamp())
 
     def add_maintenance(self, maintain: Callable[[], Awaitable[None]]) -> None:
         self.scheduler.add_job(
@@ -78,15 +79,27 @@ class Schedule:
         )  # fmt: skip
 
     def remove(self, name: str) -> None:
-        with contextlib.suppress(LookupError):
-            self.scheduler.remove_job(job_id(name))
+        self.timers.remove(name)
 
-    def push_back(self, name: str, due: datetime | None) -> None:
-        """The next run of ``name`` no sooner than ``due`` (backoff, Retry-After, hints)."""
-        job = self.scheduler.get_job(job_id(name))
-        if job is not None and due is not None:
-            if job.next_run_time is None or due > job.next_run_time:
-                job.modify(next_run_time=due)
+    def pause(self) -> None:
+        """Nothing starts from now on (shutdown)."""
+        self.scheduler.pause()
+        self.timers.pause()
+
+    def push_back(self, source: Source, state: SourceState) -> None:
+        """The next run of ``source`` on the slot nearest ``state.next_due`` when that is
+        later than the one planned (backoff, hints), never before ``state.retry_after``."""
+        if not state.failures and state.retry_after is None and not _hinted(source, state):
+            return  # the planned slot stands: nothing asked for more time
+        scheduled = self.timers.next_run(source.name)
+        if scheduled is None:
+            return
+        later = timing.pushed_back(
+            source.name, source.interval.total_seconds(), scheduled=scheduled,
+            due=seconds(state.next_due), floor=seconds(state.retry_after),
+        )  # fmt: skip
+        if later is not None:
+            self.timers.move(source.name, later)
 
     def once(self, name: str, run: RunSource, at: datetime) -> None:
         """One more run of ``name`` at ``at`` (a lease another node held has expired)."""
@@ -96,7 +109,7 @@ class Schedule:
 
     def sources(self) -> int:
         """How many sources are scheduled."""
-        return sum(1 for j in self.scheduler.get_jobs() if j.id.startswith(job_id("")))
+        return len(self.timers.timers)
 
 
 class SourceRuns:
@@ -113,14 +126,20 @@ class SourceRuns:
         self.running: set[asyncio.Task[object]] = set()
         #: Who runs each source when several nodes share the store (feeds.run.cluster).
         self.claims = claims or Claims(None, "", fetch_timeout=0, host_limit=0)
+        #: One write batch for every run: runs that end close together share a commit.
+        self.writes = WriteBatch(store, size=WRITE_BATCH, delay=WRITE_DELAY)
 
     def first_run(self, source: Source) -> datetime:
-        """Now, unless the source is in backoff (or asked to wait) from an earlier run."""
+        """At once for a source never fetched (the first round); else its first slot from
+        now, or from when its backoff or the server's Retry-After ends."""
         state = self.store.source_state(source.name, configured_url=source.url)
         now = utcnow()
-        if state.failures and state.next_due and state.next_due > now:
-            return state.next_due
-        return now
+        first = timing.first_slot(
+            source.name, source.interval.total_seconds(), now=now.timestamp(),
+            due=seconds(state.next_due), floor=seconds(state.retry_after),
+            fetched=state.last_attempt is not None,
+        )  # fmt: skip
+        return max(now, at(first))
 
     async def run(self, name: str) -> None:
         """One scheduled run of one source (an APScheduler job)."""
@@ -132,9 +151,13 @@ class SourceRuns:
         try:
             async with self.claims.lease(source) as ours:  # only the run's writes are fenced
                 if ours:
+                    # One node alone: runs that end close together share a commit. With
+                    # leases, each run's writes commit inside its lease (fenced).
+                    shared = self.writes if self.claims.leases is None else None
                     reports = await ingest(
-                        self.config, self.store, names=[name], fetcher=self.fetcher
-                    )
+                        self.config, self.store, names=[name], fetcher=self.fetcher,
+                        writes=shared, steady=True,
+                    )  # fmt: skip
             if not ours:  # another node runs it (feeds.run.cluster)
                 self.schedule_from_store(source)
                 return
@@ -159,20 +182,21 @@ class SourceRuns:
     def schedule_from_store(self, source: Source) -> None:
         """The source ran elsewhere: its next run no sooner than the store says (backoff)."""
         state = self.store.source_state(source.name, configured_url=source.url)
-        self.schedule.push_back(source.name, state.next_due)
+        self.schedule.push_back(source, state)
 
     def after_run(self, source: Source, report: IngestReport) -> None:
         self.metrics.ingested(report)
         if report.changed_ids:
             self.publisher.changed(report.changed_ids)
         state = self.store.source_state(source.name, configured_url=source.url)
-        self.schedule.push_back(source.name, state.next_due)
-        self.watch.observe(self.config, self.store, source, report)
+        self.schedule.push_back(source, state)
+        self.watch.observe(self.config, self.store, source, report, state)
 
     async def finish(self, timeout: float) -> None:
         """At shutdown: the runs under way get ``timeout`` seconds, then are cancelled."""
         running = [t for t in self.running if not t.done()]
         if not running:
+            self.writes.flush()
             return
         log.info("daemon: waiting for %s", count(len(running), "running source"))
         _, late = await asyncio.wait(running, timeout=timeout)
@@ -180,6 +204,7 @@ class SourceRuns:
             task.cancel()
         if late:
             await asyncio.wait(late, timeout=1.0)
+        self.writes.flush()  # what cancelled runs left pending
 
     def interrupt(self) -> None:
         """A second stop signal: cancel the runs under way now."""

@@ -134,9 +134,11 @@ class Metrics:
             self.entries.labels(report.source, "new").inc(report.new)
         if report.changed:
             self.entries.labels(report.source, "changed").inc(report.changed)
+        was = self._up.get(report.source)
         self._up[report.source] = report.ok
-        self.up.labels(report.source).set(1 if report.ok else 0)
-        self.failing.set(sum(1 for ok in self._up.values() if not ok))
+        if was != report.ok:  # a gauge set, and a count, only when it changes
+            self.up.labels(report.source).set(1 if report.ok else 0)
+            self.failing.set(sum(1 for ok in self._up.values() if not ok))
 
     def published(self, seconds: float, *, at: float) -> None:
         self.publish_duration.observe(seconds)

@@ -22,6 +22,7 @@ from feeds.store.protocols import StoreType
 from feeds.topics.highlight import match_spans, pieces, query_leaves, window
 from feeds.topics.parser import And, Leaf, Node, Not, Or
 from feeds.topics.query import Document, explain_topic, parse_query
+from feeds.topics.selection import select
 
 #: The longest query accepted (characters), and the most words and phrases in it.
 MAX_QUERY = 300
@@ -89,7 +90,8 @@ def search(
     and languages apply), how many match in all, each explained."""
     check_size(query)
     exclude, languages = (topic.exclude, topic.languages) if topic else (None, ())
-    entries, total = newest_matches(store, query, exclude, languages, limit=RESULTS, total=True)
+    selection = select(query, exclude, languages)
+    entries, total = newest_matches(store, selection, limit=RESULTS, total=True)
     leaves = query_leaves(parse_query(query))
     found = tuple(_result(e, query, exclude, languages, leaves, settings, sources) for e in entries)
     return Results(found, total or 0)

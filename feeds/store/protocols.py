@@ -9,7 +9,7 @@ query's AST), which each backend compiles to its own search. Must not import a b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, Self, cast, runtime_checkable
@@ -75,6 +75,11 @@ class SearchStorage(Protocol):
     def arrivals(self, selection: Selection, *, limit: int) -> list[tuple[Position, datetime]]: ...
 
     def tombstone_rows(self, selection: Selection, *, limit: int) -> list[tuple[str, datetime]]: ...
+
+    def touched(self, selections: Mapping[str, Selection], ids: Sequence[str]) -> set[str]:
+        """The keys of ``selections`` (none with ``about``) that select at least one of the
+        entries ``ids`` (a retracted one: as it was): a publish in proportion to change."""
+        ...
 
 
 class SourceStorage(Protocol):

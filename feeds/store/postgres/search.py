@@ -6,6 +6,7 @@ Part of ``PostgresStore``. Only SQL: the selection is compiled by
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from feeds.models import Entry
@@ -49,6 +50,19 @@ class SearchStore(Connection):
         bounds = (after, MAX_POSITION if upto is None else upto)
         rows = self._select(selection, "count(*)", "AND pos > %s AND pos <= %s", bounds)
         return int(rows[0][0])
+
+    def touched(self, selections: Mapping[str, Selection], ids: Sequence[str]) -> set[str]:
+        """The keys of ``selections`` that select at least one of the entries ``ids`` (a
+        retracted one: as it was): each asked among those entries only."""
+        unique = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for slug, selection in selections.items():
+            for retracted in (False, True):
+                if slug not in found and self._select(
+                    selection, "1", "AND id = ANY(%s) LIMIT 1", (unique,), retracted=retracted
+                ):
+                    found.add(slug)
+        return found
 
     def matches_after(self, selection: Selection, rowid: Position) -> bool:
         """Whether an entry that arrived after ``rowid`` matches."""

@@ -5,8 +5,8 @@
 this one: the connection and transactions (``connection``), entries written and read
 (``entries``), topic search (``search``, ``arrivals``), source state (``sources``), the
 publish ledger (``ledger``), article folders (``articles``), article pages' texts
-(``fulltext``), upkeep (``maintenance``), alerts (``notify``)
-and entry vectors and semantic matches (``semantic``).
+(``fulltext``), the topics some entries touch (``touched``), upkeep (``maintenance``),
+alerts (``notify``), and entry vectors and semantic matches (``semantic``).
 It decides nothing about feeds: it stores what the pipeline gives it and answers the
 queries the pipeline asks. ``sqlite3`` errors leave as StoreError. Must not import
 publish, ingest's flow, run or cli.
@@ -31,6 +31,7 @@ from feeds.store.sqlite.notify import NotifyStore
 from feeds.store.sqlite.search import SearchStore
 from feeds.store.sqlite.semantic import SemanticStore
 from feeds.store.sqlite.sources import SourceStore
+from feeds.store.sqlite.touched import TouchedQueries
 from feeds.store.sqlite.transfer import TransferStore
 from feeds.store.sqlite.values import Mark, TopicRecord, UpsertResult, entries_of, parse_ts, ts
 from feeds.store.sqlite.values import json_strings as _json_strings
@@ -69,6 +70,7 @@ class Store(
     FullTextStore,
     TransferStore,
     SemanticStore,
+    TouchedQueries,
 ):
     """One SQLite file (or ``":memory:"``). Use as a context manager, or call close()."""
 
