@@ -145,7 +145,9 @@ class Daemon:
         opener = store.opener()
         if opener is None:  # the alert rounds run in a thread, with a connection of their own
             raise StoreError("the daemon needs a store that another connection can open")
-        self.alerts = Alerts(config, opener, self.metrics, self.watch)  # #18
+        node = self.node  # on several nodes only the leader sends alerts (#17, #18)
+        leader = (lambda: node.leading) if node is not None else (lambda: True)
+        self.alerts = Alerts(config, opener, self.metrics, self.watch, leader=leader)
         self.publisher.on_published = self.alerts.published
 
     def _cluster(self, config: Config, store: StoreType) -> tuple[Node | None, Claims]:
