@@ -51,6 +51,9 @@ __all__ = ["PublishReport", "Workers", "regenerate", "topic_entries", "topic_sto
 
 log = logging.getLogger("feeds")
 
+#: What a publish worker runs, loaded in the forkserver when publishing starts it (an ingest
+#: that started it first preloaded its own: the workers then import the rest once each).
+PRELOAD = ("feeds.publish.flow",)
 #: Makes a pool of that many worker processes (``feeds.pool.process_pool``).
 PoolFactory = Callable[[int], AbstractContextManager[Executor]]
 
@@ -62,7 +65,7 @@ class Workers:
 
     #: How many worker processes may start (``$FEEDS_PARSE_WORKERS``, else one per core).
     count: Callable[[], int] = configured_workers
-    pool: PoolFactory = process_pool
+    pool: PoolFactory = field(default=lambda workers: process_pool(workers, preload=PRELOAD))
     #: Whether workers start quickly (this process started its forkserver).
     fast_start: Callable[[], bool] = forkserver_up
     sharing: Sharing = field(default_factory=Sharing)
