@@ -66,15 +66,18 @@ def _not_modified(headers: dict[str, str], etag: str, modified: str) -> bool:
         return False
 
 
-def _response(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
+def response(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
+    """An HTTP/1.1 response, whole."""
     lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}"]
     lines += [f"{k}: {v}" for k, v in headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-class _Protocol(asyncio.Protocol):
-    def __init__(self, state: _State) -> None:
-        self.state = state
+class RequestProtocol(asyncio.Protocol):
+    """One loopback connection: each request's head is read and answered with ``route``
+    (what a subclass says); ``Connection: close`` closes it after the answer."""
+
+    def __init__(self) -> None:
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
 
@@ -102,6 +105,15 @@ class _Protocol(asyncio.Protocol):
             self.transport.close()
 
     def _route(self, target: str, headers: dict[str, str]) -> bytes:
+        raise NotImplementedError
+
+
+class _Protocol(RequestProtocol):
+    def __init__(self, state: _State) -> None:
+        super().__init__()
+        self.state = state
+
+    def _route(self, target: str, headers: dict[str, str]) -> bytes:
         state = self.state
         path, _, query = target.partition("?")
         if path.startswith("/f/") and path[3:].isdigit() and int(path[3:]) < state.feeds:
@@ -109,42 +121,42 @@ class _Protocol(asyncio.Protocol):
             validators = [("ETag", etag), ("Last-Modified", modified)]
             if _not_modified(headers, etag, modified):
                 state.not_modified += 1
-                return _response("304 Not Modified", validators, b"")
+                return response("304 Not Modified", validators, b"")
             state.ok += 1
             kind = "application/rss+xml" if int(path[3:]) % 2 == 0 else "application/atom+xml"
-            return _response("200 OK", [("Content-Type", kind), *validators], body)
+            return response("200 OK", [("Content-Type", kind), *validators], body)
         if path.startswith(("/t/", "/a/", "/robots.txt", "/_pages")):
             return _full_text_route(state, path, headers)
         if path == "/_control" and query.startswith("generation="):
             state.render(int(query.split("=", 1)[1]))
-            return _response("200 OK", [("Content-Type", "text/plain")], b"ok\n")
+            return response("200 OK", [("Content-Type", "text/plain")], b"ok\n")
         if path == "/_stats":
             text = f"{state.ok} {state.not_modified}\n".encode()
             state.ok = state.not_modified = 0
-            return _response("200 OK", [("Content-Type", "text/plain")], text)
-        return _response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
+            return response("200 OK", [("Content-Type", "text/plain")], text)
+        return response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
 
 
 def _full_text_route(state: _State, path: str, headers: dict[str, str]) -> bytes:
     """The full-text case's routes (see the module docstring)."""
     html, parts = [("Content-Type", "text/html; charset=utf-8")], path.split("/")
     if path == "/robots.txt":
-        return _response("200 OK", [("Content-Type", "text/plain")], gen.ROBOTS)
+        return response("200 OK", [("Content-Type", "text/plain")], gen.ROBOTS)
     if path == "/_pages":
         text, state.pages = f"{state.pages}\n".encode(), 0
-        return _response("200 OK", [("Content-Type", "text/plain")], text)
+        return response("200 OK", [("Content-Type", "text/plain")], text)
     if len(parts) == 3 and parts[1] == "t" and parts[2].isdigit() and int(parts[2]) < state.feeds:
         i = int(parts[2])
         if i not in state.teasers:
             base = f"http://{headers.get('host', '127.0.0.1')}"
             state.teasers[i] = gen.truncated_feed_body(i, state.full_text_entries, base)
         kind = [("Content-Type", "application/rss+xml"), ("ETag", f'"t{i}"')]
-        return _response("200 OK", kind, state.teasers[i])
+        return response("200 OK", kind, state.teasers[i])
     if len(parts) == 4 and parts[1] == "a" and parts[2].isdigit() and parts[3].isdigit():
         state.pages += 1
         etag = [("ETag", f'"a{parts[2]}-{parts[3]}"')]
-        return _response("200 OK", html + etag, gen.article_page(int(parts[2]), int(parts[3])))
-    return _response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
+        return response("200 OK", html + etag, gen.article_page(int(parts[2]), int(parts[3])))
+    return response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
 
 
 async def serve(feeds: int, entries: int, port: int, full_text_entries: int = 10) -> None:

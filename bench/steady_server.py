@@ -27,6 +27,7 @@ from email.utils import format_datetime
 from html import escape
 
 from bench import gen
+from bench.server import RequestProtocol, response
 
 #: Of every 100 feeds: which fail (500) and which are rate-limited (429).
 FAILING, LIMITED = (99,), (98,)
@@ -92,37 +93,10 @@ class State:
         return cached
 
 
-def _response(status: str, headers: list[tuple[str, str]], data: bytes) -> bytes:
-    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(data)}"]
-    lines += [f"{k}: {v}" for k, v in headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data
-
-
-class _Protocol(asyncio.Protocol):
+class _Protocol(RequestProtocol):
     def __init__(self, state: State) -> None:
+        super().__init__()
         self.state = state
-        self.buffer = b""
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while b"\r\n\r\n" in self.buffer:
-            head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-            self._answer(head.decode("latin-1"))
-
-    def _answer(self, head: str) -> None:
-        assert self.transport is not None
-        request_line, *rest = head.split("\r\n")
-        headers = {}
-        for line in rest:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        parts = request_line.split(" ")
-        self.transport.write(self._route(parts[1] if len(parts) > 1 else "/", headers))
 
     def _route(self, target: str, headers: dict[str, str]) -> bytes:
         state = self.state
@@ -135,31 +109,31 @@ class _Protocol(asyncio.Protocol):
             return answer
         if path == "/_churn":
             state.churn(query == "on=1")
-            return _response("200 OK", [("Content-Type", "text/plain")], b"ok\n")
+            return response("200 OK", [("Content-Type", "text/plain")], b"ok\n")
         if path == "/_stats":
             text = json.dumps(
                 {"status": state.by_status, "starts": state.starts, "per_feed": state.per_feed}
             ).encode()
             state.starts, state.by_status, state.per_feed = [], {}, {}
-            return _response("200 OK", [("Content-Type", "application/json")], text)
-        return _response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
+            return response("200 OK", [("Content-Type", "application/json")], text)
+        return response("404 Not Found", [("Content-Type", "text/plain")], b"no\n")
 
     def _feed(self, i: int, headers: dict[str, str]) -> tuple[int, bytes]:
         what = kind(i)
         plain = [("Content-Type", "text/plain")]
         if what == "failing":
-            return 500, _response("500 Internal Server Error", plain, b"broken\n")
+            return 500, response("500 Internal Server Error", plain, b"broken\n")
         if what == "limited":
             wait = [("Retry-After", str(RETRY_AFTER)), *plain]
-            return 429, _response("429 Too Many Requests", wait, b"slow down\n")
+            return 429, response("429 Too Many Requests", wait, b"slow down\n")
         g, data = self.state.feed(i)
         etag = f'"s{i}-g{g}"'
         modified = format_datetime(gen.entry_date(i, g + self.state.entries), usegmt=True)
         validators = [("ETag", etag), ("Last-Modified", modified)]
         if headers.get("if-none-match") == etag:
-            return 304, _response("304 Not Modified", validators, b"")
+            return 304, response("304 Not Modified", validators, b"")
         kind_header = [("Content-Type", "application/rss+xml"), *validators]
-        return 200, _response("200 OK", kind_header, data)
+        return 200, response("200 OK", kind_header, data)
 
 
 async def serve(feeds: int, entries: int, interval: float) -> None:

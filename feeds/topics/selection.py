@@ -19,6 +19,7 @@ topic without ``about`` has ``text == boolean``, unchanged.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,8 +52,10 @@ class Selection:
     boolean: str | None = None
 
 
+@functools.lru_cache(maxsize=1024)
 def topic_selection(topic: Topic) -> Selection:
-    """The selection of ``topic`` (its query, exclude, languages and about)."""
+    """The selection of ``topic`` (its query, exclude, languages and about), parsed once per
+    topic value: every publish and every daemon run asks it of every topic."""
     return select(topic.query, topic.exclude, topic.languages, about_of(topic))
 
 

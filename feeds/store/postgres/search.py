@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from feeds.models import Entry
+from feeds.store.derived import DerivedSearch
 from feeds.store.postgres.connection import Connection, Row
 from feeds.store.postgres.query import selection_sql
 from feeds.store.postgres.values import ENTRY_COLUMNS, match_of_row, parse_ts
-from feeds.store.values import START, Mark, Match, Position, entries_of
+from feeds.store.values import START, Mark, Match, Position
 from feeds.topics.selection import Selection
 
 #: The largest position (as SQLite's largest rowid).
 MAX_POSITION = 2**63 - 1
 
 
-class SearchStore(Connection):
+class SearchStore(Connection, DerivedSearch):
     """Topic matches (see the module docstring)."""
 
     def _select(
@@ -31,10 +31,6 @@ class SearchStore(Connection):
         state = "IS NOT NULL" if retracted else "IS NULL"
         sql = f"SELECT {columns} FROM entries WHERE retracted {state} AND {where.sql} {tail}"
         return self._query(sql, (*where.params, *params))
-
-    def search(self, selection: Selection, *, limit: int) -> list[Entry]:
-        """The newest ``limit`` entries ``selection`` selects."""
-        return entries_of(self.search_rows(selection, limit=limit))
 
     def search_rows(self, selection: Selection, *, limit: int) -> list[Match]:
         """``search`` as matches (``entries_of`` makes them Entries): cheap to compare."""
@@ -75,17 +71,6 @@ class SearchStore(Connection):
             "(SELECT value::bigint FROM meta WHERE key = 'edits')"
         )[0]
         return Mark(Position(int(row[0])), int(row[1]))
-
-    def search_after(
-        self, selection: Selection, *, after: Position, limit: int
-    ) -> list[tuple[Position, Entry]]:
-        """Matches of ``selection`` that arrived after ``after``, in arrival order."""
-        rows = self.search_after_rows(selection, after=after, limit=limit)
-        return [(m.position, m.entry()) for m in rows]
-
-    def search_from(self, selection: Selection, *, start: Position, limit: int) -> list[Match]:
-        """``search_after_rows`` from ``start`` on (``start`` itself too)."""
-        return self.search_after_rows(selection, after=Position(start - 1), limit=limit)
 
     def search_after_rows(
         self, selection: Selection, *, after: Position, limit: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from feeds.models import Entry
+from feeds.store.derived import DerivedSearch
 from feeds.store.sqlite.connection import Connection
 from feeds.store.sqlite.values import (
     ENTRY_COLUMNS,
@@ -19,7 +19,6 @@ from feeds.store.sqlite.values import (
     Mark,
     Match,
     Position,
-    entries_of,
     match_of_row,
 )
 from feeds.store.values import START
@@ -40,12 +39,8 @@ def hits(selection: Selection) -> tuple[str, tuple[object, ...]]:
     )
 
 
-class SearchStore(Connection):
+class SearchStore(Connection, DerivedSearch):
     """Topic matches (see the module docstring)."""
-
-    def search(self, selection: Selection, *, limit: int) -> list[Entry]:
-        """The newest ``limit`` entries ``selection`` selects."""
-        return entries_of(self.search_rows(selection, limit=limit))
 
     def search_rows(self, selection: Selection, *, limit: int) -> list[Match]:
         """``search`` as matches (``entries_of`` makes them Entries): cheap to compare."""
@@ -147,17 +142,6 @@ class SearchStore(Connection):
             "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'edits')"
         )[0]
         return Mark(Position(int(row[0])), int(row[1]))
-
-    def search_after(
-        self, selection: Selection, *, after: Position, limit: int
-    ) -> list[tuple[Position, Entry]]:
-        """Matches of ``selection`` that arrived after ``after``, in arrival order."""
-        rows = self.search_after_rows(selection, after=after, limit=limit)
-        return [(m.position, m.entry()) for m in rows]
-
-    def search_from(self, selection: Selection, *, start: Position, limit: int) -> list[Match]:
-        """``search_after_rows`` from ``start`` on (``start`` itself too)."""
-        return self.search_after_rows(selection, after=Position(start - 1), limit=limit)
 
     def search_after_rows(
         self, selection: Selection, *, after: Position, limit: int
