@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 from bench import gen
@@ -161,8 +162,14 @@ def _full_text_route(state: _State, path: str, headers: dict[str, str]) -> bytes
 
 async def serve(feeds: int, entries: int, port: int, full_text_entries: int = 10) -> None:
     state = _State(feeds, entries, full_text_entries)
+    await serve_until_stopped(lambda: _Protocol(state), port)
+
+
+async def serve_until_stopped(protocol: Callable[[], asyncio.Protocol], port: int = 0) -> None:
+    """Serve ``protocol`` on 127.0.0.1 (``port`` 0: any), print ``PORT n``, and stop on SIGTERM
+    or when stdin closes (the benchmark that started it is gone)."""
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _Protocol(state), "127.0.0.1", port, backlog=1024)
+    server = await loop.create_server(protocol, "127.0.0.1", port, backlog=1024)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)

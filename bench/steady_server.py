@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
-import sys
 import time
 from email.utils import format_datetime
 from html import escape
 
 from bench import gen
-from bench.server import RequestProtocol, response
+from bench.server import RequestProtocol, response, serve_until_stopped
 
 #: Of every 100 feeds: which fail (500) and which are rate-limited (429).
 FAILING, LIMITED = (99,), (98,)
@@ -138,14 +136,7 @@ class _Protocol(RequestProtocol):
 
 async def serve(feeds: int, entries: int, interval: float) -> None:
     state = State(feeds, entries, interval)
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _Protocol(state), "127.0.0.1", 0, backlog=1024)
-    print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_reader(sys.stdin.fileno(), lambda: stop.set() if not sys.stdin.read(1) else None)
-    async with server:
-        await stop.wait()
+    await serve_until_stopped(lambda: _Protocol(state))
 
 
 def main() -> None:
